@@ -1,0 +1,1 @@
+"""Argument types with element-specific syntax, shared by several element declarations."""

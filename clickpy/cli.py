@@ -1,0 +1,345 @@
+"""The `clickpy` command: one entry point, one subcommand per job.
+
+Exit status follows the usual convention: 0 success, 1 the configuration
+has errors, 2 the command line itself is wrong.  Click's habits carry over:
+`-e 'config text'` instead of a file, and `NAME=value` definitions after the
+file that override the configuration's `define`s.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from typing import Sequence
+
+import networkx as nx
+
+from clickpy import __version__
+from clickpy.diagnostics import ConfigError, Diagnostic
+
+log = logging.getLogger("clickpy")
+_DEFINITION = re.compile(r"^\$?([A-Za-z_][A-Za-z_0-9]*)=(.*)$", re.S)
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A command-line mistake: reported with the usage line, exit status 2."""
+
+
+# ---------------------------------------------------------------------------
+# Shared helpers
+
+def _add_config_args(p: argparse.ArgumentParser, file_required: bool = True) -> None:
+    p.add_argument("file", nargs="?", metavar="FILE",
+                   help="configuration: Click language (.click) or YAML (.yaml, .yml)")
+    p.add_argument("definitions", nargs="*", metavar="NAME=value",
+                   help="set a configuration variable, overriding define($NAME ...)")
+    p.add_argument("-e", "--expression", metavar="TEXT",
+                   help="use TEXT (Click language) as the configuration instead of FILE")
+
+
+def _definitions(args: argparse.Namespace) -> dict[str, str]:
+    defs: dict[str, str] = {}
+    items = list(args.definitions)
+    # With -e, argparse puts the first NAME=value into `file`.
+    if args.expression is not None and args.file is not None:
+        items.insert(0, args.file)
+        args.file = None
+    for item in items:
+        m = _DEFINITION.match(item)
+        if not m:
+            raise UsageError(f"unexpected argument {item!r}; definitions are written NAME=value")
+        defs[m.group(1)] = m.group(2)
+    return defs
+
+
+def load_graph(args: argparse.Namespace) -> nx.MultiDiGraph:
+    """The flattened graph of the configuration named on the command line."""
+    from clickpy.graph import build_graph
+    from clickpy.lang import load_file, load_text
+    defs = _definitions(args)
+    if args.expression is not None:
+        scope = load_text(args.expression, "<expr>", yaml=False)
+    elif args.file is None:
+        raise UsageError("no configuration given: name a FILE or use -e 'TEXT'")
+    elif not os.path.isfile(args.file):
+        raise UsageError(f"cannot read {args.file!r}: "
+                         f"{'is a directory' if os.path.isdir(args.file) else 'no such file'}")
+    else:
+        scope = load_file(args.file)
+    return build_graph(scope, defs)
+
+
+def load_scope(args: argparse.Namespace):
+    from clickpy.lang import load_file, load_text
+    if args.expression is not None:
+        return load_text(args.expression, "<expr>", yaml=False)
+    if args.file is None:
+        raise UsageError("no configuration given: name a FILE or use -e 'TEXT'")
+    if not os.path.isfile(args.file):
+        raise UsageError(f"cannot read {args.file!r}: no such file")
+    return load_file(args.file)
+
+
+def _print_diagnostics(diags: Sequence[Diagnostic]) -> None:
+    for d in diags:
+        print(d.format(), file=sys.stderr)
+
+
+def _checked(args: argparse.Namespace, quiet: bool = False):
+    """Load and check; on errors print them and return None."""
+    from clickpy.check import check_graph
+    result = check_graph(load_graph(args))
+    if result.errors or not quiet:
+        _print_diagnostics(result.diagnostics)
+    if result.errors:
+        n = len(result.errors)
+        print(f"{_config_name(args)}: {n} error{'s' if n != 1 else ''}", file=sys.stderr)
+        return None
+    return result
+
+
+def _config_name(args: argparse.Namespace) -> str:
+    return "<expr>" if args.expression is not None else args.file
+
+
+# ---------------------------------------------------------------------------
+# Subcommands
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check a configuration and summarize it."""
+    from clickpy.check.processing import paths
+    result = _checked(args, quiet=args.quiet)
+    if result is None:
+        return EXIT_ERRORS
+    if args.quiet:
+        return EXIT_OK
+    g = result.graph
+    push, pull = paths(g)
+    nw = len(result.warnings)
+    print(f"{_config_name(args)}: ok: {g.number_of_nodes()} elements, "
+          f"{g.number_of_edges()} connections"
+          + (f", {nw} warning{'s' if nw != 1 else ''}" if nw else ""))
+    print(f"  push paths: {len(push)}" + (f" (from {', '.join(push)})" if push else ""))
+    print(f"  pull paths: {len(pull)}" + (f" (into {', '.join(pull)})" if pull else ""))
+    return EXIT_OK
+
+
+def cmd_flatten(args: argparse.Namespace) -> int:
+    """Print the flattened configuration in Click syntax."""
+    from clickpy.lang.click_writer import graph_to_click
+    result = _checked(args, quiet=True)
+    if result is None:
+        return EXIT_ERRORS
+    text = graph_to_click(result.graph)
+    if args.output:
+        _write(args.output, text)
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_graph(args: argparse.Namespace) -> int:
+    """Draw the graph to an SVG, PNG or DOT file."""
+    from clickpy.render import RenderError, render
+    if not args.output.lower().endswith((".svg", ".png", ".pdf", ".dot", ".gv")):
+        raise UsageError(f"cannot tell the format of {args.output!r}: use .svg, .png, .pdf or .dot")
+    result = _checked(args, quiet=True)
+    if result is None:
+        return EXIT_ERRORS
+    try:
+        render(result.graph, args.output, engine=args.engine)
+    except RenderError as e:
+        print(f"clickpy graph: error: {e}", file=sys.stderr)
+        if getattr(e, "hint", None):
+            print(f"  hint: {e.hint}", file=sys.stderr)
+        return EXIT_ERRORS
+    if not args.quiet:
+        print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    """Convert between Click language and YAML, keeping compounds and defines."""
+    from clickpy.check import check_graph
+    from clickpy.graph import build_graph, same_graph
+    from clickpy.lang import is_yaml, parse_text, read_text
+    from clickpy.lang.click_writer import scope_to_click
+    from clickpy.lang.yaml_writer import schema_reference, scope_to_yaml
+    if _definitions(args):
+        raise UsageError("convert takes no NAME=value definitions (they would be lost)")
+    # Convert the file as written: its inclusions stay inclusions.
+    if args.expression is not None:
+        scope = parse_text(args.expression, "<expr>", yaml=False)
+    elif args.file is None:
+        raise UsageError("no configuration given: name a FILE or use -e 'TEXT'")
+    elif not os.path.isfile(args.file):
+        raise UsageError(f"cannot read {args.file!r}: no such file")
+    else:
+        scope = parse_text(read_text(args.file), args.file)
+    to_yaml = is_yaml(args.output)
+    source_name = _config_name(args)
+    if to_yaml:
+        text = scope_to_yaml(scope, header=_header(args), schema=schema_reference(args.output))
+    else:
+        text = scope_to_click(scope, header=_header(args) if is_yaml(source_name) else None)
+    # The conversion must preserve the graph; prove it before writing.
+    before = build_graph(scope)
+    after = build_graph(parse_text(text, args.output, yaml=to_yaml))
+    if not same_graph(before, after):
+        print(f"clickpy convert: error: converting {source_name} would change its graph; "
+              f"nothing written (please report this)", file=sys.stderr)
+        return EXIT_ERRORS
+    problems = check_graph(build_graph(load_scope(args))).errors
+    _write(args.output, text)
+    if not args.quiet:
+        print(f"wrote {args.output}" + (f" ({len(problems)} errors carried over; run clickpy check)"
+                                        if problems else ""))
+    return EXIT_OK
+
+
+def _header(args: argparse.Namespace) -> str | None:
+    """The leading comment block of a Click file, to carry into YAML."""
+    if args.expression is not None or args.file is None:
+        return None
+    lines = []
+    with open(args.file, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            s = line.strip()
+            if s.startswith("//"):
+                lines.append(s[3:].rstrip() if s[2:3] == " " else s[2:].rstrip())
+            elif s.startswith("#") and not s.startswith("# yaml-language-server"):
+                lines.append(s[2:].rstrip() if s[1:2] == " " else s[1:].rstrip())
+            elif s.startswith("# yaml-language-server"):
+                continue
+            elif s == "" and lines:
+                lines.append("")
+            elif s:
+                break
+    while lines and not lines[-1]:
+        lines.pop()
+    return "\n".join(lines) or None
+
+
+def cmd_elements(args: argparse.Namespace) -> int:
+    """List element classes, or describe one."""
+    from clickpy.args import describe, signature
+    from clickpy.diagnostics import did_you_mean
+    from clickpy.element import registry
+    reg = registry()
+    if args.name:
+        cls = reg.get(args.name)
+        if cls is None:
+            hint = did_you_mean(args.name, reg)
+            raise UsageError(f"no element class {args.name!r}" + (f"; {hint}" if hint else ""))
+        print(signature(cls.class_name, cls.args))
+        print(f"  family {cls.family()}, ports {cls.port_count}, processing {cls.processing}"
+              + (f", flow {cls.flow_code}" if cls.flow_code != "x/x" else ""))
+        print()
+        print("  " + "\n  ".join((cls.__doc__ or "").strip().splitlines()))
+        if cls.args:
+            print("\n  Arguments:")
+            for line in describe(cls.args):
+                print("    " + line)
+        if cls.handlers:
+            print("\n  Handlers:")
+            for h in cls.handlers:
+                mode = ("r" if h.read else "") + ("w" if h.write else "")
+                print(f"    {h.name:<18} {mode:<3} {h.doc}")
+        if cls.requires:
+            print("\n  Needs: " + ", ".join(cls.requires))
+        return EXIT_OK
+    rows = sorted(reg.values(), key=lambda c: (c.family(), c.class_name))
+    if args.family:
+        rows = [c for c in rows if c.family() == args.family]
+        if not rows:
+            families = sorted({c.family() for c in reg.values()})
+            raise UsageError(f"no family {args.family!r}; families: {', '.join(families)}")
+    for c in rows:
+        print(f"{c.class_name:<22} {c.family():<9} {c.port_count:<7} {c.processing:<6} {c.summary()}")
+    return EXIT_OK
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise UsageError(f"cannot write {path!r}: {e.strerror}") from None
+
+
+# ---------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clickpy",
+        description="Programmable middleboxes as graphs of Click elements: check, draw, "
+                    "flatten and convert configurations.")
+    parser.add_argument("--version", action="version", version=f"clickpy {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what clickpy does")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("check", help="check a configuration and summarize it",
+                       description=cmd_check.__doc__)
+    _add_config_args(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("graph", help="draw the element graph (SVG, PNG or DOT)",
+                       description=cmd_graph.__doc__)
+    _add_config_args(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="x.svg, x.png or x.dot")
+    p.add_argument("--engine", choices=("auto", "dot", "matplotlib"), default="auto",
+                   help="layout engine (default: graphviz dot if installed, else matplotlib)")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_graph)
+
+    p = sub.add_parser("flatten", help="print the flattened configuration in Click syntax",
+                       description=cmd_flatten.__doc__)
+    _add_config_args(p)
+    p.add_argument("-o", "--output", metavar="OUT", help="write to OUT instead of standard output")
+    p.set_defaults(func=cmd_flatten)
+
+    p = sub.add_parser("convert", help="convert Click language <-> YAML",
+                       description=cmd_convert.__doc__)
+    _add_config_args(p)
+    p.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="output file; .yaml/.yml writes YAML, anything else Click language")
+    p.add_argument("-q", "--quiet", action="store_true")
+    p.set_defaults(func=cmd_convert)
+
+    p = sub.add_parser("elements", help="list element classes, or describe one",
+                       description=cmd_elements.__doc__)
+    p.add_argument("name", nargs="?", metavar="CLASS", help="describe this class")
+    p.add_argument("--family", help="only this family (standard, ip, ethernet, ...)")
+    p.set_defaults(func=cmd_elements)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
+                        format="clickpy: %(message)s")
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return args.func(args)
+    except UsageError as e:
+        sub = parser._subparsers._group_actions[0].choices[args.command]  # noqa: SLF001
+        sub.print_usage(sys.stderr)
+        print(f"clickpy {args.command}: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except ConfigError as e:
+        _print_diagnostics(e.diagnostics)
+        return EXIT_ERRORS
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+"""The element model: what an element class declares, as data.
+
+An element is one small class in elements/<family>/.  It declares its Click
+name, port counts ("1/2", "1/1-2", "-/1"), processing ("a/ah"), flow code
+("x/x"), typed arguments, handlers and the packet annotations it needs or
+sets.  The checks read these declarations; the compiler (a later stage)
+adds state and kernels.  Port counts, processing and flow codes use Click's
+own notation, so Click's documentation can be copied over unchanged.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar, Mapping
+
+from clickpy.args import Arg, ArgIssue, ParseContext
+
+PUSH, PULL, AGNOSTIC = "push", "pull", "agnostic"
+_PROCESSING_CODES = {"h": PUSH, "l": PULL, "a": AGNOSTIC}
+
+
+@dataclass(frozen=True)
+class PortRange:
+    """How many ports one side may have: low..high, high None = unbounded."""
+
+    low: int
+    high: int | None
+
+    def __contains__(self, n: int) -> bool:
+        return n >= self.low and (self.high is None or n <= self.high)
+
+    def __str__(self) -> str:
+        if self.high == self.low:
+            return str(self.low)
+        if self.high is None:
+            return f"{self.low} or more"
+        return f"{self.low} to {self.high}"
+
+
+def _parse_range(text: str) -> PortRange:
+    if text == "-":
+        return PortRange(0, None)
+    m = re.fullmatch(r"(\d*)(-?)(\d*)", text)
+    if not m or not (m.group(1) or m.group(3)):
+        raise ValueError(f"bad port count {text!r}")
+    low = int(m.group(1)) if m.group(1) else 0
+    if not m.group(2):
+        return PortRange(low, low)
+    return PortRange(low, int(m.group(3)) if m.group(3) else None)
+
+
+@dataclass(frozen=True)
+class PortCount:
+    """Click's port count `IN/OUT`; OUT may be `=` (as many as inputs) or `=+`."""
+
+    inputs: PortRange
+    outputs: PortRange | None
+    outputs_follow_inputs: int | None = None  # with "=": outputs = inputs + this
+
+    @classmethod
+    def parse(cls, spec: str) -> "PortCount":
+        ins, slash, outs = spec.partition("/")
+        if not slash:
+            outs = ins
+        if outs in ("=", "=+"):
+            return cls(_parse_range(ins), None, 0 if outs == "=" else 1)
+        return cls(_parse_range(ins), _parse_range(outs))
+
+    def output_range(self, n_inputs: int) -> PortRange:
+        if self.outputs is not None:
+            return self.outputs
+        n = n_inputs + (self.outputs_follow_inputs or 0)
+        return PortRange(n, n)
+
+
+def _side(text: str) -> list[str]:
+    """Expand one side of a processing or flow code into per-port codes.
+
+    `[xy]` groups several letters for one port; the last code repeats.
+    """
+    codes: list[str] = []
+    i = 0
+    while i < len(text):
+        if text[i] == "[":
+            end = text.index("]", i)
+            codes.append(text[i + 1:end])
+            i = end + 1
+        else:
+            codes.append(text[i])
+            i += 1
+    return codes
+
+
+def _nth(codes: list[str], port: int) -> str:
+    return codes[min(port, len(codes) - 1)] if codes else ""
+
+
+@dataclass(frozen=True)
+class Processing:
+    """Click's processing code, e.g. "a/ah": per-port push (h), pull (l), agnostic (a)."""
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, spec: str) -> "Processing":
+        ins, slash, outs = spec.partition("/")
+        if not slash:
+            outs = ins
+        for c in ins + outs:
+            if c not in _PROCESSING_CODES:
+                raise ValueError(f"bad processing code {spec!r}")
+        return cls(tuple(_PROCESSING_CODES[c] for c in ins), tuple(_PROCESSING_CODES[c] for c in outs))
+
+    def input(self, port: int) -> str:
+        return _nth(list(self.inputs), port) or AGNOSTIC
+
+    def output(self, port: int) -> str:
+        return _nth(list(self.outputs), port) or AGNOSTIC
+
+
+def _tokens(code: str, port: int) -> tuple[bool, set[str]]:
+    """A port's flow code as (negated, letters); `#` becomes the port's own number."""
+    negated = code.startswith("^")
+    letters = {f"#{port}" if c == "#" else c for c in code.lstrip("^")}
+    return negated, letters
+
+
+@dataclass(frozen=True)
+class FlowCode:
+    """Click's flow code, e.g. "x/x" or "xy/x": which inputs reach which outputs.
+
+    Input i can reach output j when their codes share a letter; `#` links
+    input i to output i only; `[^...]` means every letter but those.
+    """
+
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, spec: str) -> "FlowCode":
+        ins, slash, outs = spec.partition("/")
+        if not slash:
+            outs = ins
+        return cls(tuple(_side(ins)), tuple(_side(outs)))
+
+    def flows(self, in_port: int, out_port: int) -> bool:
+        a = _tokens(_nth(list(self.inputs), in_port), in_port)
+        b = _tokens(_nth(list(self.outputs), out_port), out_port)
+        (neg_a, set_a), (neg_b, set_b) = a, b
+        if neg_a and neg_b:
+            return True
+        if neg_a:
+            return bool(set_b - set_a)
+        if neg_b:
+            return bool(set_a - set_b)
+        return bool(set_a & set_b)
+
+
+@dataclass(frozen=True)
+class Handler:
+    """A named read and/or write view of an element's state (Click's handlers)."""
+
+    name: str
+    read: bool = True
+    write: bool = False
+    doc: str = ""
+
+
+# Packet annotations that checks track (Click's names in comments).
+IP_HEADER = "ip_header"      # network header pointer (CheckIPHeader, MarkIPHeader)
+DST_IP = "dst_ip"            # destination IP address annotation
+PAINT = "paint"              # Paint annotation
+
+_REGISTRY: dict[str, type["Element"]] = {}
+
+
+class Element:
+    """Base of every element declaration.  Subclass it in elements/<family>/.
+
+    The class docstring's first line is the one-line summary `clickpy
+    elements` shows; Click's documentation header is the model for the rest.
+    """
+
+    class_name: ClassVar[str] = ""
+    port_count: ClassVar[str] = "1/1"
+    processing: ClassVar[str] = "a/a"
+    flow_code: ClassVar[str] = "x/x"
+    args: ClassVar[tuple[Arg, ...]] = ()
+    handlers: ClassVar[tuple[Handler, ...]] = ()
+    # Annotations that packets arriving on the given inputs must carry, and
+    # those this element sets on what it emits: annotation -> ports (None: all).
+    requires: ClassVar[Mapping[str, tuple[int, ...] | None]] = {}
+    sets: ClassVar[Mapping[str, tuple[int, ...] | None]] = {}
+    # True when outputs carry packets this element made (ICMPError, ARPResponder):
+    # they have only the annotations in `sets`, not those of the input.
+    new_packets: ClassVar[bool] = False
+    # Elements that emit packets without receiving any (FromDevice,
+    # InfiniteSource); None means "has no inputs".  Idle sets False.
+    source: ClassVar[bool | None] = None
+    # Information-only elements (AddressInfo) have no ports and no packets.
+    info_only: ClassVar[bool] = False
+
+    def __init_subclass__(cls, abstract: bool = False, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        if abstract:
+            return
+        if "class_name" not in cls.__dict__ or not cls.__dict__["class_name"]:
+            cls.class_name = cls.__name__
+        PortCount.parse(cls.port_count)
+        Processing.parse(cls.processing)
+        FlowCode.parse(cls.flow_code)
+        other = _REGISTRY.get(cls.class_name)
+        if other is not None and other.__qualname__ != cls.__qualname__:
+            raise TypeError(f"element class {cls.class_name} declared twice "
+                            f"({other.__module__} and {cls.__module__})")
+        _REGISTRY[cls.class_name] = cls
+
+    # ---- declarations, parsed -------------------------------------------
+    @classmethod
+    def ports(cls) -> PortCount:
+        return PortCount.parse(cls.port_count)
+
+    @classmethod
+    def processing_code(cls) -> Processing:
+        return Processing.parse(cls.processing)
+
+    @classmethod
+    def flow(cls) -> FlowCode:
+        return FlowCode.parse(cls.flow_code)
+
+    @classmethod
+    def summary(cls) -> str:
+        doc = (cls.__doc__ or "").strip()
+        return doc.splitlines()[0] if doc else ""
+
+    @classmethod
+    def family(cls) -> str:
+        parts = cls.__module__.split(".")
+        return parts[1] if len(parts) > 2 and parts[0] == "elements" else "other"
+
+    @classmethod
+    def is_source(cls) -> bool:
+        if cls.source is not None:
+            return cls.source
+        return cls.ports().inputs.high == 0
+
+    # ---- configuration-dependent hooks --------------------------------------
+    @classmethod
+    def check_config(cls, values: dict[str, Any], ctx: ParseContext) -> list[ArgIssue]:
+        """Cross-argument checks beyond each argument's type; [] when fine."""
+        return []
+
+    @classmethod
+    def sets_for(cls, values: dict[str, Any]) -> Mapping[str, tuple[int, ...] | None]:
+        """The annotations set, for this configuration (Paint sets PAINT only by default)."""
+        return cls.sets
+
+    @classmethod
+    def check_ports(cls, values: dict[str, Any], n_inputs: int, n_outputs: int) -> list[ArgIssue]:
+        """Checks of the configuration against the ports actually connected.
+
+        A routing table's route ports must exist; Switch's OUTPUT must be one
+        of its outputs.  Runs after port counts are known; [] when fine.
+        """
+        return []
+
+    @classmethod
+    def port_counts_for(cls, values: dict[str, Any]) -> tuple[int | None, int | None]:
+        """Exact input and output counts the configuration implies, if any.
+
+        Click's Classifier needs one output per pattern, Tee(N) N outputs,
+        a routing table one output past its highest route port.
+        """
+        return None, None
+
+
+def registry() -> dict[str, type[Element]]:
+    """Every element class, by Click name, importing elements/ once."""
+    if not getattr(registry, "_loaded", False):
+        import elements
+        for mod in pkgutil.walk_packages(elements.__path__, "elements."):
+            importlib.import_module(mod.name)
+        registry._loaded = True  # type: ignore[attr-defined]
+    return dict(_REGISTRY)
+
+
+def lookup(class_name: str) -> type[Element] | None:
+    return registry().get(class_name)

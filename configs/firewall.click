@@ -1,0 +1,37 @@
+// firewall.click -- stateful firewall, transparent between two interfaces
+//
+// Hosts on the inside (IN) may open TCP connections to SSH, HTTP and HTTPS
+// servers and send DNS queries over UDP; everything else from the inside is
+// dropped.  From the outside (OUT), only the return traffic of flows the
+// inside opened is let in: IPRewriter's flow table remembers each allowed
+// flow (a pattern that rewrites nothing) and its second input, whose spec is
+// `drop`, passes only packets that match a remembered flow, in reverse.
+// Non-IP frames (ARP) are bridged both ways so hosts can find each other.
+//
+// Interface names are variables: clickpy check configs/firewall.click IN=veth0 OUT=veth1
+
+define($IN eth0, $OUT eth1);
+
+toout :: Queue(1024) -> ToDevice($OUT);
+toin :: Queue(1024) -> ToDevice($IN);
+
+// The flow table: input 0 creates flows (and sends them to output 0),
+// input 1 only accepts replies of known flows (sent to output 1).
+flows :: IPRewriter(pattern - - - - 0 1, drop);
+
+FromDevice($IN) -> cin :: Classifier(12/0800, -);
+cin[1] -> toout;
+cin[0] -> CheckIPHeader(14)
+       -> allow :: IPFilter(allow tcp && dst port 22,
+                            allow tcp && dst port 80,
+                            allow tcp && dst port 443,
+                            allow udp && dst port 53,
+                            deny all)
+       -> [0]flows;
+
+FromDevice($OUT) -> cout :: Classifier(12/0800, -);
+cout[1] -> toin;
+cout[0] -> CheckIPHeader(14) -> [1]flows;
+
+flows[0] -> toout;
+flows[1] -> toin;

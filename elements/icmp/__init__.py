@@ -1,0 +1,1 @@
+"""Click's icmp elements."""

@@ -1,0 +1,45 @@
+"""IPFilter: allows, drops or routes IP packets by the first matching tcpdump-like rule."""
+from clickpy.args import Arg, ArgType
+from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.rules.ipfilter_expr import parse_filter_rule
+
+
+class FilterRuleArg(ArgType):
+    """One IPFilter rule: `ACTION PATTERN`, ACTION being allow, deny, drop or a port."""
+
+    name = "filter rule (ACTION PATTERN)"
+    example = "allow tcp dst port 80"
+
+    def parse(self, text, ctx):
+        return parse_filter_rule(text, ctx)
+
+
+class IPFilter(Element):
+    """Filters IP packets by contents, with tcpdump-like patterns.
+
+    Each argument is `ACTION PATTERN`: ACTION is an output number, `allow`
+    (output 0), or `drop` / `deny` (drop the packet); PATTERN uses the
+    language of IPClassifier (`-`, `any`, `all` or nothing match everything).
+    Rules are tried in order and the first match decides.  Packets matching
+    no rule are dropped.  Input packets need the IP header annotation
+    (CheckIPHeader, MarkIPHeader).
+    """
+
+    port_count = "1/-"
+    processing = "h/h"
+    args = (Arg("FILTER", FilterRuleArg(), positional=True, repeat=True,
+                doc="ACTION PATTERN, e.g. allow src net 10.0.0.0/8 && tcp"),)
+    handlers = (Handler("program", doc="the decision program the rules compile to"),)
+    requires = {IP_HEADER: None}
+
+    @classmethod
+    def port_counts_for(cls, values):
+        """One output past the highest output a rule sends to (allow is 0).
+
+        Click sizes IPFilter by its connections and only checks that each
+        rule's output exists; here the highest one also fixes the count, so
+        an output no rule uses is reported.  With only drop/deny rules the
+        count is left to the connections.
+        """
+        ports = [rule.port for rule in values.get("FILTER") or () if rule.port is not None]
+        return None, (max(ports) + 1 if ports else None)

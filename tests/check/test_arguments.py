@@ -1,0 +1,54 @@
+from conftest import check_click, only
+
+
+def test_integer_type_error_points_at_the_argument():
+    r = check_click("s :: InfiniteSource -> q :: Queue(  abc) -> Discard;")
+    d = only(r.errors)
+    assert d.message == "q :: Queue: CAPACITY: 'abc' is not an unsigned integer"
+    assert (d.pos.line, d.pos.col) == (1, 37)
+    assert d.hint.startswith("expected unsigned integer")
+
+
+def test_unknown_keyword_suggests_the_right_one():
+    r = check_click("s :: InfiniteSource -> q :: Queue(CAPACTY 5) -> Discard;")
+    d = only(r.errors)
+    assert d.message == "q :: Queue: unknown keyword CAPACTY"
+    assert d.hint == "did you mean CAPACITY?"
+    assert (d.pos.line, d.pos.col) == (1, 35)
+
+
+def test_too_many_arguments_shows_usage():
+    r = check_click("s :: InfiniteSource -> q :: Queue(5, 6) -> Discard;")
+    d = only(r.errors)
+    assert d.message == "q :: Queue: too many arguments: Queue takes at most 1 positional argument"
+    assert d.hint == "usage: Queue([CAPACITY])"
+    assert (d.pos.line, d.pos.col) == (1, 38)
+
+
+def test_ip_prefix_type_error_in_keyword_value():
+    r = check_click("s :: InfiniteSource -> c :: CheckIPHeader(INTERFACES 10.0.0.1/24 10.0.0.300/24)"
+                    " -> Discard;")
+    d = only(r.errors)
+    assert d.message.startswith("c :: CheckIPHeader: INTERFACES: '10.0.0.300/24' is not an IP prefix")
+    assert (d.pos.line, d.pos.col) == (1, 54)
+
+
+def test_integer_range_is_enforced():
+    r = check_click("s :: InfiniteSource -> t :: Tee(0) -> Discard;")
+    d = only(r.errors)
+    assert d.message == "t :: Tee: N: 0 is out of range"
+    assert d.hint == "expected integer in [1, ]"
+
+
+def test_argument_positions_survive_variable_expansion():
+    r = check_click("define($CAP abc)\ns :: InfiniteSource -> q :: Queue($CAP) -> Discard;")
+    d = only(r.errors)
+    assert d.message == "q :: Queue: CAPACITY: 'abc' is not an unsigned integer"
+    assert (d.pos.line, d.pos.col) == (2, 35)
+
+
+def test_command_line_definition_overrides_define():
+    r = check_click("define($CAP abc)\ns :: InfiniteSource -> q :: Queue($CAP) -> Discard;",
+                    definitions={"CAP": "10"})
+    assert r.ok, [str(d) for d in r.diagnostics]
+    assert r.graph.nodes["q"]["values"]["CAPACITY"] == 10

@@ -1,0 +1,103 @@
+"""The clickpy command: subcommands, output, exit status 0/1/2."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from clickpy.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROUTER = os.path.join(ROOT, "configs", "router.click")
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_check_summarizes_a_good_configuration(capsys):
+    code, out, err = run(capsys, "check", ROUTER)
+    assert code == 0, err
+    assert out.startswith(f"{ROUTER}: ok: ")
+    assert "push paths: 2 (from " in out and "pull paths: 2 (into " in out
+
+
+def test_check_reports_errors_with_position_and_exit_1(tmp_path, capsys):
+    bad = tmp_path / "bad.click"
+    bad.write_text("s :: InfiniteSource;\ns -> c :: Cuonter -> Discard;\n")
+    code, out, err = run(capsys, "check", str(bad))
+    assert code == 1
+    assert f"{bad}:2:6: error: unknown element class 'Cuonter'\n  hint: did you mean Counter?" in err
+    assert err.rstrip().endswith(f"{bad}: 1 error")
+
+
+def test_check_quiet_prints_nothing_on_success(capsys):
+    code, out, err = run(capsys, "check", "-q", ROUTER)
+    assert (code, out, err) == (0, "", "")
+
+
+def test_check_expression_and_definitions(capsys):
+    code, out, err = run(capsys, "check", "-e", "s :: InfiniteSource -> Queue($N) -> ToDevice(eth0)",
+                         "N=5")
+    assert code == 0, err
+    code, out, err = run(capsys, "check", "-e", "s :: InfiniteSource -> Queue($N) -> ToDevice(eth0)",
+                         "N=x")
+    assert code == 1 and "'x' is not an unsigned integer" in err
+
+
+def test_bad_usage_exits_2(capsys):
+    assert run(capsys, "check", "/nonexistent.click")[0] == 2
+    assert run(capsys, "check")[0] == 2
+    assert run(capsys, "check", ROUTER, "notadefinition")[0] == 2
+    assert run(capsys, "graph", ROUTER, "-o", "x.jpg")[0] == 2
+    assert run(capsys, "elements", "Cuonter")[0] == 2
+    assert run(capsys)[0] == 2
+    with pytest.raises(SystemExit) as e:
+        main(["check", "--no-such-flag"])
+    assert e.value.code == 2
+
+
+def test_elements_lists_and_describes(capsys):
+    code, out, _ = run(capsys, "elements")
+    assert code == 0
+    line = [l for l in out.splitlines() if l.startswith("Queue ")][0]
+    assert "h/l" in line and "1/1" in line
+    code, out, _ = run(capsys, "elements", "Queue")
+    assert code == 0 and out.startswith("Queue([CAPACITY])")
+    assert "drops" in out
+
+
+def test_flatten_prints_click_that_checks_clean(tmp_path, capsys):
+    code, out, err = run(capsys, "flatten", ROUTER)
+    assert code == 0, err
+    flat = tmp_path / "flat.click"
+    flat.write_text(out)
+    code, out2, err = run(capsys, "check", str(flat))
+    assert code == 0, err
+
+
+def test_convert_both_ways(tmp_path, capsys):
+    y = tmp_path / "router.yaml"
+    code, out, err = run(capsys, "convert", ROUTER, "-o", str(y))
+    assert code == 0, err
+    assert run(capsys, "check", str(y))[0] == 0
+    c = tmp_path / "back.click"
+    code, out, err = run(capsys, "convert", str(y), "-o", str(c))
+    assert code == 0, err
+    assert run(capsys, "check", str(c))[0] == 0
+
+
+def test_graph_writes_dot(tmp_path, capsys):
+    out = tmp_path / "r.dot"
+    code, _, err = run(capsys, "graph", ROUTER, "-o", str(out))
+    assert code == 0, err
+    assert out.read_text().startswith("digraph")
+
+
+def test_console_script_and_help():
+    r = subprocess.run([sys.executable, "-m", "clickpy", "--help"], capture_output=True, text=True)
+    assert r.returncode == 0
+    for sub in ("check", "graph", "flatten", "convert", "elements"):
+        assert sub in r.stdout
