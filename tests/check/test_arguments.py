@@ -52,3 +52,50 @@ def test_command_line_definition_overrides_define():
                     definitions={"CAP": "10"})
     assert r.ok, [str(d) for d in r.diagnostics]
     assert r.graph.nodes["q"]["values"]["CAPACITY"] == 10
+
+
+def test_ethernet_address_type_error():
+    r = check_click("s :: InfiniteSource -> e :: EtherEncap(0x0800, 00:11:22:33:44, 00:11:22:33:44:55)"
+                    " -> Discard;")
+    d = only(r.errors)
+    assert "'00:11:22:33:44' is not an Ethernet address" in d.message
+    assert d.hint == "expected Ethernet address, for example 00:11:22:33:44:55"
+    assert (d.pos.line, d.pos.col) == (1, 48)
+
+
+def test_bandwidth_type_error():
+    r = check_click("s :: InfiniteSource -> q :: Queue -> b :: BandwidthRatedUnqueue(10Mbs)"
+                    " -> Discard;")
+    d = only(r.errors)
+    assert d.message == "b :: BandwidthRatedUnqueue: RATE: '10Mbs' is not a bandwidth: unknown unit 'Mbs'"
+    assert d.hint == "expected bandwidth, for example 10Mbps"
+    assert (d.pos.line, d.pos.col) == (1, 65)
+
+
+def test_time_type_error():
+    r = check_click("s :: InfiniteSource -> q :: Queue -> u :: RatedUnqueue(100, BURST_DURATION 5 parsecs)"
+                    " -> Discard;")
+    d = only(r.errors)
+    assert d.message == "u :: RatedUnqueue: BURST_DURATION: '5 parsecs' is not a time"
+    assert d.hint == "expected time, for example 1.5s or 100ms"
+    assert (d.pos.line, d.pos.col) == (1, 76)
+
+
+def test_ip_address_type_error_and_missing_argument():
+    r = check_click("s :: FromDevice(eth0) -> a :: ARPQuerier(10.0.0.256, 00:11:22:33:44:55) -> Discard;\n"
+                    "Idle -> [1]a;\n")
+    d = only(r.errors)
+    assert d.message == "a :: ARPQuerier: IP: '10.0.0.256' is not an IP prefix"
+    assert (d.pos.line, d.pos.col) == (1, 42)
+    r = check_click("s :: InfiniteSource -> b :: BandwidthShaper -> Discard;")
+    d = only(r.errors)
+    assert d.message == "b :: BandwidthShaper: missing argument RATE (bandwidth)"
+    assert (d.pos.line, d.pos.col) == (1, 24)
+
+
+def test_route_port_must_exist():
+    r = check_click("s :: FromDevice(eth0) -> CheckIPHeader(14) -> rt :: RadixIPLookup(10.0.0.0/8 1, "
+                    "0.0.0.0/0 0) -> Discard;")
+    d = only(r.errors)
+    assert d.message.startswith("rt :: RadixIPLookup: route 10.0.0.0/8")
+    assert "output 1, but only 1 output is connected" in d.message

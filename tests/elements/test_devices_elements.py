@@ -6,6 +6,7 @@ import ipaddress
 import pytest
 
 from clickpy.args import ParseContext, parse_args, split_config
+from element_args import ArgsAt
 from clickpy.argtypes.handler_calls import HandlerCall
 from clickpy.argtypes.pcap_encap import ETHER, Encapsulation
 from clickpy.diagnostics import SourcePos
@@ -15,28 +16,8 @@ POS = SourcePos("d.click", 2, 1)
 E = registry()
 
 
-def parse(name, text, ctx=None):
-    cls = E[name]
-    return parse_args(cls.class_name, cls.args, split_config(text, POS), ctx or ParseContext(), POS)
-
-
-def ok(name, text, ctx=None):
-    values, issues = parse(name, text, ctx)
-    assert issues == [], issues
-    assert E[name].check_config(values, ctx or ParseContext()) == []
-    return values
-
-
-def issue(name, text, ctx=None):
-    values, issues = parse(name, text, ctx)
-    if not issues:
-        issues = E[name].check_config(values, ctx or ParseContext())
-    assert len(issues) == 1, issues
-    return issues[0]
-
-
-def at(col):
-    return SourcePos("d.click", 2, col)
+_args = ArgsAt(POS)
+parse, ok, issue, at = _args.parse, _args.ok, _args.issue, _args.at
 
 
 @pytest.mark.parametrize("name, ports, processing", [

@@ -6,6 +6,7 @@ import ipaddress
 import pytest
 
 from clickpy.args import ParseContext, parse_args, split_config
+from element_args import ArgsAt
 from clickpy.argtypes.ip_prefixes import parse_ip_prefix
 from clickpy.argtypes.packet_annotations import AnnotationRef
 from clickpy.argtypes.rewriter_specs import AddressRange, DropSpec, PassSpec, Pattern, PatternSpec
@@ -20,28 +21,8 @@ A = ipaddress.IPv4Address
 N = ipaddress.IPv4Network
 
 
-def parse(name, text, ctx=None):
-    cls = E[name]
-    return parse_args(cls.class_name, cls.args, split_config(text, POS), ctx or ParseContext(), POS)
-
-
-def ok(name, text, ctx=None):
-    values, issues = parse(name, text, ctx)
-    assert issues == [], issues
-    assert E[name].check_config(values, ctx or ParseContext()) == []
-    return values
-
-
-def issue(name, text, ctx=None):
-    values, issues = parse(name, text, ctx)
-    if not issues:
-        issues = E[name].check_config(values, ctx or ParseContext())
-    assert len(issues) == 1, issues
-    return issues[0]
-
-
-def at(col):
-    return SourcePos("ip.click", 3, col)
+_args = ArgsAt(POS)
+parse, ok, issue, at = _args.parse, _args.ok, _args.issue, _args.at
 
 
 @pytest.mark.parametrize("name, ports, processing", [
