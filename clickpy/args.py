@@ -661,6 +661,9 @@ def describe(args: Iterable[Arg]) -> list[str]:
     lines = []
     for a in args:
         kind = "positional" if a.positional else "keyword"
-        need = "required" if a.required else f"default {a.default!r}"
+        if a.repeat:
+            need = "repeated" + (", at least one" if a.required else "")
+        else:
+            need = "required" if a.required else f"default {a.default!r}"
         lines.append(f"{a.keyword:<12} {a.type.name} ({kind}, {need}){' - ' + a.doc if a.doc else ''}")
     return lines

@@ -79,6 +79,10 @@ def error(message: str, pos: SourcePos = UNKNOWN_POS, hint: str | None = None,
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
     """A 'did you mean X?' hint for a misspelt name, or None."""
     candidates = list(candidates)
+    # Swapped letters are the commonest typo (dts for dst): prefer an anagram.
+    anagrams = [c for c in candidates if c != word and sorted(c.lower()) == sorted(word.lower())]
+    if anagrams:
+        return f"did you mean {anagrams[0]}?"
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in candidates}

@@ -9,6 +9,7 @@ own notation, so Click's documentation can be copied over unchanged.
 """
 from __future__ import annotations
 
+import functools
 import importlib
 import pkgutil
 import re
@@ -176,6 +177,11 @@ PAINT = "paint"              # Paint annotation
 
 _REGISTRY: dict[str, type["Element"]] = {}
 
+# The checks ask for these once per element instance; the specs are few.
+_parse_port_count = functools.lru_cache(maxsize=None)(PortCount.parse)
+_parse_processing = functools.lru_cache(maxsize=None)(Processing.parse)
+_parse_flow_code = functools.lru_cache(maxsize=None)(FlowCode.parse)
+
 
 class Element:
     """Base of every element declaration.  Subclass it in elements/<family>/.
@@ -221,15 +227,15 @@ class Element:
     # ---- declarations, parsed -------------------------------------------
     @classmethod
     def ports(cls) -> PortCount:
-        return PortCount.parse(cls.port_count)
+        return _parse_port_count(cls.port_count)
 
     @classmethod
     def processing_code(cls) -> Processing:
-        return Processing.parse(cls.processing)
+        return _parse_processing(cls.processing)
 
     @classmethod
     def flow(cls) -> FlowCode:
-        return FlowCode.parse(cls.flow_code)
+        return _parse_flow_code(cls.flow_code)
 
     @classmethod
     def summary(cls) -> str:

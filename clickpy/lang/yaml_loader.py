@@ -365,6 +365,11 @@ def _kind(node: Node) -> str:
     return "a string"
 
 
+def _is_text(node: Node) -> bool:
+    """A scalar YAML did not read as null, a boolean or a number."""
+    return isinstance(node, ScalarNode) and _kind(node) == "a string"
+
+
 def _is_null(node: Node) -> bool:
     return isinstance(node, ScalarNode) and node.tag == _TAG + "null"
 
@@ -689,7 +694,7 @@ class _YamlLoader:
         if depth >= MAX_CLASS_DEPTH:
             raise self.fatal(f"elementclass nested more than {MAX_CLASS_DEPTH} deep", pos)
         self.visit(node)
-        if isinstance(node, ScalarNode) and node.tag == _TAG + "str":
+        if _is_text(node):
             return self.synonym(name, pos, node)          # `Alias: Queue`
         if not isinstance(node, MappingNode):
             raise self.fail(f"elementclass {name} must be a mapping (params, elements, connections) "
@@ -768,7 +773,7 @@ class _YamlLoader:
             raise self.fail(f"element name '{name}' has all-digit component", key_node,
                             "each '/'-separated part of a name needs a letter, '_' or '@'")
         self.visit(node)
-        if isinstance(node, ScalarNode) and node.tag == _TAG + "str":
+        if _is_text(node):
             return self.element_expression(name, pos, node)
         if _is_null(node):
             raise self.fail(f"element '{name}' has no class", key_node,
@@ -935,7 +940,7 @@ class _YamlLoader:
         for i, item in enumerate(items, 1):
             if _is_null(item):
                 continue
-            if not isinstance(item, ScalarNode) or item.tag != _TAG + "str":
+            if not _is_text(item):
                 self.fail(f"connection {i} must be a string of Click statements, not {_kind(item)}",
                           item, "quote the whole string: YAML reads ': ' (as in 'a :: Class') as a "
                           "mapping, and [...] as a list")
