@@ -77,18 +77,23 @@ def error(message: str, pos: SourcePos = UNKNOWN_POS, hint: str | None = None,
 
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str | None:
-    """A 'did you mean X?' hint for a misspelt name, or None."""
-    candidates = list(candidates)
-    # Swapped letters are the commonest typo (dts for dst): prefer an anagram.
-    anagrams = [c for c in candidates if c != word and sorted(c.lower()) == sorted(word.lower())]
-    if anagrams:
-        return f"did you mean {anagrams[0]}?"
-    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
-    if not close:
-        lowered = {c.lower(): c for c in candidates}
-        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    return f"did you mean {close[0]}?" if close else None
+    """A 'did you mean X?' hint for a misspelt name, or None.
+
+    Closest by difflib's ratio (case-insensitive); among equally close names
+    a permutation of the word wins, since swapped letters are the commonest
+    typo (dts for dst).
+    """
+    low = word.lower()
+    best, best_score = None, 0.6
+    for c in candidates:
+        if c == word:
+            continue
+        score = difflib.SequenceMatcher(None, low, c.lower()).ratio()
+        if sorted(c.lower()) == sorted(low):
+            score += 1e-6
+        if score > best_score:
+            best, best_score = c, score
+    return f"did you mean {best}?" if best else None
 
 
 @dataclass
