@@ -224,6 +224,58 @@ class Element:
                             f"({other.__module__} and {cls.__module__})")
         _REGISTRY[cls.class_name] = cls
 
+    # ---- data path (see clickpy.kernel for the contract) ---------------------
+    # Why packets may be dropped here, in the order of drop(r)'s r.
+    drop_reasons: ClassVar[tuple[str, ...]] = ()
+    # Kernels, each a numba function or None; Click's method names.
+    simple_action: ClassVar[Any] = None
+    push: ClassVar[Any] = None
+    pull: ClassVar[Any] = None
+    run_task: ClassVar[Any] = None
+    # Most (output, slot) pairs one push() call may emit.
+    max_emit: ClassVar[int] = 1
+    # Where packets leave the configuration: "forwarded" (devices, dumps, host)
+    # or "discarded" (Discard); None for everything else.
+    sink: ClassVar[str | None] = None
+
+    @classmethod
+    def state(cls, values: dict[str, Any], n_inputs: int, n_outputs: int) -> tuple:
+        """The element's state: a tuple of numpy arrays sized at configure time."""
+        return ()
+
+    @classmethod
+    def emits(cls, values: dict[str, Any], n_outputs: int) -> int:
+        """max_emit for this configuration (Tee(N) emits N)."""
+        return cls.max_emit
+
+    @classmethod
+    def read_handler(cls, name: str, values: dict[str, Any], st: tuple) -> str:
+        """The text of read handler `name` (Click's format)."""
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name: str, text: str, values: dict[str, Any], st: tuple) -> None:
+        """Apply write handler `name`; raise ValueError with a message on bad input."""
+        raise KeyError(name)
+
+    @classmethod
+    def host_flush(cls, values: dict[str, Any], st: tuple, pool: Any) -> None:
+        """Host-side work after each round of the compiled loop.
+
+        Kernels cannot format text or write files; Print and ToDump leave
+        records in their state and do the I/O here (pool: clickpy.packet.Pool).
+        """
+
+    @classmethod
+    def host_close(cls, values: dict[str, Any], st: tuple, pool: Any) -> None:
+        """Last host-side work when the run ends (close files)."""
+
+    @classmethod
+    def runnable(cls) -> bool:
+        """Whether the compiled data path can run this element yet."""
+        return any(k is not None for k in (cls.simple_action, cls.push, cls.pull, cls.run_task)) \
+            or cls.info_only
+
     # ---- declarations, parsed -------------------------------------------
     @classmethod
     def ports(cls) -> PortCount:

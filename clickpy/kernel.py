@@ -1,0 +1,41 @@
+"""What a kernel returns, and how: the contract between elements and the compiler.
+
+Kernels are numba functions over one packet (a slot of the pool, see
+clickpy.packet) and the element's state tuple.  They follow the data-path
+rules: no allocation, no exceptions, no Python objects, no libm; a packet too
+short for what the kernel reads is dropped with a reason, never read past.
+
+An element provides, under Click's method names, the kernels its
+processing needs:
+
+    simple_action(P, s, st) -> int
+        Output port (>= 0) for packet s, STOLEN if the element kept it
+        (a Queue stored it), or drop(r) to drop it for drop_reasons[r].
+    push(P, port, s, st, emit) -> int
+        For elements that emit several packets or new ones (Tee, IPFragmenter,
+        ARPQuerier): writes (output, slot) pairs to emit[0], emit[1], emit[2]...
+        and returns how many; the input packet must be among them, released
+        (packet.release) or kept.
+    pull(P, port, st) -> int
+        A packet for output `port` (a Queue's head), or -1.
+    run_task(P, st) -> int
+        A source's next packet, or -1 when it has none now.
+"""
+from __future__ import annotations
+
+from numba import njit
+
+STOLEN = -1          # the element kept the packet (queued, buffered, sent)
+_DROP_BASE = -2      # drop(r) == -2 - r
+
+
+@njit(cache=True)
+def drop(reason: int) -> int:
+    """The return code that drops a packet for the element's drop_reasons[reason]."""
+    return _DROP_BASE - reason
+
+
+@njit(cache=True)
+def drop_reason(code: int) -> int:
+    """Inverse of drop(): the reason index of a drop code."""
+    return _DROP_BASE - code
