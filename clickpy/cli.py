@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import sys
+import time
 from typing import Sequence
 
 import networkx as nx
@@ -224,6 +225,71 @@ def _header(args: argparse.Namespace) -> str | None:
     return "\n".join(lines) or None
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    """Compile a configuration and run it, printing live counters and the packet account."""
+    from clickpy.compile.plan import PlanError
+    from clickpy.runtime.router import HandlerError, Router
+    handlers = [_handler_name(h) for h in args.handler]
+    result = _checked(args, quiet=True)
+    if result is None:
+        return EXIT_ERRORS
+    try:
+        router = Router(result.graph, batch=args.batch)
+    except PlanError as e:
+        _print_diagnostics(e.diagnostics)
+        return EXIT_ERRORS
+    missing = [f"{n}.{h}" for n, h in handlers if n not in router.plan.index]
+    if missing:
+        raise UsageError(f"no element for handler {missing[0]}")
+    progress = None if args.quiet else _progress_printer()
+    started = time.monotonic()
+    try:
+        router.run(duration=args.duration, progress=progress)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+    elapsed = time.monotonic() - started
+    if progress is not None:
+        progress(router, final=True)
+    status = EXIT_OK
+    for name, h in handlers:
+        try:
+            print(f"{name}.{h}:\n{router.read(name, h).rstrip()}")
+        except HandlerError as e:
+            print(f"clickpy run: error: {e}", file=sys.stderr)
+            status = EXIT_ERRORS
+    acct = router.account()
+    if not args.quiet:
+        print(f"ran {elapsed:.2f} s (first round, including compilation: "
+              f"{router.compile_seconds:.2f} s)", file=sys.stderr)
+        print("\n".join(acct.lines()))
+    if not acct.balanced:
+        status = EXIT_ERRORS
+    return status
+
+
+def _handler_name(text: str) -> tuple[str, str]:
+    name, dot, handler = text.rpartition(".")
+    if not dot or not name or not handler:
+        raise UsageError(f"handler {text!r} should be written ELEMENT.HANDLER")
+    return name, handler
+
+
+def _progress_printer():
+    """Live counters on standard error: packets in and out, and the rate."""
+    state = {"t": time.monotonic(), "n": 0}
+
+    def show(router, final: bool = False) -> None:
+        acct = router.account()
+        now = time.monotonic()
+        rate = (acct.entered - state["n"]) / max(now - state["t"], 1e-9)
+        state["t"], state["n"] = now, acct.entered
+        dropped = sum(acct.drops.values())
+        line = (f"\r  in {acct.entered:>12,}  forwarded {sum(acct.forwarded.values()):>12,}  "
+                f"dropped {dropped:>10,}  held {acct.held:>7,}  {rate / 1e6:8.2f} Mpps")
+        print(line, end="\n" if final else "", file=sys.stderr, flush=True)
+    return show
+
+
 def cmd_elements(args: argparse.Namespace) -> int:
     """List element classes, or describe one."""
     from clickpy.args import describe, signature
@@ -259,7 +325,9 @@ def cmd_elements(args: argparse.Namespace) -> int:
             families = sorted({c.family() for c in reg.values()})
             raise UsageError(f"no family {args.family!r}; families: {', '.join(families)}")
     for c in rows:
-        print(f"{c.class_name:<22} {c.family():<9} {c.port_count:<7} {c.processing:<6} {c.summary()}")
+        runs = "run" if c.runnable() else "-"
+        print(f"{c.class_name:<22} {c.family():<9} {c.port_count:<7} {c.processing:<6} {runs:<4}"
+              f"{c.summary()}")
     return EXIT_OK
 
 
@@ -311,6 +379,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="store_true")
     p.set_defaults(func=cmd_convert)
 
+    p = sub.add_parser("run", help="compile and run a configuration",
+                       description=cmd_run.__doc__, add_help=False)
+    _add_config_args(p)
+    p.add_argument("-h", "--handler", action="append", default=[], metavar="ELEMENT.HANDLER",
+                   help="print this read handler after the run (repeatable), as Click's -h")
+    p.add_argument("-q", "--quiet", action="store_true",
+                   help="no live counters and no packet account")
+    p.add_argument("-t", "--duration", type=float, metavar="SECONDS",
+                   help="stop after this long (default: when an element stops the run, or Ctrl-C)")
+    p.add_argument("--batch", type=int, default=256, metavar="N",
+                   help="packets per task per round (default 256)")
+    p.add_argument("--help", action="help", help="show this help message and exit")
+    p.set_defaults(func=cmd_run)
+
     p = sub.add_parser("elements", help="list element classes, or describe one",
                        description=cmd_elements.__doc__)
     p.add_argument("name", nargs="?", metavar="CLASS", help="describe this class")
@@ -339,6 +421,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERRORS
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `clickpy elements | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_ERRORS
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Running compiled configurations: the loop queue, the driver, the packet account."""
