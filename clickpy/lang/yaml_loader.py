@@ -17,8 +17,8 @@ so everything after the front end cannot tell the two apart.  The format:
         elements: {...}              # same shape as at top level
         connections: [...]
         # also define: and elementclass: (nested)
-      Alias:
-        synonym: Router1             # elementclass Alias Router1;
+      Alias: Router1                 # elementclass Alias Router1;
+      Other: {synonym: Queue}        # the same, spelled out
     elements:
       src:
         class: FromDump
@@ -40,9 +40,14 @@ so everything after the front end cannot tell the two apart.  The format:
     x-anything: ...                  # top-level keys starting with x- are ignored:
                                      # a place for anchors (&name) to reuse with *name
 
-Scalars keep the text the user wrote (`0x10` stays `0x10`); YAML booleans
-become Click's `true`/`false` and null becomes an empty argument.  Anchors,
-aliases and merge keys (`<<: *base`) work as in any YAML file.
+Sections are read in Click's order (require, include, define, elementclass,
+elements, connections), whatever their order in the file.  Connection strings
+are Click statements and may declare elements too; they must be quoted when
+they contain ': ' (as in `a :: Class`) or start with `[`.  Scalars keep the
+text the user wrote (`0x10` stays `0x10`); YAML booleans become Click's
+`true`/`false` and null becomes an empty argument.  List arguments must each
+stay one argument (no top-level comma, no unclosed quote or bracket).
+Anchors, aliases and merge keys (`<<: *base`) work as in any YAML file.
 
 Every node keeps its exact source position, line and column, also inside
 quoted and block scalars, so later checks point at the user's text.  Every
@@ -257,8 +262,8 @@ class _ScalarMap:
 
     def __init__(self, source: _Source, node: ScalarNode):
         self.source = source
-        self.value: str = node.value
-        self.indices = _align(self.value, source.text, node)
+        self.value = _click_text(node.value)
+        self.indices = _align(node.value, source.text, node)
         if self.indices is None:
             log.debug("could not align scalar %r at %s; positions approximate",
                       self.value[:40], source.pos(node.start_mark.index))
@@ -365,6 +370,17 @@ def _kind(node: Node) -> str:
     return "a string"
 
 
+def _click_text(value: str) -> str:
+    """A scalar's value with every line ending a LF.
+
+    YAML turns line breaks into LF, except a CR written as the escape "\\r".
+    The Click lexer counts a lone CR as a line break and SourcePos.advanced
+    does not; making it LF keeps every offset and makes both count lines
+    alike, so the positions they compute can be mapped back to the file.
+    """
+    return value.replace("\r", "\n")
+
+
 def _is_text(node: Node) -> bool:
     """A scalar YAML did not read as null, a boolean or a number."""
     return isinstance(node, ScalarNode) and _kind(node) == "a string"
@@ -380,7 +396,7 @@ def _scalar_text(node: ScalarNode) -> str:
         return ""
     if node.tag == _TAG + "bool":
         return _BOOL.get(node.value.lower(), node.value)
-    return node.value
+    return _click_text(node.value)
 
 
 _SYNTAX_HINTS = (
@@ -823,7 +839,7 @@ class _YamlLoader:
         """`q: Queue(200)`: the shorthand, read by Click's own lexer."""
         m = self.scalar_map(node)
         start = m.pos(0)
-        lexer = Lexer(node.value, start)
+        lexer = Lexer(m.value, start)
         try:
             tokens = [lexer.next()]
             while tokens[-1].kind != EOF and len(tokens) < 3:
@@ -953,7 +969,7 @@ class _YamlLoader:
         start = m.pos(0)
         fix = lambda p: m.unmap(p, start, 0)  # noqa: E731
         try:
-            parsed = parser.parse(node.value, start=start)
+            parsed = parser.parse(m.value, start=start)
         except ConfigError as e:
             self.errors.extend(_remap(d, fix) for d in e.diagnostics)
             return

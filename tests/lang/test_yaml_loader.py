@@ -319,6 +319,17 @@ def test_positions_in_scalars_folded_over_several_lines():
         ("x", "Discard@6", P(6, 5), P(7, 5))]
 
 
+def test_a_byte_order_mark_does_not_shift_columns():
+    s = parse_yaml("\ufeffelements: {q: Queue(5)}\n", F)
+    assert (decl(s, "q").pos, decl(s, "q").config_pos) == (P(1, 12), P(1, 21))
+
+
+def test_a_carriage_return_escape_is_a_line_break_for_click():
+    s = parse_yaml('connections:\n  - "x :: Idle;\\ry :: Discard; x -> y"\n', F)
+    assert [(d.name, d.pos) for d in s.declarations] == [("x", P(2, 6)), ("y", P(2, 18))]
+    assert [(c.pos, c.dst_pos) for c in s.connections] == [(P(2, 32), P(2, 37))]
+
+
 def test_positions_with_anchors_tags_and_crlf_line_ends():
     text = "elements:\r\n  a: {class: X, args: &one !!str 5}\r\n  b: {class: X, args: *one}\r\n"
     s = parse_yaml(text, F)
@@ -372,6 +383,15 @@ def test_unknown_top_level_keys_get_a_suggestion():
          "the keys are require, include, define, elementclass, elements, connections "
          "(and x-... for your own anchors)"),
     ]
+
+
+def test_diagnostics_name_the_yaml_front_end():
+    with pytest.raises(ConfigError) as info:
+        parse_yaml("bogus: 1\n", F)
+    assert [d.check for d in info.value.diagnostics] == ["yaml"]
+    assert str(info.value) == ("t.yaml:1:1: error: unknown top-level key 'bogus'\n"
+                               "  hint: the keys are require, include, define, elementclass, "
+                               "elements, connections (and x-... for your own anchors)")
 
 
 def test_wrong_node_types():

@@ -1,0 +1,45 @@
+// nat.click -- a NAT router: inside hosts share the outside address
+//
+// Two interfaces:
+//   IN   10.0.1.1/24  00:00:0a:00:01:01   inside hosts, which use 10.0.1.1 as their gateway
+//   OUT  10.0.2.1/24  00:00:0a:00:02:01   the outside; other networks via 10.0.2.254
+// Each interface answers ARP for its address and resolves next hops with an
+// ARPQuerier.  IPRewriter translates TCP and UDP flows from the inside to
+// 10.0.2.1 and a free port in 1024-65535 (its input 0 spec), and translates
+// replies back (its input 1 spec `drop`: packets from the outside that belong
+// to no flow are dropped).  Other IP protocols are not translated and are
+// dropped by the rewriter (ping needs Click's ICMPPingRewriter, not shipped).
+//
+// Interface names are variables: clickpy check configs/nat.click IN=veth0 OUT=veth1
+
+define($IN eth0, $OUT eth1);
+
+cin :: Classifier(12/0806 20/0001, 12/0806 20/0002, 12/0800, -);
+cout :: Classifier(12/0806 20/0001, 12/0806 20/0002, 12/0800, -);
+FromDevice($IN) -> cin;
+FromDevice($OUT) -> cout;
+toin :: Queue(1024) -> ToDevice($IN);
+toout :: Queue(1024) -> ToDevice($OUT);
+
+// ARP on both sides.
+cin[0] -> ARPResponder(10.0.1.1 00:00:0a:00:01:01) -> toin;
+cout[0] -> ARPResponder(10.0.2.1 00:00:0a:00:02:01) -> toout;
+arpin :: ARPQuerier(10.0.1.1, 00:00:0a:00:01:01) -> toin;
+arpout :: ARPQuerier(10.0.2.1, 00:00:0a:00:02:01) -> toout;
+cin[1] -> [1]arpin;
+cout[1] -> [1]arpout;
+cin[3] -> Discard;
+cout[3] -> Discard;
+
+// Translation.
+nat :: IPRewriter(pattern 10.0.2.1 1024-65535 - - 0 1, drop);
+cin[2] -> Strip(14) -> CheckIPHeader -> [0]nat;
+cout[2] -> Strip(14) -> CheckIPHeader -> [1]nat;
+
+// Outbound: route to the outside network or its gateway.
+nat[0] -> StaticIPLookup(10.0.2.0/24 0, 0.0.0.0/0 10.0.2.254 0)
+       -> dtout :: DecIPTTL -> arpout;
+// Inbound replies go straight to the inside host (the rewritten destination).
+nat[1] -> dtin :: DecIPTTL -> arpin;
+dtout[1] -> Discard;
+dtin[1] -> Discard;
