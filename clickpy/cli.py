@@ -227,12 +227,24 @@ def _header(args: argparse.Namespace) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Compile a configuration and run it, printing live counters and the packet account."""
+    from clickpy.check import check_graph
     from clickpy.compile.plan import PlanError
+    from clickpy.runtime.bind import bind
     from clickpy.runtime.router import HandlerError, Router
     handlers = [_handler_name(h) for h in args.handler]
+    inputs = dict(_binding(b, "--in") for b in args.inputs)
+    outputs = dict(_binding(b, "--out") for b in args.outputs)
+    demo = args.file is None and args.expression is None
+    if demo:
+        args.file, inputs, outputs = _demo(args, inputs, outputs)
     result = _checked(args, quiet=True)
     if result is None:
         return EXIT_ERRORS
+    if inputs or outputs:
+        result = check_graph(bind(result.graph, inputs, outputs))
+        if result.errors:
+            _print_diagnostics(result.errors)
+            return EXIT_ERRORS
     try:
         router = Router(result.graph, batch=args.batch)
     except PlanError as e:
@@ -244,7 +256,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = None if args.quiet else _progress_printer()
     started = time.monotonic()
     try:
-        router.run(duration=args.duration, progress=progress)
+        # Bound to files, the run ends when the files are read and nothing moves.
+        router.run(duration=args.duration, progress=progress,
+                   idle_rounds=200 if inputs else None)
     except KeyboardInterrupt:
         print(file=sys.stderr)
     elapsed = time.monotonic() - started
@@ -265,6 +279,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not acct.balanced:
         status = EXIT_ERRORS
     return status
+
+
+def _binding(text: str, flag: str) -> tuple[str, str]:
+    dev, eq, path = text.partition("=")
+    if not eq or not dev or not path:
+        raise UsageError(f"{flag} takes DEVICE=FILE.pcap, not {text!r}")
+    return dev, path
+
+
+def _demo(args: argparse.Namespace, inputs: dict, outputs: dict):
+    """The built-in default: the shipped router on built-in traffic, outputs in a folder."""
+    import tempfile
+
+    from clickpy.pcap import write_pcap
+    from clickpy.traffic import router_demo
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    config = os.path.join(here, "configs", "router.click")
+    if not os.path.isfile(config):
+        raise UsageError("no configuration given and the shipped configs/ folder is not "
+                         "installed: name a FILE")
+    folder = args.out_dir or tempfile.mkdtemp(prefix="clickpy-demo-")
+    os.makedirs(folder, exist_ok=True)
+    for dev, frames in router_demo(args.demo_packets).items():
+        path = os.path.join(folder, f"{dev}-in.pcap")
+        write_pcap(path, frames)
+        inputs.setdefault(dev, path)
+        outputs.setdefault(dev, os.path.join(folder, f"{dev}-out.pcap"))
+    outputs.setdefault("host", os.path.join(folder, "host-out.pcap"))
+    if not args.quiet:
+        print(f"no configuration given: running {os.path.relpath(config)} on built-in traffic "
+              f"({args.demo_packets} packets); pcaps in {folder}", file=sys.stderr)
+    return config, inputs, outputs
 
 
 def _handler_name(text: str) -> tuple[str, str]:
@@ -390,6 +436,14 @@ def build_parser() -> argparse.ArgumentParser:
                    help="stop after this long (default: when an element stops the run, or Ctrl-C)")
     p.add_argument("--batch", type=int, default=256, metavar="N",
                    help="packets per task per round (default 256)")
+    p.add_argument("--in", dest="inputs", action="append", default=[], metavar="DEV=FILE",
+                   help="read device DEV's packets from a pcap file instead (repeatable)")
+    p.add_argument("--out", dest="outputs", action="append", default=[], metavar="DEV=FILE",
+                   help="write device DEV's packets (or 'host' for ToHost) to a pcap file")
+    p.add_argument("--out-dir", metavar="DIR",
+                   help="with no FILE (the built-in demo): where to put the demo's pcaps")
+    p.add_argument("--demo-packets", type=int, default=20000, metavar="N",
+                   help="with no FILE: how many packets of built-in traffic (default 20000)")
     p.add_argument("--help", action="help", help="show this help message and exit")
     p.set_defaults(func=cmd_run)
 

@@ -232,6 +232,8 @@ class Element:
     push: ClassVar[Any] = None
     pull: ClassVar[Any] = None
     run_task: ClassVar[Any] = None
+    pull_choice: ClassVar[Any] = None
+    ready: ClassVar[Any] = None
     # Most (output, slot) pairs one push() call may emit.
     max_emit: ClassVar[int] = 1
     # Where packets leave the configuration: "forwarded" (devices, dumps, host)
@@ -273,7 +275,8 @@ class Element:
     @classmethod
     def runnable(cls) -> bool:
         """Whether the compiled data path can run this element yet."""
-        return any(k is not None for k in (cls.simple_action, cls.push, cls.pull, cls.run_task)) \
+        return any(k is not None for k in (cls.simple_action, cls.push, cls.pull, cls.run_task,
+                                           cls.pull_choice)) \
             or cls.info_only
 
     # ---- declarations, parsed -------------------------------------------

@@ -20,6 +20,16 @@ processing needs:
         A packet for output `port` (a Queue's head), or -1.
     run_task(P, st) -> int
         A source's next packet, or -1 when it has none now.
+
+Two optional kernels let pull paths be scheduled and rate-limited:
+
+    pull_choice(P, st, attempt) -> int
+        For elements that pull from several inputs (RoundRobinSched,
+        PrioSched): which input to try on this attempt (0, 1, ...), -1 to stop.
+        The compiler pulls from that input; the first packet found is the result.
+    ready(P, st) -> int
+        For elements that pull at a rate (Shaper, RatedUnqueue): how many
+        packets they may pull now; 0 means not now.
 """
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def last_column(cls) -> int:
 
 def _kernel_names(cls) -> dict[str, str]:
     return {kind: f"{kind.upper()}_{cls.class_name}"
-            for kind in ("simple_action", "push", "pull", "run_task")
+            for kind in ("simple_action", "push", "pull", "run_task", "pull_choice", "ready")
             if getattr(cls, kind) is not None}
 
 
@@ -107,8 +107,29 @@ class _Writer:
         self.emit("", "", "@njit(cache=True)", f"def out_{i}({ARGS}, port):",
                   f'    """Pull a packet from {name} :: {cls.class_name}."""')
         ins = self.g.nodes[name]["in_processing"]
+        if "ready" in k:
+            self.emit(f"    if {k['ready']}(P, S[{i}]) <= 0:", "        return -1")
         if cls.pull is not None:
             self.emit(f"    return {k['pull']}(P, port, S[{i}])")
+        elif cls.pull_choice is not None:
+            sources = [(j, self.plan.pull_prev[(name, j)]) for j, proc in enumerate(ins)
+                       if proc == PULL and (name, j) in self.plan.pull_prev]
+            self.emit(f"    for attempt in range({len(sources)}):",
+                      f"        j = {k['pull_choice']}(P, S[{i}], attempt)",
+                      "        s = -1")
+            for n, (j, (u, up)) in enumerate(sources):
+                self.emit(f"        {'if' if n == 0 else 'elif'} j == {j}:",
+                          f"            s = out_{self.plan.index[u]}({ARGS}, {up})  # <- {u}[{up}]")
+            self.emit("        elif j < 0:", "            return -1",
+                      "        if s >= 0:")
+            if cls.simple_action is not None:
+                self.emit(f"            r = {k['simple_action']}(P, s, S[{i}])",
+                          "            if r == port:", "                return s")
+                self.emit(*self.after_action(i, "            "))
+                self.emit("            return -1")
+            else:
+                self.emit("            return s")
+            self.emit("    return -1")
         elif cls.run_task is not None:
             self.emit(f"    s = {k['run_task']}(P, S[{i}])",
                       "    if s >= 0:",
@@ -149,10 +170,13 @@ class _Writer:
         port = ins.index(PULL)
         u, up = self.plan.pull_prev[(name, port)]
         fn = f"task_{i}"
+        k = _kernel_names(self.cls(i))
         self.emit("", "", "@njit(cache=True)", f"def {fn}({ARGS}, budget):",
                   f'    """Pull task: {name} pulls from {u}."""',
-                  "    n = 0",
-                  "    for _ in range(budget):",
+                  "    n = 0")
+        if "ready" in k:
+            self.emit(f"    budget = min(budget, {k['ready']}(P, S[{i}]))")
+        self.emit("    for _ in range(budget):",
                   f"        s = out_{self.plan.index[u]}({ARGS}, {up})",
                   "        if s < 0:",
                   "            break",

@@ -56,8 +56,11 @@ def make_plan(graph: nx.MultiDiGraph) -> Plan:
         ins, outs = data["in_processing"], data["out_processing"]
         if cls.run_task is not None and outs and outs[0] == PUSH:
             plan.push_tasks.append(n)
+        if PULL in outs and ins.count(PULL) > 1 and cls.pull_choice is None:
+            problems.append(Diagnostic(f"{n} :: {cls.class_name} pulls from several inputs but has "
+                                       "no pull_choice kernel", data["pos"], check="compile"))
         if PULL in ins and PULL not in outs:
-            if ins.count(PULL) > 1:
+            if ins.count(PULL) > 1 and cls.pull_choice is None:
                 problems.append(Diagnostic(f"{n} :: {cls.class_name} pulls from several inputs, "
                                            "which the compiled data path cannot do yet", data["pos"],
                                            check="compile"))

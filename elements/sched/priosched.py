@@ -1,5 +1,13 @@
 """PrioSched: strict-priority pull scheduler."""
+import numpy as np
+from numba import njit
+
 from clickpy.element import Element
+
+
+@njit(cache=True)
+def by_priority(P, st, attempt):
+    return attempt if attempt < st[0][0] else -1
 
 
 class PrioSched(Element):
@@ -13,3 +21,9 @@ class PrioSched(Element):
 
     port_count = "-/1"
     processing = "l/l"
+
+    pull_choice = by_priority
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return (np.array([max(n_inputs, 1)], dtype=np.int64),)

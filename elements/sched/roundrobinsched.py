@@ -1,5 +1,20 @@
 """RoundRobinSched: pulls from its inputs in turn."""
+import numpy as np
+from numba import njit
+
 from clickpy.element import Element
+
+
+@njit(cache=True)
+def next_input(P, st, attempt):
+    # Start after the input that last gave a packet, like Click's _next.
+    c = st[0]
+    n = c[1]
+    if attempt >= n:
+        return -1
+    j = c[0]
+    c[0] = (j + 1) % n
+    return j
 
 
 class RoundRobinSched(Element):
@@ -13,3 +28,9 @@ class RoundRobinSched(Element):
 
     port_count = "-/1"
     processing = "l/l"
+
+    pull_choice = next_input
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return (np.array([0, max(n_inputs, 1)], dtype=np.int64),)
