@@ -324,10 +324,13 @@ def _progress_printer():
     """Live counters on standard error: packets in and out, and the rate."""
     state = {"t": time.monotonic(), "n": 0}
 
+    started = state["t"]
+
     def show(router, final: bool = False) -> None:
         acct = router.account()
         now = time.monotonic()
-        rate = (acct.entered - state["n"]) / max(now - state["t"], 1e-9)
+        since = started if final else state["t"]  # the last line shows the whole run's rate
+        rate = (acct.entered - (0 if final else state["n"])) / max(now - since, 1e-9)
         state["t"], state["n"] = now, acct.entered
         dropped = sum(acct.drops.values())
         line = (f"\r  in {acct.entered:>12,}  forwarded {sum(acct.forwarded.values()):>12,}  "
@@ -434,8 +437,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="no live counters and no packet account")
     p.add_argument("-t", "--duration", type=float, metavar="SECONDS",
                    help="stop after this long (default: when an element stops the run, or Ctrl-C)")
-    p.add_argument("--batch", type=int, default=256, metavar="N",
-                   help="packets per task per round (default 256)")
+    p.add_argument("--batch", type=int, default=64, metavar="N",
+                   help="packets per task per round (default 64; larger is faster, but a burst "
+                        "larger than a Queue's capacity overflows it)")
     p.add_argument("--in", dest="inputs", action="append", default=[], metavar="DEV=FILE",
                    help="read device DEV's packets from a pcap file instead (repeatable)")
     p.add_argument("--out", dest="outputs", action="append", default=[], metavar="DEV=FILE",

@@ -233,7 +233,7 @@ class Element:
     pull: ClassVar[Any] = None
     run_task: ClassVar[Any] = None
     pull_choice: ClassVar[Any] = None
-    ready: ClassVar[Any] = None
+    task_budget: ClassVar[Any] = None
     # Most (output, slot) pairs one push() call may emit.
     max_emit: ClassVar[int] = 1
     # Where packets leave the configuration: "forwarded" (devices, dumps, host)

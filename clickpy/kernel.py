@@ -27,9 +27,11 @@ Two optional kernels let pull paths be scheduled and rate-limited:
         For elements that pull from several inputs (RoundRobinSched,
         PrioSched): which input to try on this attempt (0, 1, ...), -1 to stop.
         The compiler pulls from that input; the first packet found is the result.
-    ready(P, st) -> int
-        For elements that pull at a rate (Shaper, RatedUnqueue): how many
-        packets they may pull now; 0 means not now.
+    task_budget(P, st) -> int
+        For sources and elements that pull at a rate or in bursts (Shaper,
+        RatedUnqueue, Unqueue BURST, InfiniteSource BURST): how many packets
+        they may move now; 0 means not now.  A task asks once per round (one
+        Click task scheduling); an element pulled at a rate is asked per pull.
 """
 from __future__ import annotations
 

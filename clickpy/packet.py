@@ -19,7 +19,7 @@ SLOT_SIZE = 2048
 HEADROOM = 128
 
 # Annotation columns (Click's names in comments).
-A_DST_IP = 0       # destination IP address annotation (network byte order value)
+A_DST_IP = 0       # destination IP address annotation, as int(IPv4Address)
 A_PAINT = 1        # paint
 A_NH = 2           # network (IP) header: absolute offset in the slot, -1 when unset
 A_TH = 3           # transport header offset, -1 when unset
@@ -32,7 +32,8 @@ A_AGG = 9          # aggregate annotation (AggregateIPFlows)
 A_FIX_IP_SRC = 10  # "fix IP source" flag (ICMPError -> FixIPSrc)
 A_ICMP_PARAM = 11  # ICMP parameter problem pointer
 A_GATEWAY = 12     # next-hop chosen by a routing table (kept beside DST_IP)
-A_USER = 13        # first of three user annotations
+A_EXTRA_LENGTH = 13  # bytes the packet had beyond what was captured (FromDump, Truncate)
+A_USER = 14        # first of two user annotations
 NANNO = 16
 
 PKTTYPE_HOST, PKTTYPE_BROADCAST, PKTTYPE_MULTICAST, PKTTYPE_OTHERHOST, PKTTYPE_OUTGOING = 0, 1, 2, 3, 4
@@ -117,8 +118,10 @@ def create(P) -> int:
 def release(P, s: int) -> None:
     """Give a slot back to the pool."""
     free, ctl = P[4], P[5]
-    free[ctl[C_NFREE]] = s
-    ctl[C_NFREE] += 1
+    n = ctl[C_NFREE]
+    if n < free.shape[0]:  # a double release must not write past the stack
+        free[n] = s
+        ctl[C_NFREE] = n + 1
 
 
 @njit(cache=True)

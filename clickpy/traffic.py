@@ -95,7 +95,7 @@ def router_demo(packets: int = 20000, seed: int = 1) -> dict[str, list[bytes]]:
             eth0.append(bytes(bad))
         elif roll < 0.95:
             eth0.append(udp_frame(m, r0, a, b, 60)[:rnd.randrange(14, 34)])
-        elif roll < 0.96:
+        elif roll < 0.951:
             eth0.append(ether(r0, m, 0x86DD, bytes(46)))  # IPv6: not for this router
         elif roll < 0.97:
             eth0.append(udp_frame(m, r0, a, "10.0.1.1", 60, ident=k & 0xFFFF))

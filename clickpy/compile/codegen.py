@@ -1,17 +1,22 @@
 """Write the fused forwarding code of one configuration as Python source.
 
-For every element there is `in_<i>` (a packet pushed into it) and, when it is
-pulled, `out_<i>` (a packet pulled from it).  Each calls the element's kernel
-directly and turns its output ports into branches that call the next
-element: there is no per-element dispatch at run time.  Tasks loop over a
-batch: a push task runs a source's run_task and pushes each packet through;
-a pull task pulls from upstream into its sink.  `round_` runs every task once.
+Each task becomes ONE function: a push task runs a source's run_task and
+pushes every packet through the graph; a pull task pulls from upstream into
+its sink.  The code of every element on the way is written inline, in the
+task, as a call to the element's kernel followed by branches on its output
+ports that continue with the next element: there is no per-element dispatch
+at run time, and numba compiles one function per task (rather than one per
+element, whose signatures carry the whole configuration's state).
+Packets crossing an edge that closes a push loop go to the loop queue;
+`drain` delivers them.  `round_` runs every task once.
 
-All generated functions take the same arguments: P the pool tuple, S the
+Generated functions take the same arguments: P the pool tuple, S the
 per-element state tuples, X the per-element emit buffers, A the packet
 account, R the loop queue.
 """
 from __future__ import annotations
+
+import itertools
 
 import networkx as nx
 
@@ -20,6 +25,8 @@ from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
 ARGS = "P, S, X, A, R"
+KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget")
+STEP = "    "
 
 
 def last_column(cls) -> int:
@@ -27,26 +34,54 @@ def last_column(cls) -> int:
     return FIRST_REASON + max(len(cls.drop_reasons), 1) - 1
 
 
-def _kernel_names(cls) -> dict[str, str]:
-    return {kind: f"{kind.upper()}_{cls.class_name}"
-            for kind in ("simple_action", "push", "pull", "run_task", "pull_choice", "ready")
-            if getattr(cls, kind) is not None}
+def kernel(cls, kind: str) -> str:
+    """The module-level name the generated code uses for a class's kernel."""
+    return f"{kind.upper()}_{cls.class_name}"
 
 
 class _Writer:
     def __init__(self, plan: Plan, graph: nx.MultiDiGraph):
         self.plan, self.g = plan, graph
         self.lines: list[str] = []
+        self._ids = itertools.count()
+
+    def fresh(self, stem: str) -> str:
+        return f"{stem}{next(self._ids)}"
 
     def cls(self, i: int):
         return self.g.nodes[self.plan.order[i]]["element"]
 
-    def emit(self, *lines: str) -> None:
-        self.lines.extend(lines)
+    def label(self, i: int) -> str:
+        return f"{self.plan.order[i]} :: {self.cls(i).class_name}"
 
-    # ---- dispatch of a packet leaving element i by output `port_var` ----------
-    def dispatch(self, i: int, port_var: str, slot_var: str, indent: str,
+    def drop(self, i: int, column: str, slot: str, ind: str) -> list[str]:
+        return [f"{ind}dropped(P, A, {i}, {column}, {slot})"]
+
+    # ---- a packet pushed into element i ---------------------------------------------
+    def push_into(self, i: int, port: str, slot: str, ind: str) -> list[str]:
+        cls = self.cls(i)
+        out = [f"{ind}# {self.label(i)}"]
+        if cls.push is not None:
+            n, k, o, t = self.fresh("n"), self.fresh("k"), self.fresh("o"), self.fresh("t")
+            out += [f"{ind}{n} = {kernel(cls, 'push')}(P, {port}, {slot}, S[{i}], X[{i}])",
+                    f"{ind}for {k} in range({n}):",
+                    f"{ind}{STEP}{o} = X[{i}][2 * {k}]",
+                    f"{ind}{STEP}{t} = X[{i}][2 * {k} + 1]",
+                    f"{ind}{STEP}if {o} < 0:",
+                    f"{ind}{STEP * 2}dropped(P, A, {i}, min(-{o}, {last_column(cls)}), {t})",
+                    f"{ind}{STEP}else:"]
+            out += self.dispatch(i, o, t, ind + STEP * 2)
+        elif cls.simple_action is not None:
+            r = self.fresh("r")
+            out += [f"{ind}{r} = {kernel(cls, 'simple_action')}(P, {slot}, S[{i}])"]
+            out += self.after_action(i, r, slot, ind)
+        else:
+            out += self.drop(i, str(UNCONNECTED), slot, ind)
+        return out
+
+    def dispatch(self, i: int, port: str, slot: str, ind: str,
                  skip_port: int | None = None) -> list[str]:
+        """Continue with whatever output `port` of element i leads to."""
         name = self.plan.order[i]
         branches = []
         for j, proc in enumerate(self.g.nodes[name]["out_processing"]):
@@ -55,179 +90,169 @@ class _Writer:
             v, q = self.plan.push_next[(name, j)]
             vi = self.plan.index[v]
             if (name, j) in self.plan.loop_edges:
-                call = f"loopqueue.put(R, {vi}, {q}, {slot_var})  # loop back to {v}"
+                body = [f"{ind}{STEP}loopqueue.put(R, {vi}, {q}, {slot})  # loop back to {v}"]
             else:
-                call = f"in_{vi}({ARGS}, {q}, {slot_var})  # -> [{q}]{v}"
-            branches.append((j, call))
-        drop = f"dropped(P, A, {i}, {UNCONNECTED}, {slot_var})"
-        if not branches:
-            return [f"{indent}{drop}"]
+                body = self.push_into(vi, str(q), slot, ind + STEP)
+            branches.append((j, body))
+        if port.isdigit():  # a constant output: no branch needed
+            for j, body in branches:
+                if j == int(port):
+                    return [line[len(STEP):] for line in body]
+            return self.drop(i, str(UNCONNECTED), slot, ind)
         out = []
-        for k, (j, call) in enumerate(branches):
-            out.append(f"{indent}{'if' if k == 0 else 'elif'} {port_var} == {j}:")
-            out.append(f"{indent}    {call}")
-        out.append(f"{indent}else:")
-        out.append(f"{indent}    {drop}")
-        return out
+        for k, (j, body) in enumerate(branches):
+            out.append(f"{ind}{'if' if k == 0 else 'elif'} {port} == {j}:")
+            out += body
+        if out:
+            out.append(f"{ind}else:")
+            out += self.drop(i, str(UNCONNECTED), slot, ind + STEP)
+            return out
+        return self.drop(i, str(UNCONNECTED), slot, ind)
 
-    def after_action(self, i: int, indent: str, skip_port: int | None = None) -> list[str]:
-        """Branches on a simple_action result `r` for packet `s`."""
+    def after_action(self, i: int, r: str, slot: str, ind: str,
+                     skip_port: int | None = None) -> list[str]:
+        """Branches on a simple_action result `r` for packet `slot`."""
         cls = self.cls(i)
-        stolen = f"{indent}    A[{i}, 0] += 1" if cls.sink == "forwarded" else f"{indent}    pass"
-        return ([f"{indent}if r >= 0:"]
-                + self.dispatch(i, "r", "s", indent + "    ", skip_port)
-                + [f"{indent}elif r == STOLEN:", stolen,
-                   f"{indent}else:",
-                   f"{indent}    dropped(P, A, {i}, min(-r, {last_column(cls)}), s)"])
+        kept = f"{ind}{STEP}A[{i}, 0] += 1" if cls.sink == "forwarded" else f"{ind}{STEP}pass"
+        return ([f"{ind}if {r} >= 0:"]
+                + self.dispatch(i, r, slot, ind + STEP, skip_port)
+                + [f"{ind}elif {r} == STOLEN:", kept,
+                   f"{ind}else:",
+                   f"{ind}{STEP}dropped(P, A, {i}, min(-{r}, {last_column(cls)}), {slot})"])
 
-    # ---- functions --------------------------------------------------------
-    def gen_in(self, i: int) -> None:
+    # ---- a packet pulled from element i's output `port`, into variable `target` ----------
+    def pull_from(self, i: int, port: int, target: str, ind: str) -> list[str]:
         cls = self.cls(i)
-        k = _kernel_names(cls)
         name = self.plan.order[i]
-        self.emit("", "", "@njit(cache=True)", f"def in_{i}({ARGS}, port, s):",
-                  f'    """A packet arrives at {name} :: {cls.class_name}."""')
-        if cls.push is not None:
-            self.emit(f"    E = X[{i}]",
-                      f"    n = {k['push']}(P, port, s, S[{i}], E)",
-                      "    for k in range(n):",
-                      "        o = E[2 * k]",
-                      "        t = E[2 * k + 1]")
-            self.emit(*self.dispatch(i, "o", "t", "        "))
-        elif cls.simple_action is not None:
-            self.emit(f"    r = {k['simple_action']}(P, s, S[{i}])")
-            self.emit(*self.after_action(i, "    "))
-        else:
-            self.emit(f"    dropped(P, A, {i}, {UNCONNECTED}, s)  # cannot receive pushes")
-
-    def gen_out(self, i: int) -> None:
-        cls = self.cls(i)
-        k = _kernel_names(cls)
-        name = self.plan.order[i]
-        self.emit("", "", "@njit(cache=True)", f"def out_{i}({ARGS}, port):",
-                  f'    """Pull a packet from {name} :: {cls.class_name}."""')
         ins = self.g.nodes[name]["in_processing"]
-        if "ready" in k:
-            self.emit(f"    if {k['ready']}(P, S[{i}]) <= 0:", "        return -1")
+        out = [f"{ind}# pull from {self.label(i)}", f"{ind}{target} = -1"]
+        body_ind = ind
+        if cls.task_budget is not None:
+            out.append(f"{ind}if {kernel(cls, 'task_budget')}(P, S[{i}]) > 0:")
+            body_ind = ind + STEP
         if cls.pull is not None:
-            self.emit(f"    return {k['pull']}(P, port, S[{i}])")
+            out.append(f"{body_ind}{target} = {kernel(cls, 'pull')}(P, {port}, S[{i}])")
+        elif cls.run_task is not None:
+            out += [f"{body_ind}{target} = {kernel(cls, 'run_task')}(P, S[{i}])",
+                    f"{body_ind}if {target} >= 0:",
+                    f"{body_ind}{STEP}A[{i}, 0] += 1"]
         elif cls.pull_choice is not None:
             sources = [(j, self.plan.pull_prev[(name, j)]) for j, proc in enumerate(ins)
                        if proc == PULL and (name, j) in self.plan.pull_prev]
-            self.emit(f"    for attempt in range({len(sources)}):",
-                      f"        j = {k['pull_choice']}(P, S[{i}], attempt)",
-                      "        s = -1")
-            for n, (j, (u, up)) in enumerate(sources):
-                self.emit(f"        {'if' if n == 0 else 'elif'} j == {j}:",
-                          f"            s = out_{self.plan.index[u]}({ARGS}, {up})  # <- {u}[{up}]")
-            self.emit("        elif j < 0:", "            return -1",
-                      "        if s >= 0:")
-            if cls.simple_action is not None:
-                self.emit(f"            r = {k['simple_action']}(P, s, S[{i}])",
-                          "            if r == port:", "                return s")
-                self.emit(*self.after_action(i, "            "))
-                self.emit("            return -1")
+            a, j, x = self.fresh("a"), self.fresh("j"), self.fresh("x")
+            out += [f"{body_ind}for {a} in range({len(sources)}):",
+                    f"{body_ind}{STEP}{j} = {kernel(cls, 'pull_choice')}(P, S[{i}], {a})",
+                    f"{body_ind}{STEP}if {j} < 0:",
+                    f"{body_ind}{STEP * 2}break",
+                    f"{body_ind}{STEP}{x} = -1"]
+            for n, (jj, (u, up)) in enumerate(sources):
+                out.append(f"{body_ind}{STEP}{'if' if n == 0 else 'elif'} {j} == {jj}:")
+                out += self.pull_from(self.plan.index[u], up, x, body_ind + STEP * 2)
+            out += [f"{body_ind}{STEP}if {x} >= 0:",
+                    f"{body_ind}{STEP * 2}{target} = {x}",
+                    f"{body_ind}{STEP * 2}break"]
+        elif (cls.push is not None or cls.simple_action is not None) and PULL in ins:
+            j = ins.index(PULL)
+            u, up = self.plan.pull_prev[(name, j)]
+            x = self.fresh("x")
+            out += self.pull_from(self.plan.index[u], up, x, body_ind)
+            out.append(f"{body_ind}if {x} >= 0:")
+            ind2 = body_ind + STEP
+            if cls.push is not None:
+                n, k, o, t = self.fresh("n"), self.fresh("k"), self.fresh("o"), self.fresh("t")
+                out += [f"{ind2}{n} = {kernel(cls, 'push')}(P, {j}, {x}, S[{i}], X[{i}])",
+                        f"{ind2}for {k} in range({n}):",
+                        f"{ind2}{STEP}{o} = X[{i}][2 * {k}]",
+                        f"{ind2}{STEP}{t} = X[{i}][2 * {k} + 1]",
+                        f"{ind2}{STEP}if {o} == {port} and {target} < 0:",
+                        f"{ind2}{STEP * 2}{target} = {t}",
+                        f"{ind2}{STEP}elif {o} < 0:",
+                        f"{ind2}{STEP * 2}dropped(P, A, {i}, min(-{o}, {last_column(cls)}), {t})",
+                        f"{ind2}{STEP}else:"]
+                out += self.dispatch(i, o, t, ind2 + STEP * 2, skip_port=port)
             else:
-                self.emit("            return s")
-            self.emit("    return -1")
-        elif cls.run_task is not None:
-            self.emit(f"    s = {k['run_task']}(P, S[{i}])",
-                      "    if s >= 0:",
-                      f"        A[{i}, 0] += 1",
-                      "    return s")
-        elif cls.simple_action is not None and PULL in ins:
-            u, up = self.plan.pull_prev[(name, ins.index(PULL))]
-            self.emit(f"    s = out_{self.plan.index[u]}({ARGS}, {up})  # <- {u}[{up}]",
-                      "    if s < 0:",
-                      "        return -1",
-                      f"    r = {k['simple_action']}(P, s, S[{i}])",
-                      "    if r == port:",
-                      "        return s")
-            self.emit(*self.after_action(i, "    "))
-            self.emit("    return -1")
-        else:
-            self.emit("    return -1  # nothing to pull")
+                r = self.fresh("r")
+                out += [f"{ind2}{r} = {kernel(cls, 'simple_action')}(P, {x}, S[{i}])",
+                        f"{ind2}if {r} == {port}:",
+                        f"{ind2}{STEP}{target} = {x}",
+                        f"{ind2}else:"]
+                out += self.after_action(i, r, x, ind2 + STEP, skip_port=port)
+        return out
 
-    def gen_push_task(self, name: str) -> str:
-        i = self.plan.index[name]
-        k = _kernel_names(self.cls(i))
-        fn = f"task_{i}"
-        self.emit("", "", "@njit(cache=True)", f"def {fn}({ARGS}, budget):",
-                  f'    """Push task: packets from {name} pushed through."""',
-                  "    n = 0",
-                  "    for _ in range(budget):",
-                  f"        s = {k['run_task']}(P, S[{i}])",
-                  "        if s < 0:",
-                  "            break",
-                  f"        A[{i}, 0] += 1")
-        self.emit(*self.dispatch(i, "0", "s", "        "))
-        self.emit("        n += 1", f"    drain({ARGS})", "    return n")
-        return fn
+    # ---- functions --------------------------------------------------------------------
+    def function(self, head: str, doc: str, body: list[str]) -> None:
+        self.lines += ["", "", "@njit(cache=True)", head, f'    """{doc}"""'] + body
 
-    def gen_pull_task(self, name: str) -> str:
+    def push_task(self, name: str) -> str:
         i = self.plan.index[name]
-        ins = self.g.nodes[name]["in_processing"]
-        port = ins.index(PULL)
+        cls = self.cls(i)
+        body = ["    n = 0"]
+        if cls.task_budget is not None:  # asked once per round, like one Click task scheduling
+            body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S[{i}]))")
+        body += ["    for _ in range(budget):",
+                 f"        s = {kernel(cls, 'run_task')}(P, S[{i}])",
+                 "        if s < 0:",
+                 "            break",
+                 f"        A[{i}, 0] += 1"]
+        body += self.dispatch(i, "0", "s", "        ")
+        body += ["        n += 1", f"    drain({ARGS})", "    return n"]
+        self.function(f"def task_{i}({ARGS}, budget):", f"Push task: packets from {name}.", body)
+        return f"task_{i}"
+
+    def pull_task(self, name: str) -> str:
+        i = self.plan.index[name]
+        cls = self.cls(i)
+        port = self.g.nodes[name]["in_processing"].index(PULL)
         u, up = self.plan.pull_prev[(name, port)]
-        fn = f"task_{i}"
-        k = _kernel_names(self.cls(i))
-        self.emit("", "", "@njit(cache=True)", f"def {fn}({ARGS}, budget):",
-                  f'    """Pull task: {name} pulls from {u}."""',
-                  "    n = 0")
-        if "ready" in k:
-            self.emit(f"    budget = min(budget, {k['ready']}(P, S[{i}]))")
-        self.emit("    for _ in range(budget):",
-                  f"        s = out_{self.plan.index[u]}({ARGS}, {up})",
-                  "        if s < 0:",
-                  "            break",
-                  f"        in_{i}({ARGS}, {port}, s)",
-                  "        n += 1",
-                  f"    drain({ARGS})",
-                  "    return n")
-        return fn
+        body = ["    n = 0"]
+        if cls.task_budget is not None:
+            body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S[{i}]))")
+        body += ["    for _ in range(budget):"]
+        body += self.pull_from(self.plan.index[u], up, "s", "        ")
+        body += ["        if s < 0:", "            break"]
+        body += self.push_into(i, str(port), "s", "        ")
+        body += ["        n += 1", f"    drain({ARGS})", "    return n"]
+        self.function(f"def task_{i}({ARGS}, budget):", f"Pull task: {name} pulls from {u}.", body)
+        return f"task_{i}"
 
-    def gen_drain(self) -> None:
-        targets = sorted({self.plan.index[self.plan.push_next[e][0]] for e in self.plan.loop_edges})
-        self.emit("", "", "@njit(cache=True)", f"def drain({ARGS}):",
-                  '    """Deliver packets waiting in the loop queue."""')
+    def drain(self) -> None:
+        targets = sorted({(self.plan.index[v], v)
+                          for v, _ in (self.plan.push_next[e] for e in self.plan.loop_edges)})
+        body = []
         if not targets:
-            self.emit("    return")
-            return
-        self.emit("    while R[-1] > 0:", "        e, port, s = loopqueue.take(R)")
-        for k, t in enumerate(targets):
-            self.emit(f"        {'if' if k == 0 else 'elif'} e == {t}:",
-                      f"            in_{t}({ARGS}, port, s)")
+            body.append("    return")
+        else:
+            body += ["    while R[-1] > 0:", "        e, port, s = loopqueue.take(R)"]
+            for k, (t, _) in enumerate(targets):
+                body.append(f"        {'if' if k == 0 else 'elif'} e == {t}:")
+                body += self.push_into(t, "port", "s", "            ")
+        self.function(f"def drain({ARGS}):", "Deliver packets waiting in the loop queue.", body)
 
     def source(self) -> str:
         classes = {}
         for n in self.plan.order:
             cls = self.g.nodes[n]["element"]
             classes[cls.class_name] = cls
-        self.emit("# Generated by clickpy: the fused data path of one configuration. Do not edit.",
-                  "from numba import njit", "",
-                  "from clickpy.kernel import STOLEN",
-                  "from clickpy.runtime import loopqueue",
-                  "from clickpy.runtime.account import dropped")
+        self.lines += ["# Generated by clickpy: the fused data path of one configuration. Do not edit.",
+                       "from numba import njit", "",
+                       "from clickpy.kernel import STOLEN",
+                       "from clickpy.runtime import loopqueue",
+                       "from clickpy.runtime.account import dropped"]
         for cname, cls in sorted(classes.items()):
-            self.emit(f"from {cls.__module__} import {cls.__name__} as {cname}_class")
-        self.emit("")
+            self.lines.append(f"from {cls.__module__} import {cls.__name__} as {cname}_class")
+        self.lines.append("")
         for cname, cls in sorted(classes.items()):
-            for kind, ident in _kernel_names(cls).items():
-                self.emit(f"{ident} = {cname}_class.{kind}")
-        pulled = {u for (u, _) in self.plan.pull_prev.values()}
-        for i, n in enumerate(self.plan.order):
-            self.gen_in(i)
-            if n in pulled:
-                self.gen_out(i)
-        tasks = [self.gen_push_task(n) for n in self.plan.push_tasks]
-        tasks += [self.gen_pull_task(n) for n in self.plan.pull_tasks]
-        self.gen_drain()
-        self.emit("", "", "@njit(cache=True)", f"def round_({ARGS}, budget):",
-                  '    """Run every task once, each for at most `budget` packets."""',
-                  "    n = 0")
-        for fn in tasks:
-            self.emit(f"    n += {fn}({ARGS}, budget)")
-        self.emit("    return n", "")
+            for kind in KINDS:
+                if getattr(cls, kind) is not None:
+                    self.lines.append(f"{kernel(cls, kind)} = {cname}_class.{kind}")
+        tasks = [self.push_task(n) for n in self.plan.push_tasks]
+        tasks += [self.pull_task(n) for n in self.plan.pull_tasks]
+        self.drain()
+        self.function(f"def round_({ARGS}, budget):",
+                      "Run every task once, each for at most `budget` packets.",
+                      ["    n = 0"] + [f"    n += {fn}({ARGS}, budget)" for fn in tasks]
+                      + ["    return n"])
+        self.lines.append("")
         return "\n".join(self.lines)
 
 

@@ -15,7 +15,8 @@ import numpy as np
 
 from clickpy.compile import cache
 from clickpy.compile.codegen import generate
-from clickpy.compile.plan import make_plan
+from clickpy.compile.plan import PlanError, make_plan
+from clickpy.diagnostics import Diagnostic
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
 from clickpy.runtime.account import Account, account, columns
@@ -36,11 +37,18 @@ class Router:
         self.classes = [graph.nodes[n]["element"] for n in self.names]
         self.values = [graph.nodes[n].get("values") or {} for n in self.names]
         self.pool = Pool(pool_slots)
-        states, emits = [], []
+        states, emits, problems = [], [], []
         for n, cls, values in zip(self.names, self.classes, self.values):
             d = graph.nodes[n]
-            states.append(tuple(cls.state(values, d["n_inputs"], d["n_outputs"])))
+            try:  # configure time: files opened, tables built
+                states.append(tuple(cls.state(values, d["n_inputs"], d["n_outputs"])))
+            except (ValueError, OSError) as e:
+                problems.append(Diagnostic(f"{n} :: {cls.class_name}: {e}", d["pos"],
+                                           getattr(e, "hint", None), check="configure"))
+                states.append(())
             emits.append(np.zeros(2 * max(1, cls.emits(values, d["n_outputs"])), dtype=np.int64))
+        if problems:
+            raise PlanError(problems)
         self.S = tuple(states)
         self.X = tuple(emits)
         self.A = np.zeros((len(self.names), columns(max((len(c.drop_reasons) for c in self.classes),

@@ -1,8 +1,80 @@
 """ToDump: writes packets to a tcpdump (pcap) file."""
+import sys
+import time
+import weakref
+
+import numpy as np
+from numba import njit
+
 from clickpy.args import Arg, ArgIssue, Bool, ElementRef, Integer, SpaceList
 from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.pcap_encap import ETHER, PcapEncap
 from clickpy.element import Element, Handler
+from clickpy.kernel import STOLEN, drop
+from clickpy.packet import A_TSTAMP, NANNO, alloc, release
+from clickpy.pcap import PcapError, PcapWriter
+
+RING = 1 << 16            # packets recorded between two host flushes, at most
+
+# Control words (state tuple: ring of slots, ctl).
+LEN, COUNT, ACTIVE, NOUT, SNAPLEN, MISSED = range(6)
+NCTL = 6
+
+
+@njit(cache=True)
+def todump(P, s, st):
+    """Record the packet for the host to write; keep it (no output) or pass a copy's original on."""
+    ring, c = st[0], st[1]
+    if c[ACTIVE] == 0:                      # a write failed: Click stops writing
+        return 0 if c[NOUT] > 0 else drop(1)
+    if c[LEN] >= ring.shape[0]:
+        c[MISSED] += 1
+        return 0 if c[NOUT] > 0 else drop(0)
+    rec = s
+    if c[NOUT] > 0:
+        # The packet goes on: record a copy of the bytes the file gets (not a
+        # counted packet: it never leaves ToDump and the host frees it).
+        rec = alloc(P)
+        if rec < 0:
+            c[MISSED] += 1
+            return 0
+        data, head, length, anno = P[0], P[1], P[2], P[3]
+        h, n = head[s], length[s]
+        head[rec] = h                       # same place as the original: always fits
+        caplen = min(n, c[SNAPLEN])
+        for k in range(caplen):
+            data[rec, h + k] = data[s, h + k]
+        length[rec] = n                     # the wire length; only caplen bytes are copied
+        for k in range(NANNO):
+            anno[rec, k] = anno[s, k]
+    ring[c[LEN]] = rec
+    c[LEN] += 1
+    return 0 if c[NOUT] > 0 else STOLEN
+
+
+@njit(cache=True)
+def _release_all(P, ring, n):
+    for k in range(n):
+        release(P, ring[k])
+
+
+# Open files, by the id of the element's ctl array; closed when that array goes.
+_WRITERS: dict[int, tuple[weakref.ref, PcapWriter]] = {}
+
+
+def _forget(key: int) -> None:
+    entry = _WRITERS.pop(key, None)
+    if entry is not None:
+        try:
+            entry[1].close()
+        except (PcapError, OSError):
+            pass
+
+
+def _remember(c: np.ndarray, writer: PcapWriter) -> None:
+    _forget(id(c))
+    _WRITERS[id(c)] = (weakref.ref(c), writer)
+    weakref.finalize(c, _forget, id(c))
 
 
 class ToDump(Element):
@@ -14,6 +86,12 @@ class ToDump(Element):
     tcpdump to read the file; USE_ENCAP_FROM copies it from the `encap`
     handlers of the named elements instead.  Packets continue out the
     optional output; a pull ToDump without output schedules itself.
+
+    clickpy opens the file and writes its header when the configuration
+    starts; the data path records packets and the host writes them after each
+    round (names ending in .gz, .bz2, .xz are compressed).  Where it differs
+    from Click: the extra length annotation is not kept, so a record's length
+    is the packet's; USE_ENCAP_FROM cannot be resolved yet (give ENCAP).
     """
 
     port_count = "1/0-1"
@@ -36,6 +114,9 @@ class ToDump(Element):
         Handler("reset_counts", read=False, write=True, doc="reset count"),
         Handler("filename", doc="the FILENAME"),
     )
+    drop_reasons = ("dump record ring full", "not written after a file error")
+    simple_action = todump
+    sink = "forwarded"
 
     @classmethod
     def encapsulation(cls, values):
@@ -54,3 +135,105 @@ class ToDump(Element):
             return [ArgIssue("element names missing after 'USE_ENCAP_FROM'", None,
                              "for example USE_ENCAP_FROM src, where src is a FromDump")]
         return []
+
+    # ---- state and host I/O ----------------------------------------------------------------
+    @staticmethod
+    def _snaplen(values) -> int:
+        snaplen = values.get("SNAPLEN")
+        snaplen = 2000 if snaplen is None else snaplen
+        return 0xFFFFFFFF if snaplen == 0 else snaplen
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        """Open the file and write its header (Click's initialize); PcapError if it cannot."""
+        encap = cls.encapsulation(values)
+        if encap is None:
+            raise ValueError(f"{values['FILENAME']}: USE_ENCAP_FROM needs other elements' "
+                             "'encap' handlers, which clickpy cannot read when it starts yet; "
+                             "give ENCAP instead")
+        snaplen = cls._snaplen(values)
+        writer = PcapWriter(values["FILENAME"], encap.linktype, snaplen, bool(values.get("NANO")))
+        c = np.zeros(NCTL, dtype=np.int64)
+        c[ACTIVE], c[NOUT], c[SNAPLEN] = 1, n_outputs, snaplen
+        _remember(c, writer)
+        return (np.zeros(RING, dtype=np.int32), c)
+
+    @classmethod
+    def _writer(cls, values, c) -> PcapWriter | None:
+        entry = _WRITERS.get(id(c))
+        if entry is not None and entry[0]() is c and not entry[1].closed:
+            return entry[1]
+        # State copied or closed by host_close: append to the file state() started.
+        encap = cls.encapsulation(values) or ETHER
+        try:
+            writer = PcapWriter(values["FILENAME"], encap.linktype, int(c[SNAPLEN]),
+                                bool(values.get("NANO")), append=True)
+        except PcapError as e:
+            cls._failed(c, e)
+            return None
+        _remember(c, writer)
+        return writer
+
+    @staticmethod
+    def _failed(c, e: Exception) -> None:
+        c[ACTIVE] = 0
+        print(f"ToDump({getattr(e, 'filename', '?')}): {getattr(e, 'message', e)}", file=sys.stderr)
+
+    @classmethod
+    def host_flush(cls, values, st, pool):
+        """Write the packets recorded this round, then give their slots back."""
+        ring, c = st
+        n = int(c[LEN])
+        if n == 0:
+            return
+        writer = cls._writer(values, c) if c[ACTIVE] else None
+        if writer is not None:
+            data, head, length, anno = pool.data, pool.head, pool.length, pool.anno
+            snaplen = int(c[SNAPLEN])
+            now = None
+            for k in range(n):
+                s = int(ring[k])
+                h, wire = int(head[s]), int(length[s])
+                ts = int(anno[s, A_TSTAMP])
+                if ts == 0:                   # Click: no timestamp -> the current time
+                    now = now or time.time_ns()
+                    ts = now
+                caplen = min(wire, snaplen)
+                try:
+                    writer.write(data[s, h:h + caplen], ts, wire)
+                except PcapError as e:
+                    cls._failed(c, e)
+                    break
+                c[COUNT] += 1
+            if c[ACTIVE] and values.get("UNBUFFERED"):
+                try:
+                    writer.flush()
+                except PcapError as e:
+                    cls._failed(c, e)
+        _release_all(pool.arrays, ring, n)
+        c[LEN] = 0
+
+    @classmethod
+    def host_close(cls, values, st, pool):
+        cls.host_flush(values, st, pool)
+        entry = _WRITERS.pop(id(st[1]), None)
+        if entry is not None:
+            try:
+                entry[1].close()
+            except PcapError as e:
+                cls._failed(st[1], e)
+
+    # ---- handlers ----------------------------------------------------------------------------
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name == "count":
+            return str(int(st[1][COUNT]))
+        if name == "filename":
+            return "<stdout>" if values["FILENAME"] == "-" else values["FILENAME"]
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        if name != "reset_counts":
+            raise KeyError(name)
+        st[1][COUNT] = 0

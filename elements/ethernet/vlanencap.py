@@ -1,8 +1,16 @@
 """VLANEncap: inserts an 802.1Q VLAN shim header."""
 from dataclasses import dataclass
 
-from clickpy.args import Arg, ArgError, ArgIssue, ArgType, Integer
+import numpy as np
+from numba import njit
+
+from clickpy.args import Arg, ArgError, ArgIssue, ArgType, Integer, ParseContext
 from clickpy.element import Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_VLAN
+from elements.ethernet.etherencap import parse_handler_value, push_mac_header
+
+TCI, USE_ANNO, NATIVE, ETHERTYPE = range(4)  # configuration words
 
 
 @dataclass(frozen=True)
@@ -34,13 +42,51 @@ class VLANTCI(ArgType):
         return value
 
 
+@njit(cache=True)
+def vlanencap(P, s, st):
+    c = st[0]
+    tci = (P[3][s, A_VLAN] & 0xFFFF) if c[USE_ANNO] else c[TCI]
+    if (tci & 0xFFF) == c[NATIVE]:
+        return 0                      # the native VLAN goes out untagged
+    if P[2][s] < 12:
+        return drop(0)
+    if not push_mac_header(P, s, 4):
+        return drop(1)
+    data, h = P[0], P[1][s]
+    for i in range(h, h + 12):        # the addresses move to the new front
+        data[s, i] = data[s, i + 4]
+    data[s, h + 12] = (c[ETHERTYPE] >> 8) & 0xFF
+    data[s, h + 13] = c[ETHERTYPE] & 0xFF
+    data[s, h + 14] = (tci >> 8) & 0xFF
+    data[s, h + 15] = tci & 0xFF
+    return 0
+
+
+def _words(values) -> np.ndarray:
+    """The kernel's configuration words, computed as Click's configure does."""
+    c = np.zeros(4, dtype=np.int64)
+    tci = values.get("VLAN_TCI")
+    c[USE_ANNO] = isinstance(tci, TCIFromAnnotation)
+    base = tci if isinstance(tci, int) else (values.get("VLAN_ID") or 0)
+    c[TCI] = (base | (values.get("VLAN_PCP", 0) << 13)) & 0xFFFF
+    native = values.get("NATIVE_VLAN", 0)
+    c[NATIVE] = native
+    c[ETHERTYPE] = values.get("ETHERTYPE", 0x8100)
+    return c
+
+
+_KEYWORDS = {"vlan_tci": "VLAN_TCI", "vlan_id": "VLAN_ID", "vlan_pcp": "VLAN_PCP",
+             "native_vlan": "NATIVE_VLAN", "ethertype": "ETHERTYPE"}
+
+
 class VLANEncap(Element):
     """Adds VLAN information to Ethernet packets: an 802.1Q shim header.
 
     Input packets are Ethernet frames; the output frame has type ETHERTYPE
     (0x8100) followed by the TCI, given whole as VLAN_TCI (or ANNO, for the
     packet's VLAN_TCI annotation) or as VLAN_ID plus VLAN_PCP.  Frames whose
-    VLAN ID equals NATIVE_VLAN are left untagged.
+    VLAN ID equals NATIVE_VLAN are left untagged.  A frame shorter than the
+    two Ethernet addresses cannot be tagged and is dropped.
     """
 
     port_count = "1/1"
@@ -72,3 +118,44 @@ class VLANEncap(Element):
                              "VLAN_TCI holds the VLAN ID already; give VLAN_ID and VLAN_PCP "
                              "instead of it, or VLAN_TCI alone")]
         return []
+
+    drop_reasons = ("packet shorter than the Ethernet addresses (12 bytes)",
+                    "packet too large for its slot")
+    simple_action = vlanencap
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return (_words(values),)
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        c = st[0]
+        if name == "config":
+            if c[USE_ANNO]:
+                text = "ANNO"
+            else:
+                text = f"VLAN_ID {int(c[TCI]) & 0xFFF}, VLAN_PCP {(int(c[TCI]) >> 13) & 7}"
+            if c[NATIVE] != 0:
+                # Click prints ntohs() of its int: -1 (no native VLAN) reads as 65535.
+                text += f", NATIVE_VLAN {int(c[NATIVE]) & 0xFFFF}"
+            return text
+        if name == "vlan_tci":
+            return "ANNO" if c[USE_ANNO] else str(int(c[TCI]))
+        if name in _KEYWORDS:
+            value = values.get(_KEYWORDS[name])
+            return "" if value is None else str(value)
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        if name not in _KEYWORDS:
+            raise KeyError(name)
+        key = _KEYWORDS[name]
+        arg = next(a for a in cls.args if a.keyword == key)
+        new = dict(values)
+        new[key] = parse_handler_value(arg.type, text, name)
+        issues = cls.check_config(new, ParseContext())
+        if issues:
+            raise ValueError(f"{name}: {issues[0].message}")
+        values.update(new)
+        st[0][:] = _words(values)

@@ -1,9 +1,20 @@
 """IPAddrRewriter: Basic NAT, rewriting IP source addresses."""
+from numba import njit
+
 from clickpy.args import Arg, Seconds
 from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, check_rewriter_specs,
-                                             rewriter_port_counts)
+from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
+                                             check_rewriter_specs, rewriter_port_counts)
+from clickpy.datapath.inet import IP_OFFMASK, transport_offset
 from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr32
+from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD,
+                                        KIND_IPADDRREWRITER, NO_HEADER, P_DST_ANNO, P_GC_INTERVAL,
+                                        P_REPLY_SHIFT, P_T0, P_T1, REWRITER_REASONS, _seconds,
+                                        build_state, collect_garbage, find_entry, new_flow,
+                                        rewriter_read, rewriter_write, set_reply_anno,
+                                        table_lines, update_csum)
 
 _KEYWORD_ARGS = (
     Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
@@ -16,6 +27,60 @@ _KEYWORD_ARGS = (
     Arg("REAP_INTERVAL", Seconds(), default=15 * 60.0, doc="how often to drop expired mappings"),
     Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
 )
+
+
+@njit(cache=True)
+def ipaddrrewriter_push(P, port, s, st, emit):
+    # Click's IPAddrRewriter::push: look the packet up by source address
+    # (forward direction), then by destination address (replies); any IP
+    # protocol.  Forward packets get a new source address, replies their
+    # original destination back; TCP and UDP checksums follow the change.
+    data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
+    prm, fl = st[0], st[3]
+    emit[1] = s
+    end = head[s] + length[s]
+    nh = anno[s, A_NH]
+    if nh < 0 or nh + 20 > end:
+        emit[0] = drop(NO_HEADER)
+        return 1
+    now = ctl[C_NOW] // 1000000
+    collect_garbage(st, now)
+    sa, da = rd32(data, s, nh + 12), rd32(data, s, nh + 16)
+    e = find_entry(st, 0, sa, 0, 0, 0)
+    if e < 0:
+        e = find_entry(st, 0, 0, 0, da, 0)
+    if e < 0:
+        g = prm[P_T1]
+        expiry = now + (g if g else prm[P_T0])
+        e, code = new_flow(P, port, s, st, now, 0, sa, 0, 0, 0, 1 if g else 0, expiry)
+        if e < 0:
+            emit[0] = code
+            return 1
+    f, d = e >> 1, e & 1
+    k = F_K0 + 4 * (1 - d)
+    if d == 0:
+        wr32(data, s, nh + 12, fl[f, k + 2])
+    else:
+        wr32(data, s, nh + 16, fl[f, k])
+        anno[s, A_DST_IP] = fl[f, k]
+        if prm[P_REPLY_SHIFT] >= 0:
+            set_reply_anno(P, s, prm, fl[f, F_REPLY])
+    update_csum(data, s, nh + 10, d, fl[f, F_IPD])
+    if (rd16(data, s, nh + 6) & IP_OFFMASK) == 0:
+        proto = data[s, nh + 9]
+        th = transport_offset(P, s)
+        tlen = end - th if th >= 0 else -1
+        if proto == 6 and tlen >= 18:
+            update_csum(data, s, th + 16, d, fl[f, F_UDPD])
+        elif proto == 17 and tlen >= 8 and rd16(data, s, th + 6) != 0:
+            update_csum(data, s, th + 6, d, fl[f, F_UDPD])
+    # change_expiry_by_timeout
+    if prm[P_T1]:
+        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T1], 1
+    else:
+        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T0], 0
+    emit[0] = fl[f, F_OUT0 + d]
+    return 1
 
 
 class IPAddrRewriter(Element):
@@ -55,3 +120,29 @@ class IPAddrRewriter(Element):
     @classmethod
     def port_counts_for(cls, values):
         return rewriter_port_counts(values.get("INPUTSPEC") or [])
+
+    drop_reasons = REWRITER_REASONS
+    push = ipaddrrewriter_push
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        reap = values.get("REAP_INTERVAL")
+        if values.get("REAP_TIME") is not None and (reap is None or reap == 15 * 60.0):
+            reap = values["REAP_TIME"]
+        timeouts = {P_T0: _seconds(values.get("TIMEOUT"), 2 * 60 * 60),
+                    P_T1: _seconds(values.get("GUARANTEE"), 5),
+                    P_GC_INTERVAL: _seconds(reap, 15 * 60)}
+        st = build_state(values, n_inputs, n_outputs, KIND_IPADDRREWRITER, timeouts)
+        st[0][P_DST_ANNO] = 1
+        return st
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name in ("table", "mappings"):
+            return table_lines(st, (0,), addr_only=True)
+        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
+        return rewriter_read(name, values, st, n or st[1].shape[0])
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        rewriter_write(cls, name, text, values, st, address_only=True)

@@ -1,6 +1,12 @@
 """IPClassifier: sends each IP packet to the output of the first tcpdump-like pattern it matches."""
+from numba import njit
+
 from clickpy.args import Arg, ArgType
 from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_NH
+from clickpy.rules import decision_tree
+from clickpy.rules.decision_tree import run_program
 from clickpy.rules.ipfilter_expr import parse_pattern
 
 
@@ -14,6 +20,19 @@ class IPPatternArg(ArgType):
         return parse_pattern(text, ctx)
 
 
+@njit(cache=True)
+def ipclassify(P, s, st):
+    # The decision program over the bytes from the IP header (A_NH) to the
+    # packet's end; transport tests read at the IP header length from there.
+    nh = P[3][s, A_NH]
+    if nh < 0:
+        return drop(1)
+    t = run_program(P[0], s, nh, P[1][s] + P[2][s] - nh, st[0], st[1][0], True)
+    if t <= -3:
+        return -3 - t
+    return drop(0)
+
+
 class IPClassifier(Element):
     """Classifies IP packets by contents, with tcpdump-like patterns.
 
@@ -23,9 +42,9 @@ class IPClassifier(Element):
     `ip[9] == 6`, `true`, with and/&&, or/||, not/!, parentheses and
     `?:`; `-`, `any` or `all` matches every packet.  A packet goes to the
     first matching pattern's output and is dropped if none matches.  Input
-    packets need the IP header annotation (CheckIPHeader, MarkIPHeader).
-    Besides `program`, Click also has read/write handlers `pattern0`... for
-    each pattern.
+    packets need the IP header annotation (CheckIPHeader, MarkIPHeader);
+    packets without one are dropped.  Besides `program`, Click also has
+    read/write handlers `pattern0`... for each pattern.
     """
 
     port_count = "1/-"
@@ -34,8 +53,20 @@ class IPClassifier(Element):
                 doc="one tcpdump-like pattern per output"),)
     handlers = (Handler("program", doc="the decision program the patterns compile to"),)
     requires = {IP_HEADER: None}
+    drop_reasons = ("matched no pattern", "no IP header annotation")
+    simple_action = ipclassify
 
     @classmethod
     def port_counts_for(cls, values):
         """Exactly one output per pattern, as Click's IPClassifier requires."""
         return None, len(values.get("PATTERN") or ())
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return decision_tree.ipclassifier_program(values.get("PATTERN") or ()).arrays()
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name != "program":
+            raise KeyError(name)
+        return decision_tree.unparse(st[0], st[1])

@@ -1,10 +1,51 @@
 """IPEncap: wraps packets in a fixed IP header."""
+import ipaddress
 from dataclasses import dataclass
 
-from clickpy.args import Arg, ArgError, ArgIssue, ArgType, Bool, Integer, IPAddress
+import numpy as np
+from numba import njit
+
+from clickpy.args import Arg, ArgError, ArgIssue, ArgType, Bool, Integer, IPAddress, ParseContext
 from clickpy.argtypes.ip_names import IPProtocol
 from clickpy.argtypes.ip_prefixes import parse_ip_address
+from clickpy.datapath.ipheader import cksum_bytes, ip_int, update_cksum
 from clickpy.element import DST_IP, IP_HEADER, Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_DST_IP, A_NH, A_TH, push_front, wr16, wr32
+
+USE_DST_ANNO, DST, NEXT_ID = range(3)  # state words; the header template is st[0]
+
+
+@njit(cache=True)
+def ip_encap(P, s, st):
+    data, head, length, anno = P[0], P[1], P[2], P[3]
+    tmpl, c = st[0], st[1]
+    if not push_front(P, s, 20):
+        return drop(0)
+    ip = head[s]
+    for i in range(20):
+        data[s, ip + i] = tmpl[i]
+    # The template's checksum covers a zero length, ID (and destination, with
+    # DST_ANNO); add each real halfword incrementally, in Click's order.
+    csum = (np.int64(tmpl[10]) << 8) | np.int64(tmpl[11])
+    if c[USE_DST_ANNO] != 0:
+        dst = anno[s, A_DST_IP] & 0xFFFFFFFF
+        wr32(data, s, ip + 16, dst)
+        csum = update_cksum(csum, 0, dst >> 16)
+        csum = update_cksum(csum, 0, dst & 0xFFFF)
+    else:
+        anno[s, A_DST_IP] = c[DST]
+    ip_len = length[s] & 0xFFFF
+    ip_id = c[NEXT_ID] & 0xFFFF
+    c[NEXT_ID] = (c[NEXT_ID] + 1) & 0xFFFF
+    wr16(data, s, ip + 2, ip_len)
+    wr16(data, s, ip + 4, ip_id)
+    csum = update_cksum(csum, 0, ip_len)
+    csum = update_cksum(csum, 0, ip_id)
+    wr16(data, s, ip + 10, csum)
+    anno[s, A_NH] = ip
+    anno[s, A_TH] = ip + 20
+    return 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +116,66 @@ class IPEncap(Element):
         Handler("dst", write=True, doc="the DST argument"),
     )
     sets = {IP_HEADER: (0,), DST_IP: (0,)}
+    drop_reasons = ("no headroom for the IP header",)
+    simple_action = ip_encap
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        tos = values.get("TOS")
+        if tos is None:
+            tos = values["DSCP"] << 2 if values.get("DSCP") is not None else 0
+            tos |= {0: 0, 1: 0x01, 2: 0x02}[values.get("ECT") or 0]   # IP_ECN_ECT1, ECT2
+            if values.get("CE"):
+                tos |= 0x03                                            # IP_ECN_CE
+        tmpl = np.zeros(20, dtype=np.uint8)
+        tmpl[0] = 0x45
+        tmpl[1] = tos
+        if values.get("DF"):
+            tmpl[6] = 0x40
+        ttl = values.get("TTL")
+        tmpl[8] = 250 if ttl is None else ttl
+        tmpl[9] = values["PROTO"]
+        c = np.zeros(3, dtype=np.int64)
+        st = (tmpl, c)
+        cls._set_address(st, 12, values["SRC"])
+        cls._set_address(st, 16, values["DST"])
+        return st
+
+    @staticmethod
+    def _set_address(st, at, addr):
+        """Put SRC (at 12) or DST (at 16) in the template and recompute its checksum."""
+        tmpl, c = st
+        if at == 16:
+            c[USE_DST_ANNO] = isinstance(addr, DestinationAnnotation)
+            c[DST] = 0 if c[USE_DST_ANNO] else ip_int(addr)
+            value = int(c[DST])
+        else:
+            value = ip_int(addr)
+        tmpl[at:at + 4] = np.frombuffer(value.to_bytes(4, "big"), dtype=np.uint8)
+        tmpl[10:12] = 0
+        tmpl[10:12] = np.frombuffer(cksum_bytes(tmpl.tobytes()).to_bytes(2, "big"), dtype=np.uint8)
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        tmpl, c = st
+        if name == "src":
+            return str(ipaddress.IPv4Address(tmpl[12:16].tobytes()))
+        if name == "dst":
+            return "DST_ANNO" if c[USE_DST_ANNO] else str(ipaddress.IPv4Address(int(c[DST])))
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        if name not in ("src", "dst"):
+            raise KeyError(name)
+        try:
+            if name == "src":
+                addr = IPAddress().parse(text, ParseContext())
+            else:
+                addr = Destination().parse(text, ParseContext())
+        except ArgError as e:
+            raise ValueError(f"{name}: {e.message}") from None
+        cls._set_address(st, 12 if name == "src" else 16, addr)
 
     @classmethod
     def check_config(cls, values, ctx):

@@ -1,6 +1,12 @@
 """IPFilter: allows, drops or routes IP packets by the first matching tcpdump-like rule."""
+from numba import njit
+
 from clickpy.args import Arg, ArgType
 from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_NH
+from clickpy.rules import decision_tree
+from clickpy.rules.decision_tree import run_program
 from clickpy.rules.ipfilter_expr import parse_filter_rule
 
 
@@ -14,6 +20,20 @@ class FilterRuleArg(ArgType):
         return parse_filter_rule(text, ctx)
 
 
+@njit(cache=True)
+def ipfilter(P, s, st):
+    # As IPClassifier, with one more verdict: -2 for a drop/deny rule.
+    nh = P[3][s, A_NH]
+    if nh < 0:
+        return drop(2)
+    t = run_program(P[0], s, nh, P[1][s] + P[2][s] - nh, st[0], st[1][0], True)
+    if t <= -3:
+        return -3 - t
+    if t == -2:
+        return drop(0)
+    return drop(1)
+
+
 class IPFilter(Element):
     """Filters IP packets by contents, with tcpdump-like patterns.
 
@@ -22,7 +42,7 @@ class IPFilter(Element):
     language of IPClassifier (`-`, `any`, `all` or nothing match everything).
     Rules are tried in order and the first match decides.  Packets matching
     no rule are dropped.  Input packets need the IP header annotation
-    (CheckIPHeader, MarkIPHeader).
+    (CheckIPHeader, MarkIPHeader); packets without one are dropped.
     """
 
     port_count = "1/-"
@@ -31,6 +51,8 @@ class IPFilter(Element):
                 doc="ACTION PATTERN, e.g. allow src net 10.0.0.0/8 && tcp"),)
     handlers = (Handler("program", doc="the decision program the rules compile to"),)
     requires = {IP_HEADER: None}
+    drop_reasons = ("matched a drop rule", "matched no rule", "no IP header annotation")
+    simple_action = ipfilter
 
     @classmethod
     def port_counts_for(cls, values):
@@ -43,3 +65,13 @@ class IPFilter(Element):
         """
         ports = [rule.port for rule in values.get("FILTER") or () if rule.port is not None]
         return None, (max(ports) + 1 if ports else None)
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return decision_tree.ipfilter_program(values.get("FILTER") or ()).arrays()
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name != "program":
+            raise KeyError(name)
+        return decision_tree.unparse(st[0], st[1])

@@ -38,3 +38,14 @@ class RoundRobinIPMapper(Element):
         """The rewriter outputs its patterns name must exist (max FOUTPUT/ROUTPUT)."""
         patterns = values.get("PATTERN") or []
         return max((max(p.foutput, p.routput) for p in patterns), default=None)
+
+    @classmethod
+    def mapper_patterns(cls, values):
+        """The PatternSpecs a rewriter naming this mapper needs in its state.
+
+        Rewriters (IPRewriter, IPAddrRewriter) build their state from their own
+        values only; the compiler passes each named mapper's patterns to them as
+        values["_mappers"][name] = mapper_patterns(mapper's values).  The
+        round-robin position lives in the rewriter's state.
+        """
+        return list(values.get("PATTERN") or [])

@@ -49,7 +49,7 @@ class Shaper(Element):
         Handler("config", doc="the RATE parameter"),
     )
 
-    ready = refill
+    task_budget = refill
     simple_action = spend
 
     @classmethod

@@ -1,6 +1,45 @@
-"""Unqueue: pulls packets as they become available and pushes them on."""
-from clickpy.args import Arg, Bool, Integer
+"""Unqueue: pulls packets as they become available and pushes them on.
+
+A pull-to-push task: the compiled pull task pulls from upstream and pushes
+each packet through `simple_action` (which counts it) to output 0.  How many
+packets one scheduling may move (BURST, LIMIT, ACTIVE) is `task_budget`.
+"""
+import numpy as np
+from numba import njit
+
+from clickpy.args import Arg, ArgError, Bool, Integer, ParseContext
+from clickpy.datapath.ipheader import parse_bool, unparse_bool
 from clickpy.element import Element, Handler
+
+BURST, ACTIVE, LIMIT, COUNT = range(4)  # state words
+ALL = 0x7FFFFFFF                         # Click: a negative BURST pulls until empty
+
+
+@njit(cache=True)
+def unqueue(P, s, st):
+    st[0][COUNT] += 1
+    return 0
+
+
+@njit(cache=True)
+def unqueue_budget(P, st):
+    """Packets this scheduling may move: Click's Unqueue::run_task limit."""
+    c = st[0]
+    if not c[ACTIVE]:
+        return 0
+    n = c[BURST]
+    if c[LIMIT] >= 0 and c[COUNT] + n >= c[LIMIT]:
+        n = c[LIMIT] - c[COUNT]
+        if n <= 0:
+            return 0
+    return n
+
+
+def _int(text: str, handler: str) -> int:
+    try:
+        return Integer().parse(text.strip(), ParseContext())
+    except ArgError:
+        raise ValueError(f"{handler}: expected an integer, not {text.strip()!r}") from None
 
 
 class Unqueue(Element):
@@ -29,3 +68,38 @@ class Unqueue(Element):
         Handler("limit", write=True, doc="the LIMIT parameter"),
         Handler("burst", write=True, doc="the BURST parameter"),
     )
+    simple_action = unqueue
+    # Proposed optional kernel: packets the pull task may move now.
+    task_budget = unqueue_budget
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        burst = values.get("BURST", 1)
+        limit = values.get("LIMIT", -1)
+        return (np.array([ALL if burst < 0 else burst, bool(values.get("ACTIVE", True)),
+                          -1 if limit is None else limit, 0], dtype=np.int64),)
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        c = st[0]
+        if name == "active":
+            return unparse_bool(c[ACTIVE])
+        words = {"count": COUNT, "burst": BURST, "limit": LIMIT}
+        if name not in words:
+            raise KeyError(name)
+        return str(int(c[words[name]]))
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        c = st[0]
+        if name in ("reset", "reset_counts"):
+            c[COUNT] = 0
+        elif name == "active":
+            c[ACTIVE] = parse_bool(text, "active")
+        elif name == "limit":
+            c[LIMIT] = _int(text, "limit")
+        elif name == "burst":
+            burst = _int(text, "burst")
+            c[BURST] = ALL if burst < 0 else burst
+        else:
+            raise KeyError(name)

@@ -1,7 +1,12 @@
 """Classifier: sends each packet to the output of the first pattern its bytes match."""
+from numba import njit
+
 from clickpy.args import Arg, ArgType
 from clickpy.element import Element, Handler
+from clickpy.kernel import drop
+from clickpy.rules import decision_tree
 from clickpy.rules.classifier_pattern import parse_pattern
+from clickpy.rules.decision_tree import run_program
 
 
 class ClassifierPatternArg(ArgType):
@@ -14,6 +19,15 @@ class ClassifierPatternArg(ArgType):
         return parse_pattern(text)
 
 
+@njit(cache=True)
+def classify(P, s, st):
+    # The compiled decision program over the packet's bytes from its first byte.
+    t = run_program(P[0], s, P[1][s], P[2][s], st[0], st[1][0], False)
+    if t <= -3:
+        return -3 - t
+    return drop(0)
+
+
 class Classifier(Element):
     """Classifies packets by contents.
 
@@ -23,6 +37,8 @@ class Classifier(Element):
     matches every packet.  There is one output per pattern; a packet goes to
     the output of the first pattern it matches and is dropped if none does.
     A clause that reads past the end of the packet does not match.
+    The patterns are compiled at configure time into one decision program of
+    32-bit word tests (clickpy.rules.decision_tree), shown by `program`.
     """
 
     port_count = "1/-"
@@ -30,8 +46,20 @@ class Classifier(Element):
     args = (Arg("PATTERN", ClassifierPatternArg(), positional=True, repeat=True,
                 doc="one pattern per output, e.g. 12/0806 20/0001"),)
     handlers = (Handler("program", doc="the decision program the patterns compile to"),)
+    drop_reasons = ("matched no pattern",)
+    simple_action = classify
 
     @classmethod
     def port_counts_for(cls, values):
         """Exactly one output per pattern, as Click's Classifier requires."""
         return None, len(values.get("PATTERN") or ())
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return decision_tree.classifier_program(values.get("PATTERN") or ()).arrays()
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name != "program":
+            raise KeyError(name)
+        return decision_tree.unparse(st[0], st[1])

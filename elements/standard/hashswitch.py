@@ -1,6 +1,28 @@
 """HashSwitch: picks each packet's output from a hash of some of its bytes."""
+import numpy as np
+from numba import njit
+
 from clickpy.args import Arg, Integer
 from clickpy.element import Element
+
+OFFSET, LENGTH, NOUT = range(3)  # state words
+
+
+@njit(cache=True)
+def hashswitch(P, s, st):
+    c = st[0]
+    o, n = c[OFFSET], c[LENGTH]
+    if P[2][s] < o + n:
+        return 0
+    data = P[0]
+    at = P[1][s] + o
+    d = 0
+    for i in range(n):
+        d += np.int64(data[s, at + i])
+    nout = c[NOUT]
+    if nout == 2 or nout == 4 or nout == 8:
+        return (d ^ (d >> 4)) & (nout - 1)
+    return d % nout
 
 
 class HashSwitch(Element):
@@ -21,3 +43,9 @@ class HashSwitch(Element):
         Arg("LENGTH", Integer(1, name="byte count"), required=True, positional=True,
             doc="number of bytes hashed (> 0)"),
     )
+    simple_action = hashswitch
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return (np.array([values["OFFSET"], values["LENGTH"], max(n_outputs, 1)],
+                         dtype=np.int64),)

@@ -1,5 +1,24 @@
 """Idle: a placeholder that never moves a packet."""
+from numba import njit
+
 from clickpy.element import Element
+from clickpy.kernel import drop
+
+
+@njit(cache=True)
+def idle_push(P, s, st):
+    return drop(0)
+
+
+@njit(cache=True)
+def idle_pull(P, port, st):
+    return -1
+
+
+@njit(cache=True)
+def idle_budget(P, st):
+    # Idle never pulls from its inputs, even when they are pull.
+    return 0
 
 
 class Idle(Element):
@@ -14,3 +33,7 @@ class Idle(Element):
     processing = "a/a"
     flow_code = "x/y"  # nothing that enters leaves
     source = False
+    drop_reasons = ("pushed to Idle",)
+    simple_action = idle_push
+    pull = idle_pull
+    task_budget = idle_budget

@@ -1,6 +1,71 @@
 """RandomSample: lets each packet through with a fixed probability."""
+import random
+import re
+from fractions import Fraction
+
+import numpy as np
+from numba import njit
+
 from clickpy.args import Arg, ArgIssue, Bool, Real
+from clickpy.datapath.ipheader import parse_bool, unparse_bool
 from clickpy.element import Element, Handler
+from clickpy.kernel import drop
+
+SAMPLING_SHIFT = 28                 # Click: probabilities are 28-bit fixed point
+ONE = 1 << SAMPLING_SHIFT
+_NUMBER = re.compile(r"^\+?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+SAMPLING_MASK = ONE - 1
+PROB, ACTIVE, DROPS, NOUT, RNG = range(5)  # state words
+
+
+@njit(cache=True)
+def _random(c):
+    """The next value of a 32-bit xorshift generator kept in c[RNG] (click_random's role)."""
+    x = c[RNG]
+    x ^= (x << 13) & 0xFFFFFFFF
+    x ^= x >> 17
+    x ^= (x << 5) & 0xFFFFFFFF
+    c[RNG] = x
+    return x
+
+
+@njit(cache=True)
+def randomsample(P, s, st):
+    c = st[0]
+    if not c[ACTIVE] or (_random(c) & SAMPLING_MASK) < c[PROB]:
+        return 0
+    c[DROPS] += 1
+    return 1 if c[NOUT] > 1 else drop(0)
+
+
+def to_fixed(x) -> int:
+    """Click's FixedPointArg(28): a probability as a 28-bit fixed-point number, rounded."""
+    f = Fraction(x) * ONE if not isinstance(x, str) else Fraction(x.strip()) * ONE
+    return int(f + Fraction(1, 2))
+
+
+def unparse_real2(real: int, frac_bits: int = SAMPLING_SHIFT) -> str:
+    """Click's cp_unparse_real2: the shortest decimal that reads back as the same fixed point."""
+    m32 = 0xFFFFFFFF
+    out = str(real >> frac_bits)
+    one = 1 << frac_bits
+    real &= one - 1
+    if not real:
+        return out
+    out += "."
+    real = (10 * real + 5) & m32
+    allowable = 10
+    rounder = 5
+    while rounder < (one >> 1):
+        rounder *= 10
+    while True:
+        if allowable > one:
+            real = (real + (one >> 1) - rounder) & m32
+        out += chr(ord("0") + (real >> frac_bits))
+        real = (10 * (real & (one - 1))) & m32
+        allowable = (allowable * 10) & m32
+        if not real > allowable:
+            return out
 
 
 class RandomSample(Element):
@@ -27,6 +92,8 @@ class RandomSample(Element):
         Handler("drops", doc="packets dropped or sent to output 1"),
         Handler("config", doc="SAMPLE and ACTIVE as a configuration string"),
     )
+    drop_reasons = ("not sampled",)
+    simple_action = randomsample
 
     @classmethod
     def sampling_probability(cls, values):
@@ -50,3 +117,42 @@ class RandomSample(Element):
             return [ArgIssue("sampling probability must be between 0 and 1", None,
                              "for example RandomSample(0.1) or RandomSample(DROP 0.25)")]
         return []
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        if values.get("DROP") is not None:
+            prob = ONE - to_fixed(values["DROP"])
+        else:
+            prob = to_fixed(cls.sampling_probability(values))
+        seed = random.getrandbits(32) or 1
+        return (np.array([prob, bool(values.get("ACTIVE", True)), 0, n_outputs, seed],
+                         dtype=np.int64),)
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        c = st[0]
+        if name == "sampling_prob":
+            return unparse_real2(int(c[PROB]))
+        if name == "drop_prob":
+            return unparse_real2(ONE - int(c[PROB]))
+        if name == "active":
+            return unparse_bool(c[ACTIVE])
+        if name == "drops":
+            return str(int(c[DROPS]))
+        if name == "config":
+            return f"SAMPLE {unparse_real2(int(c[PROB]))}, ACTIVE {unparse_bool(c[ACTIVE])}"
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        c = st[0]
+        if name == "active":
+            c[ACTIVE] = parse_bool(text, "active")
+            return
+        if name not in ("sampling_prob", "drop_prob"):
+            raise KeyError(name)
+        p = to_fixed(text) if _NUMBER.match(text.strip()) else -1
+        if not 0 <= p <= ONE:
+            raise ValueError(f"{name}: must be given a number between 0.0 and 1.0, "
+                             f"not {text.strip()!r}")
+        c[PROB] = ONE - p if name == "drop_prob" else p

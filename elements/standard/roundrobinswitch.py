@@ -1,5 +1,18 @@
 """RoundRobinSwitch: spreads packets over its outputs in turn."""
+import numpy as np
+from numba import njit
+
 from clickpy.element import Element
+
+NEXT, NOUT = 0, 1  # state words
+
+
+@njit(cache=True)
+def roundrobinswitch(P, s, st):
+    c = st[0]
+    o = c[NEXT]
+    c[NEXT] = o + 1 if o + 1 < c[NOUT] else 0
+    return o
 
 
 class RoundRobinSwitch(Element):
@@ -11,3 +24,8 @@ class RoundRobinSwitch(Element):
 
     port_count = "1/1-"
     processing = "h/h"
+    simple_action = roundrobinswitch
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        return (np.array([0, n_outputs], dtype=np.int64),)

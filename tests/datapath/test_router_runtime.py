@@ -70,7 +70,9 @@ def test_tee_copies_are_created_packets(trace):
 
 def test_pull_path_with_queues_and_a_scheduler(trace):
     path = trace(frames(100))
-    r = router(f"FromDump({path}, STOP true) -> s :: RoundRobinSwitch; "
+    # No STOP: FromDump would stop the router at the end of the file, with
+    # packets still queued; Discard pulls one packet per round (its BURST).
+    r = router(f"FromDump({path}) -> s :: RoundRobinSwitch; "
                "s[0] -> q0 :: Queue(1000); s[1] -> q1 :: Queue(1000); "
                "q0 -> [0]rr :: RoundRobinSched; q1 -> [1]rr; "
                "rr -> c :: Counter -> Discard;")

@@ -1,0 +1,1 @@
+"""Numba helpers shared by several elements' kernels, one file per topic."""

@@ -1,0 +1,1 @@
+"""clickpy's benchmarks: each prints figures beside a baseline measured in the same run."""
