@@ -166,13 +166,14 @@ def bench_fused(seconds: float) -> list[float]:
     lens = np.full(n, len(FRAME), dtype=np.int64)
     rules, routes = _tables()
     counter = np.zeros(2, dtype=np.int64)
+    frame = np.frombuffer(FRAME, dtype=np.uint8)
+    fused(pkts, lens, n, rules, routes, counter)  # compile
     rates = []
     for _ in range(5):
         t = time.perf_counter()
         done = 0
         while time.perf_counter() - t < seconds / 5:
-            for i in range(n):  # fresh packets each batch, as the source gives
-                pkts[i, :len(FRAME)] = np.frombuffer(FRAME, dtype=np.uint8)
+            pkts[:, :len(FRAME)] = frame  # fresh packets each batch, as the source gives
             done += fused(pkts, lens, n, rules, routes, counter)
         rates.append(done / (time.perf_counter() - t) / 1e6)
     return rates

@@ -181,7 +181,9 @@ class _Writer:
 
     # ---- functions --------------------------------------------------------------------
     def function(self, head: str, doc: str, body: list[str]) -> None:
-        self.lines += ["", "", "@njit(cache=True)", head, f'    """{doc}"""'] + body
+        # No NRT in task functions: nothing in the data path allocates, and without it
+        # numba does not reference-count every array passed to a kernel (2x faster).
+        self.lines += ["", "", "@njit(cache=True, _nrt=False)", head, f'    """{doc}"""'] + body
 
     def push_task(self, name: str) -> str:
         i = self.plan.index[name]

@@ -37,6 +37,11 @@ class Router:
         self.classes = [graph.nodes[n]["element"] for n in self.names]
         self.values = [graph.nodes[n].get("values") or {} for n in self.names]
         self.pool = Pool(pool_slots)
+        # IPRewriter specs may name an IPMapper element; its state needs the patterns.
+        mappers = {n: c.mapper_patterns(v) for n, c, v in zip(self.names, self.classes, self.values)
+                   if hasattr(c, "mapper_patterns")}
+        if mappers:
+            self.values = [dict(v, _mappers=mappers) for v in self.values]
         states, emits, problems = [], [], []
         for n, cls, values in zip(self.names, self.classes, self.values):
             d = graph.nodes[n]
