@@ -41,13 +41,13 @@ STOLEN = -1          # the element kept the packet (queued, buffered, sent)
 _DROP_BASE = -2      # drop(r) == -2 - r
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def drop(reason: int) -> int:
     """The return code that drops a packet for the element's drop_reasons[reason]."""
     return _DROP_BASE - reason
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def drop_reason(code: int) -> int:
     """Inverse of drop(): the reason index of a drop code."""
     return _DROP_BASE - code

@@ -85,7 +85,7 @@ class Pool:
         return self.data[s, h:h + int(self.length[s])].tobytes()
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def alloc(P) -> int:
     """A fresh slot with default annotations, or -1 when the pool is empty."""
     head, length, anno, free, ctl = P[1], P[2], P[3], P[4], P[5]
@@ -105,7 +105,7 @@ def alloc(P) -> int:
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def create(P) -> int:
     """A fresh slot for a packet an element makes (ICMPError, ARP queries): counted."""
     s = alloc(P)
@@ -114,7 +114,7 @@ def create(P) -> int:
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def release(P, s: int) -> None:
     """Give a slot back to the pool."""
     free, ctl = P[4], P[5]
@@ -124,7 +124,7 @@ def release(P, s: int) -> None:
         ctl[C_NFREE] = n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def clone(P, s: int) -> int:
     """A copy of packet s (bytes and annotations) in a new slot, or -1."""
     data, head, length, anno = P[0], P[1], P[2], P[3]
@@ -141,7 +141,7 @@ def clone(P, s: int) -> int:
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pull_front(P, s: int, n: int) -> bool:
     """Remove n bytes from the front (Click's Packet::pull); False if too short."""
     head, length = P[1], P[2]
@@ -152,7 +152,7 @@ def pull_front(P, s: int, n: int) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def push_front(P, s: int, n: int) -> bool:
     """Add n bytes of room at the front (Click's Packet::push); False if no headroom."""
     head, length = P[1], P[2]
@@ -163,14 +163,14 @@ def push_front(P, s: int, n: int) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def take_back(P, s: int, n: int) -> None:
     """Remove n bytes from the end (Click's Packet::take)."""
     length = P[2]
     length[s] -= min(n, length[s])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def put_back(P, s: int, n: int) -> bool:
     """Add n zero bytes at the end (Click's Packet::put); False if the slot is full."""
     data, head, length = P[0], P[1], P[2]
@@ -183,25 +183,25 @@ def put_back(P, s: int, n: int) -> bool:
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rd16(data, s: int, at: int) -> int:
     """Big-endian 16-bit load at absolute slot offset `at`."""
     return (np.int64(data[s, at]) << 8) | np.int64(data[s, at + 1])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rd32(data, s: int, at: int) -> int:
     return ((np.int64(data[s, at]) << 24) | (np.int64(data[s, at + 1]) << 16)
             | (np.int64(data[s, at + 2]) << 8) | np.int64(data[s, at + 3]))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def wr16(data, s: int, at: int, v: int) -> None:
     data[s, at] = (v >> 8) & 0xFF
     data[s, at + 1] = v & 0xFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def wr32(data, s: int, at: int, v: int) -> None:
     data[s, at] = (v >> 24) & 0xFF
     data[s, at + 1] = (v >> 16) & 0xFF
@@ -209,7 +209,7 @@ def wr32(data, s: int, at: int, v: int) -> None:
     data[s, at + 3] = v & 0xFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ones_sum(data, s: int, at: int, n: int, acc: int) -> int:
     """Ones'-complement sum of n bytes from `at`, added to acc (not folded)."""
     i = 0
@@ -221,7 +221,7 @@ def ones_sum(data, s: int, at: int, n: int, acc: int) -> int:
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def fold(acc: int) -> int:
     """Fold a ones'-complement sum to 16 bits and complement it: the checksum."""
     while acc >> 16:

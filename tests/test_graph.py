@@ -1,5 +1,5 @@
 """Flattening: compounds, formals, tunnels, variables, positions."""
-from conftest import check_click
+from checking import check_click
 
 from clickpy.graph import build_graph, same_graph
 from clickpy.lang import parse_text

@@ -63,7 +63,7 @@ def load(source: str, classes) -> ModuleType:
     except OSError as e:  # read-only home: compile without the disk cache
         log.warning("cannot write the compile cache (%s); compiling in memory", e)
         module = ModuleType(name)
-        exec(compile(source.replace("@njit(cache=True)", "@njit"), f"<{name}>", "exec"),
+        exec(compile(source.replace("cache=True, ", ""), f"<{name}>", "exec"),
              module.__dict__)
         sys.modules[name] = module
         return module

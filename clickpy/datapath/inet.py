@@ -31,7 +31,7 @@ IPOPT_EOL, IPOPT_NOP, IPOPT_LSRR, IPOPT_SSRR = 0, 1, 131, 137
 IP_DF, IP_MF, IP_OFFMASK = 0x4000, 0x2000, 0x1FFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def fold16(acc: int) -> int:
     """Fold a ones'-complement sum to 16 bits (not complemented)."""
     while acc >> 16:
@@ -39,13 +39,13 @@ def fold16(acc: int) -> int:
     return acc
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def in_cksum(data, s: int, at: int, n: int) -> int:
     """Click's click_in_cksum over n bytes from absolute offset `at`."""
     return (~fold16(ones_sum(data, s, at, n, 0))) & 0xFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pseudohdr(data, s: int, nh: int, end: int, csum: int, tlen: int) -> int:
     """Click's click_in_cksum_pseudohdr(csum, iph, tlen) for the IP header at `nh`.
 
@@ -80,7 +80,7 @@ def pseudohdr(data, s: int, nh: int, end: int, csum: int, tlen: int) -> int:
     return (~fold16(acc)) & 0xFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def update_in_cksum(csum: int, old_hw: int, new_hw: int) -> int:
     """Click's click_update_in_cksum: the checksum after a halfword changed (RFC 1624)."""
     acc = ((~csum) & 0xFFFF) + ((~old_hw) & 0xFFFF) + (new_hw & 0xFFFF)
@@ -88,7 +88,7 @@ def update_in_cksum(csum: int, old_hw: int, new_hw: int) -> int:
     return (~(acc + (acc >> 16))) & 0xFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def update_zero_in_cksum(csum: int, data, s: int, at: int, n: int) -> int:
     """Click's click_update_zero_in_cksum: 0 becomes 0xFFFF when all n bytes are zero."""
     if csum != 0:
@@ -99,7 +99,7 @@ def update_zero_in_cksum(csum: int, data, s: int, at: int, n: int) -> int:
     return 0xFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def transport_offset(P, s: int) -> int:
     """Absolute offset of the transport header, or -1 (no network header, or past the end).
 
@@ -127,7 +127,7 @@ def event_log(rows: int = 32, width: int = 4) -> np.ndarray:
     return np.zeros((rows + 1, max(width, 2)), dtype=np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def log_event(log, a: int, b: int = 0, c: int = 0, d: int = 0) -> None:
     """Record up to four numbers (as many as the log is wide); when the log is full,
     count the event as lost."""
@@ -169,7 +169,7 @@ def header_check_state(values: dict, n_outputs: int, nreasons: int) -> tuple:
     return c, event_log(32, 1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def header_check_failed(c, log, reason: int) -> int:
     """Count a bad packet; it goes to output 1 when connected, else is dropped.
 

@@ -19,13 +19,13 @@ from clickpy.packet import A_AGG, A_DST_IP, A_NH, fold, ones_sum
 NO_IP_HEADER = "missing or truncated IP header"
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def in_cksum(data, s, at, n):
     """Click's click_in_cksum: the Internet checksum of n bytes at absolute offset `at`."""
     return fold(ones_sum(data, s, at, n, 0))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def update_cksum(csum, old_hw, new_hw):
     """Click's click_update_in_cksum: the checksum after one halfword changes (RFC 1624)."""
     total = ((~csum) & 0xFFFF) + ((~old_hw) & 0xFFFF) + new_hw
@@ -33,7 +33,7 @@ def update_cksum(csum, old_hw, new_hw):
     return (~(total + (total >> 16))) & 0xFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_header_at(P, s, need):
     """The IP header annotation's offset if `need` bytes from it are in the packet, else -1.
 

@@ -28,7 +28,7 @@ NS_PER_JIFFY = 1_000_000_000 // HZ
 
 # ---- kernel side ----------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def refill(tb, now_ns):
     """TokenBucket::refill(): add the tokens earned since the last refill."""
     now = now_ns // NS_PER_JIFFY
@@ -46,21 +46,21 @@ def refill(tb, now_ns):
     tb[TIME] = now
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _fraction(tb, t):
     """t tokens as a fraction of the capacity, or -1 when more than the bucket can hold."""
     f = t * tb[SCALE]
     return f if f <= MAX_TOKENS else -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def contains(tb, t):
     """TokenBucket::contains(t)."""
     f = _fraction(tb, t)
     return f >= 0 and f <= tb[TOKENS]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def remove(tb, t):
     """TokenBucket::remove(t): an overdraft empties the bucket."""
     f = _fraction(tb, t)
@@ -69,7 +69,7 @@ def remove(tb, t):
     tb[TOKENS] = tb[TOKENS] - f if f <= tb[TOKENS] else 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def remove_if(tb, t):
     """TokenBucket::remove_if(t): remove t tokens if there are that many."""
     f = _fraction(tb, t)
@@ -79,13 +79,13 @@ def remove_if(tb, t):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def size(tb):
     """TokenBucket::size(): whole tokens in the bucket."""
     return tb[TOKENS] // tb[SCALE]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_tokens(tb, t):
     """TokenBucket::set(t)."""
     f = _fraction(tb, t)

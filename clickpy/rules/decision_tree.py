@@ -529,7 +529,7 @@ def ipfilter_program(rules: Sequence[ie.FilterRule]) -> Program:
 # --------------------------------------------------------------------------
 # The interpreter the kernels call
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def run_program(data, s, start, length, prog, entry, transport):
     """Walk a program over the `length` bytes at data[s, start:]; the verdict (< 0).
 

@@ -19,7 +19,7 @@ from clickpy.packet import release
 COUNT, UNCONNECTED, FIRST_REASON = 0, 1, 2
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def dropped(P, A, element: int, column: int, s: int) -> None:
     """Count a drop against an element and give the slot back."""
     A[element, column] += 1

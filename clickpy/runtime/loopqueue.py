@@ -14,7 +14,7 @@ def make(nslots: int) -> np.ndarray:
     return np.zeros(3 * nslots + 2, dtype=np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def put(R, element: int, port: int, s: int) -> None:
     cap = (R.shape[0] - 2) // 3
     head, count = R[-2], R[-1]
@@ -25,7 +25,7 @@ def put(R, element: int, port: int, s: int) -> None:
     R[-1] = count + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def take(R) -> tuple:
     """The oldest (element, port, slot); call only when R[-1] > 0."""
     cap = (R.shape[0] - 2) // 3

@@ -36,17 +36,17 @@ FORCE_IPABLE = (DLT_RAW, DLT_EN10MB, DLT_SUNATM, DLT_FDDI, DLT_ATM_RFC1483, DLT_
 
 # ---- data path ------------------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _be16(buf, at):
     return (np.int64(buf[at]) << 8) | np.int64(buf[at + 1])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _ip_ethertype(et):
     return et == 0x0800 or et == 0x86DD
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_header_offset(buf, start, n, dlt):
     """Offset (from start) of the IP header of the n-byte frame buf[start:start+n], or -1.
 
@@ -165,7 +165,7 @@ def ip_header_offset(buf, start, n, dlt):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _random(c):
     """xorshift32 in the state, 31 bits out (Click's click_random is random())."""
     x = c[RNG]
@@ -176,7 +176,7 @@ def _random(c):
     return x >> 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _end_call(P, c):
     """Click's _end_h->call_write(): STOP, `active false`, or a handler the host makes."""
     a = c[END_ACTION]
@@ -191,14 +191,14 @@ def _end_call(P, c):
         c[END_CALLS] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _skip(st, i):
     c = st[4]
     c[NEXT] = i + 1
     c[FILEPOS] = st[3][i + 1]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _read_packet(P, st):
     """Click's read_packet: False at the end; True with or without a packet pending."""
     ts, fpos, c = st[2], st[3], st[4]
@@ -242,14 +242,14 @@ def _read_packet(P, st):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _due(P, st):
     """TIMING: whether the pending packet's time (shifted to now) has come."""
     c = st[4]
     return P[5][C_NOW] >= st[2][c[PENDING]] + c[TIMING_OFF]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _filter_ip(st):
     """FORCE_IP: drop the pending record if it is not IP; the IP header offset, or -1."""
     data, off, c = st[0], st[1], st[4]
@@ -261,7 +261,7 @@ def _filter_ip(st):
     return iph
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _emit(P, st, iph):
     """The pending record in a fresh slot, annotated; -1 when the pool is empty."""
     data, off, ts, c = st[0], st[1], st[2], st[4]
@@ -285,14 +285,14 @@ def _emit(P, st, iph):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _stop_requested(P, c):
     if c[STOP_REQ]:                  # the `stop` handler cannot reach the pool itself
         c[STOP_REQ] = 0
         P[5][C_STOP] = 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def fromdump_task(P, st):
     """Click's run_task: the next packet of the file, or -1 (not yet due, inactive, end)."""
     c = st[4]
@@ -316,7 +316,7 @@ def fromdump_task(P, st):
     return _emit(P, st, iph)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def fromdump_pull(P, port, st):
     """Click's pull: like run_task, one record per call, END_CALL at every pull at the end."""
     c = st[4]

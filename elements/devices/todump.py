@@ -21,7 +21,7 @@ LEN, COUNT, ACTIVE, NOUT, SNAPLEN, MISSED = range(6)
 NCTL = 6
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def todump(P, s, st):
     """Record the packet for the host to write; keep it (no output) or pass a copy's original on."""
     ring, c = st[0], st[1]
@@ -52,7 +52,7 @@ def todump(P, s, st):
     return 0 if c[NOUT] > 0 else STOLEN
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _release_all(P, ring, n):
     for k in range(n):
         release(P, ring[k])

@@ -60,30 +60,30 @@ BROADCAST_ETH = 0xFFFFFFFFFFFF
 log = logging.getLogger(__name__)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _expired(c, ent, e, now):
     return c[TIMEOUT] != 0 and ent[e, E_LIVE] + c[TIMEOUT] < now
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _known(c, ent, e, now):
     return ent[e, E_KNOWN] != 0 and not _expired(c, ent, e, now)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _allow_poll(ent, e, now):
     gap = POLL_GAP_SLOW if ent[e, E_POLLS] >= 10 else POLL_GAP
     return now >= ent[e, E_POLLED] + gap
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _mark_poll(ent, e, now):
     ent[e, E_POLLED] = now
     if ent[e, E_POLLS] < 255:
         ent[e, E_POLLS] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _age_unlink(c, ent, e):
     p, n = ent[e, E_PREV], ent[e, E_NEXT]
     if p >= 0:
@@ -98,7 +98,7 @@ def _age_unlink(c, ent, e):
     ent[e, E_NEXT] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _age_insert(c, ent, e, before):
     """Put e in the age list before entry `before` (-1: at the back, the youngest)."""
     p = c[AGE_TAIL] if before < 0 else ent[before, E_PREV]
@@ -114,7 +114,7 @@ def _age_insert(c, ent, e, before):
         c[AGE_TAIL] = e
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _kill_head(st, e, reason):
     """Kill entry e's oldest waiting packet (counted in the table's drops)."""
     c, ent, node, nfree, grave = st[0], st[2], st[6], st[7], st[9]
@@ -132,7 +132,7 @@ def _kill_head(st, e, reason):
     c[TABLE_DROPS] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _remove(st, e, reason):
     c, eip, ent, buckets, efree = st[0], st[4], st[2], st[5], st[8]
     ht_erase(buckets, eip, eip[e])
@@ -144,7 +144,7 @@ def _remove(st, e, reason):
     c[N_ENTRIES] -= 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def slim(st, now):
     """ARPTable::slim: drop expired (or surplus) entries, then packets over capacity."""
     c, ent = st[0], st[2]
@@ -167,7 +167,7 @@ def slim(st, now):
             e = ent[e, E_NEXT]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def clear(st):
     """ARPTable::clear: forget every entry, killing the packets waiting."""
     c = st[0]
@@ -177,7 +177,7 @@ def clear(st):
     c[N_PACKETS] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ensure(st, ip, now):
     """The entry for ip, made (unknown, broadcast address) if absent; -1 when the table is full."""
     c, eth, ent, eip, buckets, efree = st[0], st[1], st[2], st[4], st[5], st[8]
@@ -206,7 +206,7 @@ def ensure(st, ip, now):
     return e
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def insert(st, ip, mac, now, take):
     """ARPTable::insert: ip is at mac.  With take, returns the first node of the
     packets that were waiting (now detached), else -1; -2 when the table is full."""
@@ -233,7 +233,7 @@ def insert(st, ip, mac, now, take):
     return first
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _append_query(st, ip, s, now):
     """ARPTable::append_query: 1 (queued, send a query), 0 (queued), -2 (known: retry),
     or -3 - r: kill s for drop reason r."""
@@ -281,7 +281,7 @@ def _append_query(st, ip, s, now):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _lookup(st, ip, now, data, s, at):
     """ARPTable::lookup: -1 unknown; else the address is written at `at`, 1 if a renewal
     query is due (POLL_TIMEOUT), 0 if not."""
@@ -298,7 +298,7 @@ def _lookup(st, ip, now, data, s, at):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _out(P, emit, k, port, s):
     """Emit (port, s); a full emit buffer (too small for this configuration) drops s."""
     if 2 * k + 1 >= emit.shape[0]:
@@ -309,7 +309,7 @@ def _out(P, emit, k, port, s):
     return k + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _send_query(P, s, st, emit, k, dhost_valid):
     """ARPQuerier::send_query_for: an ARP request for s's destination annotation."""
     c, me = st[0], st[3]
@@ -334,7 +334,7 @@ def _send_query(P, s, st, emit, k, dhost_valid):
     return _out(P, emit, k, c[NOUT] - 1, q)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _handle_ip(P, s, st, emit, k, response, now):
     """ARPQuerier::handle_ip: emit s encapsulated, queue it, or kill it; returns k."""
     c, me = st[0], st[3]
@@ -377,7 +377,7 @@ def _handle_ip(P, s, st, emit, k, response, now):
     return _out(P, emit, k, 0, s)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _handle_response(P, s, st, emit, now):
     """ARPQuerier::handle_response: learn from an ARP reply and send what waited for it."""
     c, node, nfree = st[0], st[6], st[7]
@@ -401,7 +401,7 @@ def _handle_response(P, s, st, emit, now):
     return _out(P, emit, k, drop(R_REPLY), s)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _timer(st, now):
     """ARPTable's expiry timer, run when due: first TIMEOUT after the first packet,
     then every TIMEOUT + 1 s (whole seconds, as Click schedules it)."""
@@ -415,7 +415,7 @@ def _timer(st, now):
         c[TIMER_AT] = now + (c[TIMEOUT] // SEC + 1) * SEC
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _bury(P, st, emit, k):
     """Emit the packets the table killed as drops."""
     c, grave = st[0], st[9]
@@ -425,7 +425,7 @@ def _bury(P, st, emit, k):
     return k
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def arpquerier(P, port, s, st, emit):
     c = st[0]
     now = P[5][C_NOW]

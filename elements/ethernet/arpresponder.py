@@ -72,14 +72,14 @@ class ARPEntryArg(ArgType):
         return ARPEntry(tuple(prefixes), ether)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def wr_mac(data, s, at, v):
     """Store a 48-bit Ethernet address held in an integer."""
     for i in range(6):
         data[s, at + i] = (v >> (40 - 8 * i)) & 0xFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rd_mac(data, s, at):
     v = np.int64(0)
     for i in range(6):
@@ -87,7 +87,7 @@ def rd_mac(data, s, at):
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def wr_arp(data, s, h, eth_dst, eth_src, op, sha, spa, tha, tpa):
     """An Ethernet/IPv4 ARP packet at h: Ethernet header, then the ARP fields."""
     wr_mac(data, s, h, eth_dst)
@@ -104,7 +104,7 @@ def wr_arp(data, s, h, eth_dst, eth_src, op, sha, spa, tha, tpa):
     wr32(data, s, h + 38, tpa)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def arpresponder(P, s, st):
     c, dst, mask, eth = st
     data, head, length, anno = P[0], P[1], P[2], P[3]

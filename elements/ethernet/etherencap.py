@@ -35,7 +35,7 @@ def parse_handler_value(arg_type: ArgType, text: str, what: str):
         raise ValueError(f"{what}: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def push_mac_header(P, s, n):
     """Room for n header bytes at the front, like Click's Packet::push.
 
@@ -63,7 +63,7 @@ def push_mac_header(P, s, n):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def etherencap(P, s, st):
     hdr = st[0]
     if not push_mac_header(P, s, 14):

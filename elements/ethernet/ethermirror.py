@@ -5,7 +5,7 @@ from clickpy.element import Element
 from clickpy.kernel import drop
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ethermirror(P, s, st):
     if P[2][s] < 12:
         return drop(0)

@@ -8,7 +8,7 @@ from clickpy.kernel import drop
 from elements.ethernet.etherencap import ether_unparse, parse_handler_value
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def etherrewrite(P, s, st):
     addrs = st[0]
     if P[2][s] < 12:

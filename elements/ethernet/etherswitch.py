@@ -16,7 +16,7 @@ from elements.ethernet.etherencap import ether_unparse, parse_handler_value
 # entries of the probe run back, so there are no tombstones.
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ht_home(key, mask):
     x = (key & 0xFFFFFFFF) ^ (key >> 32)
     x = (x * 0x45D9F3B) & 0xFFFFFFFF
@@ -24,7 +24,7 @@ def ht_home(key, mask):
     return x & mask
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ht_find(buckets, ekey, key):
     """The entry holding key, or -1."""
     mask = buckets.shape[0] - 1
@@ -39,7 +39,7 @@ def ht_find(buckets, ekey, key):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ht_insert(buckets, ekey, e):
     """Add entry e under ekey[e] (which must not be present)."""
     mask = buckets.shape[0] - 1
@@ -51,7 +51,7 @@ def ht_insert(buckets, ekey, e):
         i = (i + 1) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ht_erase(buckets, ekey, key):
     """Remove key's entry from the buckets; returns it, or -1 if absent."""
     mask = buckets.shape[0] - 1
@@ -100,7 +100,7 @@ DEFAULT_ENTRIES = 4096              # addresses learned at most (Click: unlimite
 SEC = 1_000_000_000
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _mac(data, s, at):
     v = np.int64(0)
     for i in range(6):
@@ -108,7 +108,7 @@ def _mac(data, s, at):
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _learn(st, src, port, ts):
     c, buckets, ekey, eport, estamp, efree = st
     e = ht_find(buckets, ekey, src)
@@ -131,7 +131,7 @@ def _learn(st, src, port, ts):
     estamp[e] = ts
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def etherswitch(P, port, s, st, emit):
     c, buckets, ekey, eport, estamp, efree = st
     data, h = P[0], P[1][s]

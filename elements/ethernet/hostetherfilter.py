@@ -12,12 +12,12 @@ from elements.ethernet.etherencap import ether_unparse, parse_handler_value
 DROP_OWN, DROP_OTHER, OFFSET, NOUT = range(4)  # configuration words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _filtered(c, reason):
     return 1 if c[NOUT] > 1 else drop(reason)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def hostetherfilter(P, s, st):
     c, me = st[0], st[1]
     data, at = P[0], P[1][s] + c[OFFSET]

@@ -11,7 +11,7 @@ from elements.ethernet.etherencap import ether_unparse, parse_handler_value
 OFFSET, NOUT = 0, 1  # configuration words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def storeetheraddress(P, s, st):
     c, addr = st[0], st[1]
     if c[OFFSET] + 6 > P[2][s]:

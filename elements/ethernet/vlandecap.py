@@ -10,7 +10,7 @@ from clickpy.packet import A_VLAN, rd16
 ANNO, ETHERTYPE = 0, 1  # configuration words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def vlandecap(P, s, st):
     c = st[0]
     data, head, length = P[0], P[1], P[2]

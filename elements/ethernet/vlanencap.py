@@ -42,7 +42,7 @@ class VLANTCI(ArgType):
         return value
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def vlanencap(P, s, st):
     c = st[0]
     tci = (P[3][s, A_VLAN] & 0xFFFF) if c[USE_ANNO] else c[TCI]

@@ -11,7 +11,7 @@ NOT_ICMP, BAD_LENGTH, BAD_CHECKSUM = 0, 1, 2
 _REASONS = ("not ICMP", "bad packet length", "bad ICMP checksum")
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def check_icmp_header(P, s, st):
     # As Click: the ICMP message is everything from the transport header to
     # the end of the packet (not the IP length); error messages must carry an

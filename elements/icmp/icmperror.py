@@ -53,13 +53,13 @@ _REASONS = (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _is_error_type(t):
     return (t == ICMP_UNREACH or t == ICMP_SOURCEQUENCH or t == ICMP_REDIRECT
             or t == ICMP_TIMXCEED or t == ICMP_PARAMPROB)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _unicast(a, bad):
     # Click's ICMPError::unicast: not limited broadcast, not class D, not in BADADDRS.
     if a == 0xFFFFFFFF or (a & 0xF0000000) == 0xE0000000:
@@ -70,13 +70,13 @@ def _unicast(a, bad):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _valid_source(a, bad):
     net = (a >> 24) & 0xFF
     return _unicast(a, bad) and net != 0 and net != 127 and (net & 0xF0) != 0xF0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _source_route(data, s, nh, hlen):
     """Click's valid_source_route: offset of a usable LSRR/SSRR option, or -1."""
     oi = 20
@@ -98,7 +98,7 @@ def _source_route(data, s, nh, hlen):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _make_error(P, s, st):
     """The new error packet's slot, or -(1 + reason) when none is sent."""
     data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
@@ -203,7 +203,7 @@ def _make_error(P, s, st):
     return q
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def icmp_error(P, port, s, st, emit):
     # The input packet is always consumed: emitted with a drop code saying
     # why, so the packet account balances; the error (if any) goes to output 0.

@@ -8,7 +8,7 @@ from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, A_PAINT, A_TSTAMP, C_NOW, rd16, rd32, wr16, wr32
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def icmp_ping_respond(P, s, st):
     # Click: anything but an ICMP echo request with 8 bytes of ICMP goes to
     # output 1 (dropped when unconnected).  The reply is made in place: the

@@ -30,20 +30,20 @@ _REASONS = (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _bswap32(x):
     return (((x & 0xFF) << 24) | ((x & 0xFF00) << 8) | ((x >> 8) & 0xFF00)
             | ((x >> 24) & 0xFF))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _le32(data, s, at):
     """A 32-bit word as Click reads it from packet memory on a little-endian host."""
     return (np.int64(data[s, at]) | (np.int64(data[s, at + 1]) << 8)
             | (np.int64(data[s, at + 2]) << 16) | (np.int64(data[s, at + 3]) << 24))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _good_ip_header(P, s):
     """good_ip_header: an ICMP error's quoted header, else the packet's own."""
     data, anno = P[0], P[3]
@@ -53,7 +53,7 @@ def _good_ip_header(P, s):
     return nh
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _icmp_embedded(P, s):
     """icmp_encapsulated_header: the IP header an ICMP error quotes, or -1."""
     data, head, length = P[0], P[1], P[2]
@@ -69,7 +69,7 @@ def _icmp_embedded(P, s):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _hostpair(st, m, a, b):
     """The host pair row for (map, a, b), made if new; -1 when the table is full."""
     g, hp = st[0], st[1]
@@ -87,7 +87,7 @@ def _hostpair(st, m, a, b):
     return i
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _delete_flow(st, f):
     g, fl, free = st[0], st[2], st[3]
     fl[f, F_USED] = 0
@@ -95,14 +95,14 @@ def _delete_flow(st, f):
     g[G_NFREE] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _relevant_timeout(g, m, fl, f):
     if m == 1:
         return g[G_UDP]
     return g[G_TCP_DONE] if fl[f, F_OVER] == 3 else g[G_TCP]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _find_flow_info(P, s, st, m, h, ports, flipped):
     data, anno = P[0], P[3]
     g, hp, fl = st[0], st[1], st[2]
@@ -142,7 +142,7 @@ def _find_flow_info(P, s, st, m, h, ports, flipped):
     return f
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _emit_hook(P, s, ip, st, f):
     """packet_emit_hook: the flow's last time, and whether TCP says it is over."""
     data, head, length, anno = P[0], P[1], P[2], P[3]
@@ -161,7 +161,7 @@ def _emit_hook(P, s, ip, st, f):
             fl[f, F_OVER] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _emit_fragment_head(P, st, h, emit, n):
     """Click's emit_fragment_head: the oldest held packet of a host pair leaves."""
     data, anno = P[0], P[3]
@@ -213,7 +213,7 @@ def _emit_fragment_head(P, st, h, emit, n):
     return n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _drain_fragments(P, st, h, frag_timeout, emit, n):
     data, anno = P[0], P[3]
     hp, fr = st[1], st[4]
@@ -228,7 +228,7 @@ def _drain_fragments(P, st, h, frag_timeout, emit, n):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def reap(P, st, emit, n):
     """Click's reap: every REAP seconds of packet time, old fragments and flows go."""
     g, hp, fl = st[0], st[1], st[2]
@@ -261,7 +261,7 @@ def reap(P, st, emit, n):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _handle(P, s, st, fragments, emit, n):
     """Click's handle_packet: (action, packets emitted meanwhile)."""
     data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
@@ -334,7 +334,7 @@ def _handle(P, s, st, fragments, emit, n):
     return ACT_EMIT, n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _clear_pending(P, st, emit, n):
     # The `clear` handler asked for a reap of everything; held fragments can only
     # leave from the data path, so it happens with the next packet.
@@ -348,7 +348,7 @@ def _clear_pending(P, st, emit, n):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def aggregate_push(P, port, s, st, emit):
     g = st[0]
     n = _clear_pending(P, st, emit, 0)
@@ -365,7 +365,7 @@ def aggregate_push(P, port, s, st, emit):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def aggregate_action(P, s, st):
     # Pull context: Click's FRAGMENTS default is false there, so nothing is held.
     g = st[0]

@@ -19,7 +19,7 @@ DROPS = 0                                        # counters: drops, then one per
 LOG_SIZE = 256                                   # chatter messages kept between host flushes
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _invalid(st, reason):
     cfg, cnt, log = st[0], st[1], st[4]
     # Click chatters about the first bad packet, and about every one when VERBOSE.
@@ -37,7 +37,7 @@ def _invalid(st, reason):
     return drop(reason)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def check_ip_header(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     cfg, bad_src, good_dst = st[0], st[2], st[3]

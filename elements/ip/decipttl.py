@@ -11,7 +11,7 @@ from clickpy.packet import rd16, wr16
 ACTIVE, MULTICAST, NOUT, DROPS = range(4)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def dec_ip_ttl(P, s, st):
     data = P[0]
     c = st[0]

@@ -5,7 +5,7 @@ from clickpy.element import Handler
 from elements.ip.iproutetable import IPRouteTable, route_packet
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def direct_lookup(P, s, st):
     return route_packet(P, s, st)
 

@@ -9,7 +9,7 @@ from clickpy.kernel import drop
 from clickpy.packet import A_FIX_IP_SRC, A_NH, wr16, wr32
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def fix_ip_src(P, s, st):
     data, anno = P[0], P[3]
     if anno[s, A_FIX_IP_SRC] == 0 or anno[s, A_NH] < 0:

@@ -15,7 +15,7 @@ FROM_OFFSET, FROM_IP_SRC, FROM_IP_DST = range(3)   # where the address comes fro
 MODE, OFFSET, COLUMN = range(3)                    # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def get_ip_address(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     c = st[0]

@@ -29,7 +29,7 @@ _KEYWORD_ARGS = (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ipaddrrewriter_push(P, port, s, st, emit):
     # Click's IPAddrRewriter::push: look the packet up by source address
     # (forward direction), then by destination address (replies); any IP

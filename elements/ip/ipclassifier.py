@@ -20,7 +20,7 @@ class IPPatternArg(ArgType):
         return parse_pattern(text, ctx)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ipclassify(P, s, st):
     # The decision program over the bytes from the IP header (A_NH) to the
     # packet's end; transport tests read at the IP header length from there.

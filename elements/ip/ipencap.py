@@ -16,7 +16,7 @@ from clickpy.packet import A_DST_IP, A_NH, A_TH, push_front, wr16, wr32
 USE_DST_ANNO, DST, NEXT_ID = range(3)  # state words; the header template is st[0]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_encap(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     tmpl, c = st[0], st[1]

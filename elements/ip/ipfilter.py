@@ -20,7 +20,7 @@ class FilterRuleArg(ArgType):
         return parse_filter_rule(text, ctx)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ipfilter(P, s, st):
     # As IPClassifier, with one more verdict: -2 for a drop/deny rule.
     nh = P[3][s, A_NH]

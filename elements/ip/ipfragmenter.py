@@ -27,7 +27,7 @@ class _MTU(ArgType):
         return value
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _options_length(data, s, nh, hlen, q, qo):
     """Click's IPFragmenter::optcopy: bytes of the options copied into later fragments.
 
@@ -61,7 +61,7 @@ def _options_length(data, s, nh, hlen, q, qo):
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _random16(c):
     x = c[RNG]
     x ^= (x << 13) & 0xFFFFFFFF
@@ -71,7 +71,7 @@ def _random16(c):
     return x & 0xFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_fragment(P, port, s, st, emit):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     c, log = st[0], st[1]

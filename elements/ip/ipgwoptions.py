@@ -12,7 +12,7 @@ MYADDR, NOUT, DROPS = range(3)  # state words; st[1] lists every address of the 
 IPOPT_EOL, IPOPT_NOP, IPOPT_RR, IPOPT_TS = 0, 1, 7, 68
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _byte(P, s, at):
     """The byte at absolute offset `at` if it is in the packet, else 0 (never read past it)."""
     if at < P[1][s] + P[2][s]:
@@ -20,7 +20,7 @@ def _byte(P, s, at):
     return np.int64(0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _bad_option(P, s, st, oi):
     c = st[0]
     c[DROPS] += 1
@@ -28,7 +28,7 @@ def _bad_option(P, s, st, oi):
     return 1 if c[NOUT] > 1 else drop(0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_gw_options(P, s, st):
     data, anno, ctl = P[0], P[3], P[5]
     c, addrs = st[0], st[1]

@@ -18,7 +18,7 @@ ACTIVE, COUNT, LOST, OPENED = range(4)                        # control words
 R_HEAD, R_END, R_LO, R_NH, R_TH, R_TSTAMP, R_AGG, R_PAINT = range(8)  # record words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_print(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     c, meta, buf = st[0], st[1], st[2]

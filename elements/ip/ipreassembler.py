@@ -39,12 +39,12 @@ _REASONS = (
 
 # ---- chunk links: Click's ChunkLink {uint16 off, lastoff}, stored in the holes -------
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _tlen(P, q):
     return P[1][q] + P[2][q] - P[3][q, A_TH]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _chunk(P, m, r, c):
     """(off, lastoff) of chunk pointer c of reassembly r (native little-endian in data)."""
     if c == ANNO_CHUNK:
@@ -55,7 +55,7 @@ def _chunk(P, m, r, c):
             np.int64(data[q, at + 2]) | (np.int64(data[q, at + 3]) << 8))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _set_chunk(P, m, r, c, off, lastoff):
     if c == ANNO_CHUNK:
         m[r, M_OFF], m[r, M_LAST] = off, lastoff
@@ -66,7 +66,7 @@ def _set_chunk(P, m, r, c, off, lastoff):
     data[q, at + 2], data[q, at + 3] = lastoff & 0xFF, (lastoff >> 8) & 0xFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _next_chunk(P, m, r, c):
     off, lastoff = _chunk(P, m, r, c)
     if lastoff >= _tlen(P, m[r, M_SLOT]):
@@ -74,7 +74,7 @@ def _next_chunk(P, m, r, c):
     return lastoff
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _set_u16_anno(anno, q, c, value):
     """Packet::set_anno_u16 at MAX_MTU_ANNO (two annotation bytes, little-endian)."""
     for k in range(2):
@@ -83,7 +83,7 @@ def _set_u16_anno(anno, q, c, value):
         anno[q, col] = (anno[q, col] & ~(0xFF << shift)) | (byte << shift)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _get_u16_anno(anno, q, c):
     v = 0
     for k in range(2):
@@ -93,7 +93,7 @@ def _get_u16_anno(anno, q, c):
 
 # ---- the held packets ------------------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _unlink(P, st, r):
     """Take reassembly r off its bucket list; its slot is returned, the row freed."""
     c, m, heads = st[0], st[1], st[2]
@@ -114,7 +114,7 @@ def _unlink(P, st, r):
     return q
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _out_failed(c, emit, n, q, reason):
     """checked_output_push(1, q): output 1 when connected, else dropped."""
     emit[2 * n] = 1 if c[R_NOUT] > 1 else drop(reason)
@@ -122,7 +122,7 @@ def _out_failed(c, emit, n, q, reason):
     return n + 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _reap(P, st, now, emit, n):
     c, m, heads = st[0], st[1], st[2]
     kill_time = now - REAP_TIMEOUT
@@ -139,7 +139,7 @@ def _reap(P, st, now, emit, n):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _reap_overfull(P, st, now, emit, n):
     # Throw away fragments at least 10 seconds old, then 5, then any.
     c, m, heads = st[0], st[1], st[2]
@@ -161,7 +161,7 @@ def _reap_overfull(P, st, now, emit, n):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _same_segment(data, s, nh, q, qnh):
     for k in (4, 5, 9, 12, 13, 14, 15, 16, 17, 18, 19):    # ID, protocol, addresses
         if data[s, nh + k] != data[q, qnh + k]:
@@ -169,7 +169,7 @@ def _same_segment(data, s, nh, q, qnh):
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _find_queue(P, st, s, nh):
     data, anno = P[0], P[3]
     m, heads = st[1], st[2]
@@ -182,7 +182,7 @@ def _find_queue(P, st, s, nh):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _make_queue(P, st, s, nh, th, p_off, p_lastoff):
     """Click's make_queue: the first fragment is kept as the buffer, later ones are
     copied into a new one (a 20-byte IP header, then the data at its offset).
@@ -229,7 +229,7 @@ def _make_queue(P, st, s, nh, th, p_off, p_lastoff):
     return reason
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ip_reassemble(P, port, s, st, emit):
     data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
     c, m = st[0], st[1]

@@ -64,7 +64,7 @@ CHUNK = 256
 # --------------------------------------------------------------------------
 # Data path
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def lookup_slot(l1, l2, l3, a):
     """The route slot for address a (an unsigned 32-bit value), or -1."""
     e = np.int64(l1[a >> 16])
@@ -75,7 +75,7 @@ def lookup_slot(l1, l2, l3, a):
     return e - 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def route_packet(P, s, st):
     """IPRouteTable::push: look up DST_IP, set it to the gateway if any, emit on the port."""
     anno = P[3]
@@ -91,7 +91,7 @@ def route_packet(P, s, st):
 # --------------------------------------------------------------------------
 # Table maintenance (configure time and handlers; numba for speed at 10^6 routes)
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _hash_home(addr, plen, mask):
     x = (addr ^ (plen << 5)) & 0xFFFFFFFF
     x = (((x >> 16) ^ x) * 0x45D9F3B) & 0xFFFFFFFF
@@ -99,7 +99,7 @@ def _hash_home(addr, plen, mask):
     return ((x >> 16) ^ x) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def find_route(st, addr, plen):
     """The slot of the route for exactly addr/plen, or -1."""
     hs, raddr, rlen = st[ST_HASH], st[ST_ADDR], st[ST_LEN]
@@ -114,7 +114,7 @@ def find_route(st, addr, plen):
         i = (i + 1) & mask
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _hash_insert(st, k):
     hs = st[ST_HASH]
     mask = hs.shape[0] - 1
@@ -124,7 +124,7 @@ def _hash_insert(st, k):
     hs[i] = k
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _hash_delete(st, k):
     """Remove slot k (linear probing, backward-shift deletion: no tombstones)."""
     hs, raddr, rlen = st[ST_HASH], st[ST_ADDR], st[ST_LEN]
@@ -149,14 +149,14 @@ def _hash_delete(st, k):
     hs[i] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _plen(rlen, e):
     if e <= 0:
         return -1
     return rlen[e - 1]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _chunk_new(tbl, free, ctl, cn, cf, fill):
     if ctl[cf] > 0:
         ctl[cf] -= 1
@@ -170,13 +170,13 @@ def _chunk_new(tbl, free, ctl, cn, cf, fill):
     return c
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _chunk_free(free, ctl, cf, c):
     free[ctl[cf]] = c
     ctl[cf] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _chunk_leaf(tbl, c):
     """The leaf filling all of chunk c, or -1 when its entries differ."""
     base = c * CHUNK
@@ -189,7 +189,7 @@ def _chunk_leaf(tbl, c):
     return v
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def chunks_needed(st, addr, plen):
     """(second-level, third-level) chunks adding addr/plen would allocate."""
     if plen <= 16:
@@ -205,7 +205,7 @@ def chunks_needed(st, addr, plen):
     return n2, n3
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def chunks_free(st):
     """(second-level, third-level) chunks still available."""
     ctl = st[ST_CTL]
@@ -214,7 +214,7 @@ def chunks_free(st):
     return cap2 - ctl[C_N2] + ctl[C_F2], cap3 - ctl[C_N3] + ctl[C_F3]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _add_l3(l3, rlen, c, lo, hi, plen, leaf):
     base = c * CHUNK
     for k in range(lo, hi):
@@ -222,7 +222,7 @@ def _add_l3(l3, rlen, c, lo, hi, plen, leaf):
             l3[base + k] = leaf
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _add_l2(l2, l3, rlen, c, lo, hi, plen, leaf):
     base = c * CHUNK
     for j in range(lo, hi):
@@ -233,7 +233,7 @@ def _add_l2(l2, l3, rlen, c, lo, hi, plen, leaf):
             l2[base + j] = leaf
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def table_add(st, k):
     """Paint route slot k into the lookup table (chunks must be available)."""
     ctl, l1, l2, l3, rlen = st[ST_CTL], st[ST_L1], st[ST_L2], st[ST_L3], st[ST_LEN]
@@ -265,7 +265,7 @@ def table_add(st, k):
     _add_l3(l3, rlen, c3, lo, lo + (1 << (32 - plen)), plen, leaf)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _rep_l3(l3, c, lo, hi, old, new):
     base = c * CHUNK
     for k in range(lo, hi):
@@ -273,7 +273,7 @@ def _rep_l3(l3, c, lo, hi, old, new):
             l3[base + k] = new
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _rep_l2(st, c, lo, hi, old, new):
     l2, l3, ctl = st[ST_L2], st[ST_L3], st[ST_CTL]
     base = c * CHUNK
@@ -290,7 +290,7 @@ def _rep_l2(st, c, lo, hi, old, new):
             l2[base + j] = new
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _collapse_l2(st, i):
     l1 = st[ST_L1]
     e = l1[i]
@@ -301,7 +301,7 @@ def _collapse_l2(st, i):
             _chunk_free(st[ST_FREE2], st[ST_CTL], C_F2, -e - 1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def table_replace(st, addr, plen, old, new):
     """Within addr/plen, turn leaves `old` into `new`; free chunks left uniform."""
     l1, l2, l3 = st[ST_L1], st[ST_L2], st[ST_L3]
@@ -335,7 +335,7 @@ def table_replace(st, addr, plen, old, new):
     _collapse_l2(st, i)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def covering_route(st, addr, plen):
     """The slot of the longest route strictly containing addr/plen, or -1."""
     for p in range(plen - 1, -1, -1):
@@ -346,7 +346,7 @@ def covering_route(st, addr, plen):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def table_remove(st, k):
     """Take route slot k out of the table and the hash; its leaves go to the covering route."""
     addr, plen = st[ST_ADDR][k], st[ST_LEN][k]
@@ -356,7 +356,7 @@ def table_remove(st, k):
     st[ST_LEN][k] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def table_build(st, order):
     """Hash and paint the slots in `order` (shortest prefixes first)."""
     for k in order:

@@ -4,7 +4,7 @@ from numba import njit
 from elements.ip.iproutetable import IPRouteTable, route_packet
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def linear_lookup(P, s, st):
     return route_packet(P, s, st)
 

@@ -7,7 +7,7 @@ from clickpy.element import IP_HEADER, Element
 from clickpy.packet import A_NH, A_TH
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def mark_ip_header(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     off = st[0][0]

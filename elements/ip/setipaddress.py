@@ -13,7 +13,7 @@ from elements.ip.getipaddress import DST_IP_ANNOTATION
 ADDR, COLUMN = range(2)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_ip_address(P, s, st):
     c = st[0]
     P[3][s, c[COLUMN]] = c[ADDR]

@@ -12,7 +12,7 @@ from clickpy.packet import A_NH, wr16
 DROPS, REPORTED = range(2)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_ip_checksum(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     c = st[0]

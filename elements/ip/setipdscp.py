@@ -9,7 +9,7 @@ from clickpy.kernel import drop
 from clickpy.packet import rd16, wr16
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_ip_dscp(P, s, st):
     data = P[0]
     ip = ip_header_at(P, s, 20)

@@ -8,7 +8,7 @@ from clickpy.kernel import drop
 from clickpy.packet import A_NH, A_TH, pull_front
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def strip_ip_header(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     th = anno[s, A_TH]

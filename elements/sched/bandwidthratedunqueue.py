@@ -8,7 +8,7 @@ from elements.sched.ratedunqueue import (ACTIVE, BANDWIDTH_THRESH, EMPTY_RUNS, P
                                          UINT_MAX, RatedUnqueue)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def bandwidth_budget(P, st):
     # Click pulls one packet whenever the bucket holds tb_bandwidth_thresh bytes;
     # the driver asks again after each packet.
@@ -23,7 +23,7 @@ def bandwidth_budget(P, st):
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def bandwidth_unqueue(P, s, st):
     tb.remove(st[1], P[2][s])
     st[0][PUSHES] += 1

@@ -5,7 +5,7 @@ from numba import njit
 from clickpy.element import Element
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def by_priority(P, st, attempt):
     return attempt if attempt < st[0][0] else -1
 

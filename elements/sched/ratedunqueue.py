@@ -19,7 +19,7 @@ BANDWIDTH_THRESH = 131072     # Click's tb_bandwidth_thresh, in bytes
 UINT_MAX = 0xFFFFFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rated_budget(P, st):
     c, bucket = st[0], st[1]
     c[RUNS] += 1
@@ -32,7 +32,7 @@ def rated_budget(P, st):
     return n
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def rated_unqueue(P, s, st):
     c = st[0]
     tb.remove(st[1], 1)

@@ -5,7 +5,7 @@ from numba import njit
 from clickpy.element import Element
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def next_input(P, st, attempt):
     # Start after the input that last gave a packet, like Click's _next.
     c = st[0]

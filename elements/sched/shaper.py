@@ -10,7 +10,7 @@ NS = 1_000_000_000
 MAX_BURST_BYTES = 1514
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def refill(P, st):
     c = st[0]
     now = P[5][C_NOW]
@@ -24,7 +24,7 @@ def refill(P, st):
     return 1 if c[CREDIT] >= (1 if c[BYTES] else NS) else 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def spend(P, s, st):
     c = st[0]
     c[CREDIT] -= NS * (P[2][s] if c[BYTES] else 1)

@@ -15,13 +15,13 @@ BURST, ACTIVE, LIMIT, COUNT = range(4)  # state words
 ALL = 0x7FFFFFFF                         # Click: a negative BURST pulls until empty
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def unqueue(P, s, st):
     st[0][COUNT] += 1
     return 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def unqueue_budget(P, st):
     """Packets this scheduling may move: Click's Unqueue::run_task limit."""
     c = st[0]

@@ -11,7 +11,7 @@ from elements.standard.paint import COLOR, COLUMN, SHIFT, get_anno_byte, paint_s
 NOUT = 3  # state word after the paint words: outputs connected
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def checkpaint(P, s, st):
     # Click: other colors go to checked_output_push(1): dropped without output 1.
     c = st[0]

@@ -19,7 +19,7 @@ class ClassifierPatternArg(ArgType):
         return parse_pattern(text)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def classify(P, s, st):
     # The compiled decision program over the packet's bytes from its first byte.
     t = run_program(P[0], s, P[1][s], P[2][s], st[0], st[1][0], False)

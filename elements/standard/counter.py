@@ -9,7 +9,7 @@ from clickpy.packet import C_NOW
 COUNT, BYTES, FIRST, LAST = 0, 1, 2, 3  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def count(P, s, st):
     c = st[0]
     c[COUNT] += 1

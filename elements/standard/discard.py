@@ -10,13 +10,13 @@ from clickpy.kernel import drop
 COUNT, ACTIVE, BURST = range(3)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def discard(P, s, st):
     st[0][COUNT] += 1
     return drop(0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def discard_budget(P, st):
     # Pull context: how many packets Discard pulls in one scheduling (none when inactive).
     c = st[0]

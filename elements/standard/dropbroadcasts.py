@@ -9,7 +9,7 @@ from clickpy.packet import A_PKTTYPE, PKTTYPE_BROADCAST, PKTTYPE_MULTICAST
 DROPS, NOUT = 0, 1  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def dropbroadcasts(P, s, st):
     c = st[0]
     t = P[3][s, A_PKTTYPE]

@@ -5,7 +5,7 @@ from clickpy.kernel import drop
 from elements.standard.simplequeue import CAP, DROPS, HEAD, HIGH, LEN, NOUT, SimpleQueue
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def frontdrop_enqueue(P, port, s, st, emit):
     ring, c = st[0], st[1]
     size = ring.shape[0]

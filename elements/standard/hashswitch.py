@@ -8,7 +8,7 @@ from clickpy.element import Element
 OFFSET, LENGTH, NOUT = range(3)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def hashswitch(P, s, st):
     c = st[0]
     o, n = c[OFFSET], c[LENGTH]

@@ -5,17 +5,17 @@ from clickpy.element import Element
 from clickpy.kernel import drop
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def idle_push(P, s, st):
     return drop(0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def idle_pull(P, port, st):
     return -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def idle_budget(P, st):
     # Idle never pulls from its inputs, even when they are pull.
     return 0

@@ -101,7 +101,7 @@ def parse_int(text: str, message: str, low: int | None = None) -> int:
         raise ValueError(message) from None
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def make_packet(P, st):
     """A new packet holding the template, or -1 when the pool is empty."""
     s = alloc(P)
@@ -121,7 +121,7 @@ def make_packet(P, st):
 ACTIVE, LIMIT, BURST, COUNT, STOP, TIMESTAMP = range(3, 9)  # control words after the template's
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _limit_reached(P, c):
     if c[LIMIT] >= 0 and c[COUNT] >= c[LIMIT]:
         if c[STOP]:
@@ -130,7 +130,7 @@ def _limit_reached(P, c):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def infinitesource(P, st):
     c = st[0]
     if not c[ACTIVE] or _limit_reached(P, c):
@@ -144,7 +144,7 @@ def infinitesource(P, st):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def infinitesource_budget(P, st):
     """Packets one scheduling emits: Click's BURST, cut at LIMIT (0 when done or inactive)."""
     c = st[0]

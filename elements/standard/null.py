@@ -4,7 +4,7 @@ from numba import njit
 from clickpy.element import Element
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def null(P, s, st):
     return 0
 

@@ -13,7 +13,7 @@ NBYTES, ZERO, EXTRA_COLUMN = range(3)  # state words
 EXTRA_LENGTH_COLUMN = getattr(packet, "A_EXTRA_LENGTH", -1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pad(P, s, st):
     c = st[0]
     data, head, length, anno = P[0], P[1], P[2], P[3]

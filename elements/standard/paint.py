@@ -37,13 +37,13 @@ def anno_byte(ref, element: str) -> tuple[int, int]:
     return where
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def get_anno_byte(anno, s, column, shift):
     """Packet::anno_u8(): the annotation byte at (column, shift)."""
     return (anno[s, column] >> shift) & 0xFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_anno_byte(anno, s, column, shift, value):
     """Packet::set_anno_u8()."""
     anno[s, column] = (anno[s, column] & ~(0xFF << shift)) | ((value & 0xFF) << shift)
@@ -66,7 +66,7 @@ def paint_state(cls, values) -> np.ndarray:
     return np.array([column, shift, values.get("COLOR") or 0], dtype=np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def paint(P, s, st):
     c = st[0]
     set_anno_byte(P[3], s, c[COLUMN], c[SHIFT], c[COLOR])

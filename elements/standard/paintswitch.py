@@ -12,7 +12,7 @@ from elements.standard.paint import anno_byte, get_anno_byte
 COLUMN, SHIFT, NOUT = range(3)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def paintswitch(P, port, s, st, emit):
     c = st[0]
     n = c[NOUT]

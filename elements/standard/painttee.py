@@ -8,7 +8,7 @@ from clickpy.packet import clone
 from elements.standard.paint import COLOR, COLUMN, SHIFT, get_anno_byte, paint_state, parse_color
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def painttee(P, port, s, st, emit):
     # Click: the copy is pushed out output 1 first, then the packet leaves on output 0.
     c = st[0]

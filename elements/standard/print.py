@@ -40,7 +40,7 @@ class _Contents(ArgType):
                        "for example CONTENTS ASCII")
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def print_record(P, s, st):
     c, meta, annos, datas = st[0], st[1], st[2], st[3]
     if not c[ACTIVE]:

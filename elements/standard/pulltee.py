@@ -6,7 +6,7 @@ from clickpy.element import Element
 from clickpy.packet import clone
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def pulltee(P, port, s, st, emit):
     # Runs on each packet pulled from the input (Click's PullTee::pull): copies are
     # pushed out outputs 1..N-1 in order, then the packet itself goes to output 0,

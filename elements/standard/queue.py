@@ -9,7 +9,7 @@ from clickpy.kernel import STOLEN, drop
 HEAD, TAIL, LEN, HIGH, DROPS, CAP, NOUT = range(7)  # control words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def enqueue(P, s, st):
     ring, c = st[0], st[1]
     if c[LEN] >= c[CAP]:
@@ -23,7 +23,7 @@ def enqueue(P, s, st):
     return STOLEN
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def dequeue(P, port, st):
     ring, c = st[0], st[1]
     if c[LEN] == 0:

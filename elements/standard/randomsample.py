@@ -18,7 +18,7 @@ SAMPLING_MASK = ONE - 1
 PROB, ACTIVE, DROPS, NOUT, RNG = range(5)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _random(c):
     """The next value of a 32-bit xorshift generator kept in c[RNG] (click_random's role)."""
     x = c[RNG]
@@ -29,7 +29,7 @@ def _random(c):
     return x
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def randomsample(P, s, st):
     c = st[0]
     if not c[ACTIVE] or (_random(c) & SAMPLING_MASK) < c[PROB]:

@@ -18,7 +18,7 @@ ACTIVE, LIMIT, COUNT, STOP = range(3, 7)  # control words after the template's
 UINT_MAX = 0xFFFFFFFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _limit_reached(P, c):
     if c[LIMIT] >= 0 and c[COUNT] >= c[LIMIT]:
         if c[STOP]:
@@ -27,7 +27,7 @@ def _limit_reached(P, c):
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ratedsource(P, st):
     c, bucket = st[0], st[3]
     if not c[ACTIVE] or _limit_reached(P, c):
@@ -45,7 +45,7 @@ def ratedsource(P, st):
     return s
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def ratedsource_budget(P, st):
     """Packets the rate allows now (0: wait), cut at LIMIT."""
     c, bucket = st[0], st[3]

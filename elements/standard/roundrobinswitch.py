@@ -7,7 +7,7 @@ from clickpy.element import Element
 NEXT, NOUT = 0, 1  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def roundrobinswitch(P, s, st):
     c = st[0]
     o = c[NEXT]

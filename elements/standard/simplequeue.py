@@ -10,7 +10,7 @@ from clickpy.packet import release
 HEAD, LEN, HIGH, DROPS, CAP, NOUT, NPEND = range(7)  # control words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def enqueue(P, s, st):
     ring, c = st[0], st[1]
     n = c[LEN]
@@ -25,7 +25,7 @@ def enqueue(P, s, st):
     return STOLEN
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def dequeue(P, port, st):
     ring, c = st[0], st[1]
     if c[LEN] == 0:

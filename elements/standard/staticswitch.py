@@ -7,7 +7,7 @@ from clickpy.element import Element
 from clickpy.kernel import drop
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def staticswitch(P, s, st):
     o = st[0][0]
     return o if o >= 0 else drop(0)

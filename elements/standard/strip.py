@@ -7,7 +7,7 @@ from clickpy.element import Element
 from clickpy.packet import pull_front
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def strip(P, s, st):
     # Like Click's Packet::pull, a packet shorter than LENGTH becomes empty.
     pull_front(P, s, min(st[0][0], P[2][s]))

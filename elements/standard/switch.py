@@ -9,7 +9,7 @@ from clickpy.kernel import drop
 OUTPUT, NOUT = 0, 1  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def switch(P, s, st):
     # Click's checked_output_push(_output): a negative output drops the packet.
     c = st[0]

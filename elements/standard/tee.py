@@ -6,7 +6,7 @@ from clickpy.element import Element
 from clickpy.packet import clone
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def tee(P, port, s, st, emit):
     # As in Click: copies go to outputs 0..N-2 in order, the original to N-1.
     n = emit.shape[0] // 2

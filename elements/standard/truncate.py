@@ -11,7 +11,7 @@ NBYTES, EXTRA_COLUMN = 0, 1  # state words
 EXTRA_LENGTH_COLUMN = getattr(packet, "A_EXTRA_LENGTH", -1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def truncate(P, s, st):
     c = st[0]
     length = P[2]

@@ -8,7 +8,7 @@ from clickpy.kernel import drop
 from clickpy.packet import A_NH, A_TH, SLOT_SIZE
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def unstrip(P, s, st):
     data, head, length, anno = P[0], P[1], P[2], P[3]
     n = st[0][0]

@@ -11,7 +11,7 @@ NOT_TCP, BAD_LENGTH, BAD_CHECKSUM = 0, 1, 2
 _REASONS = ("not TCP", "bad packet length", "bad TCP checksum")
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def check_tcp_header(P, s, st):
     # Click's order: protocol, then lengths (TCP offset, IP length, packet
     # length), then the checksum with its pseudo-header.  Packets too short to

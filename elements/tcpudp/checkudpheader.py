@@ -11,7 +11,7 @@ NOT_UDP, BAD_LENGTH, BAD_CHECKSUM = 0, 1, 2
 _REASONS = ("not UDP", "bad packet length", "bad UDP checksum")
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def check_udp_header(P, s, st):
     # Click's order: protocol, UDP length against the packet, then the
     # checksum unless it is zero (no checksum).  Like Click, the UDP length

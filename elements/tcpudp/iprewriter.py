@@ -94,7 +94,7 @@ REWRITER_REASONS = (
 DEFAULT_CAPACITY = 16384   # Click's default is unlimited; arrays need a size
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _hash(proto, sa, sp, da, dp):
     h = 0x811C9DC5
     for w in (np.int64(proto), np.int64(sa), np.int64(sp), np.int64(da), np.int64(dp)):
@@ -104,14 +104,14 @@ def _hash(proto, sa, sp, da, dp):
     return h
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _entry_hash(fl, e):
     f, d = e >> 1, e & 1
     k = F_K0 + 4 * d
     return _hash(fl[f, F_PROTO], fl[f, k], fl[f, k + 1], fl[f, k + 2], fl[f, k + 3])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _entry_is(fl, e, proto, sa, sp, da, dp):
     f, d = e >> 1, e & 1
     k = F_K0 + 4 * d
@@ -119,7 +119,7 @@ def _entry_is(fl, e, proto, sa, sp, da, dp):
             and fl[f, k + 2] == da and fl[f, k + 3] == dp)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _find_slot(ht, fl, proto, sa, sp, da, dp):
     """The table slot holding this key, or the empty slot where it would go (as -1 - slot)."""
     mask = ht.shape[0] - 1
@@ -131,7 +131,7 @@ def _find_slot(ht, fl, proto, sa, sp, da, dp):
     return -1 - i
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def find_entry(st, proto, sa, sp, da, dp):
     """The entry (2 * flow + direction) for a flow ID, or -1 (Click's Map::get)."""
     ht, fl = st[4], st[3]
@@ -139,7 +139,7 @@ def find_entry(st, proto, sa, sp, da, dp):
     return ht[i] if i >= 0 else -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _remove_slot(ht, fl, i):
     # Backward-shift deletion keeps linear probing correct without tombstones.
     mask = ht.shape[0] - 1
@@ -159,7 +159,7 @@ def _remove_slot(ht, fl, i):
     ht[i] = -1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _unmap(ht, fl, e):
     """Remove entry e from the table if the table still holds it under its key."""
     f, d = e >> 1, e & 1
@@ -169,7 +169,7 @@ def _unmap(ht, fl, e):
         _remove_slot(ht, fl, i)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _flow_timeout(prm, fl, f):
     """Best-effort lifetime after a packet: Click's tcp/udp_flow_timeout or _timeouts[0]."""
     if prm[P_KIND] == KIND_IPADDRREWRITER:
@@ -184,19 +184,19 @@ def _flow_timeout(prm, fl, f):
     return prm[P_UDP_STREAM] if t > 6 else prm[P_UDP_T0]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _guarantee(prm, fl, f):
     if prm[P_KIND] == KIND_IPREWRITER and fl[f, F_PROTO] != 6:
         return prm[P_UDP_T1]
     return prm[P_T1]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _best_effort_expiry(prm, fl, f):
     return fl[f, F_EXP] + _flow_timeout(prm, fl, f) - _guarantee(prm, fl, f)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def destroy_flow(st, f):
     """IPRewriterFlow::destroy: unmap both entries, uncount, free the row."""
     prm, inp, fl, ht, free = st[0], st[1], st[3], st[4], st[5]
@@ -209,7 +209,7 @@ def destroy_flow(st, f):
     prm[P_NFREE] += 1
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _shift_best_effort(st, now):
     # Flows whose guarantee ran out become best-effort, expiring a flow timeout
     # after their last packet.
@@ -220,7 +220,7 @@ def _shift_best_effort(st, now):
             fl[f, F_GUAR] = 0
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _first_to_expire(fl, guaranteed):
     best = -1
     for f in range(fl.shape[0]):
@@ -230,7 +230,7 @@ def _first_to_expire(fl, guaranteed):
     return best
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def shrink(st, now, clear_all):
     """IPRewriterBase::shrink_heap: drop expired flows, then flows past the capacity."""
     prm, fl = st[0], st[3]
@@ -246,7 +246,7 @@ def shrink(st, now, clear_all):
         destroy_flow(st, f)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _random(prm, top):
     x = prm[P_RNG]
     x ^= (x << 13) & 0xFFFFFFFF
@@ -256,7 +256,7 @@ def _random(prm, top):
     return x % (top + 1)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _pattern_rewrite(st, q, proto, sa, sp, da, dp):
     """IPRewriterPattern::rewrite_flowid: (result, rewritten flow ID)."""
     pat = st[2]
@@ -307,7 +307,7 @@ def _pattern_rewrite(st, q, proto, sa, sp, da, dp):
     return RW_ADDMAP, sa, sp, da, dp
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _rewrite_flowid(st, port, proto, sa, sp, da, dp):
     """IPRewriterInput::rewrite_flowid for input `port` (a mapper's patterns round robin)."""
     inp, pat = st[1], st[2]
@@ -336,7 +336,7 @@ def _rewrite_flowid(st, port, proto, sa, sp, da, dp):
     return RW_DROP, sa, sp, da, dp
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def add_flow(st, port, now, proto, sa, sp, da, dp, ra, rp, rda, rdp, guaranteed, expiry):
     """Make a flow (Click's add_flow + store_flow); its row, or -1 (-2: capacity failure)."""
     prm, inp, fl, ht, free = st[0], st[1], st[3], st[4], st[5]
@@ -400,7 +400,7 @@ def add_flow(st, port, now, proto, sa, sp, da, dp, ra, rp, rda, rdp, guaranteed,
     return f
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def update_csum(data, s, at, direction, delta):
     """IPRewriterFlow::update_csum on the checksum at `at`."""
     if delta:
@@ -408,19 +408,19 @@ def update_csum(data, s, at, direction, delta):
                                           delta if direction else (~delta) & 0xFFFF))
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_reply_anno(P, s, prm, value):
     col, shift = prm[P_REPLY_COL], prm[P_REPLY_SHIFT]
     anno = P[3]
     anno[s, col] = (anno[s, col] & ~(0xFF << shift)) | ((value & 0xFF) << shift)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def get_reply_anno(P, s, prm):
     return (P[3][s, prm[P_REPLY_COL]] >> prm[P_REPLY_SHIFT]) & 0xFF
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def collect_garbage(st, now):
     """Click's gc timer, run from the data path: every REAP_INTERVAL, shrink the table."""
     prm = st[0]
@@ -434,7 +434,7 @@ def collect_garbage(st, now):
         prm[P_NEXT_GC] = now + prm[P_GC_INTERVAL]
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def new_flow(P, port, s, st, now, proto, sa, sp, da, dp, guaranteed, expiry):
     """No mapping: ask the input's spec.  (entry, drop code or output when no entry)."""
     prm = st[0]
@@ -455,7 +455,7 @@ def new_flow(P, port, s, st, now, proto, sa, sp, da, dp, guaranteed, expiry):
 
 # ---- IPRewriter's data path ----------------------------------------------------------
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _apply_ip(P, s, nh, st, f, d):
     """The IP part of Click's TCPFlow/UDPFlow::apply: addresses, annotations, checksum."""
     data, anno = P[0], P[3]
@@ -470,7 +470,7 @@ def _apply_ip(P, s, nh, st, f, d):
     update_csum(data, s, nh + 10, d, fl[f, F_IPD])
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def iprewriter_push(P, port, s, st, emit):
     data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
     prm, inp, fl = st[0], st[1], st[3]

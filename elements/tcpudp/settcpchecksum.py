@@ -12,7 +12,7 @@ from clickpy.kernel import drop
 from clickpy.packet import A_NH, rd16, wr16
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_tcp_checksum(P, s, st):
     # Click: the TCP length is the IP length less the IP header; it must
     # hold a TCP header and fit in the packet, else "bad lengths" (dropped).

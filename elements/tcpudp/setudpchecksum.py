@@ -12,7 +12,7 @@ from clickpy.packet import A_NH, rd16, wr16
 NOUT, WARN = 0, 1   # control words: outputs; 1 = the one-time message is due, 2 = printed
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def _fragment_or_short(c):
     if c[NOUT] > 1:
         return 1
@@ -21,7 +21,7 @@ def _fragment_or_short(c):
     return drop(0)
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def set_udp_checksum(P, s, st):
     # Click: fragments and packets shorter than their UDP length go to
     # output 1 (dropped when it is not connected); the protocol is not

@@ -16,7 +16,7 @@ from elements.ip.ipencap import Destination, DestinationAnnotation
 SRC, SPORT, DST, DPORT, USE_DST_ANNO, CHECKSUM, NEXT_ID = range(7)  # state words
 
 
-@njit(cache=True)
+@njit(cache=True, _nrt=False)
 def udp_ip_encap(P, s, st):
     # Click's header: version 4, IHL 5, TOS 0, length and a counting ID,
     # offset 0, TTL 250, UDP; the UDP checksum only when CHECKSUM is true.

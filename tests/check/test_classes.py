@@ -1,4 +1,4 @@
-from conftest import check_click, only
+from checking import check_click, only
 
 
 def test_unknown_class_is_named_with_position_and_suggestion():

@@ -1,4 +1,4 @@
-from conftest import check_click, only
+from checking import check_click, only
 
 
 def test_push_loop_with_no_exit_is_an_error():

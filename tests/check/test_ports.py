@@ -1,4 +1,4 @@
-from conftest import check_click, only
+from checking import check_click, only
 
 
 def test_output_index_out_of_range():

@@ -1,4 +1,4 @@
-from conftest import check_click, only
+from checking import check_click, only
 
 
 def test_missing_ip_header_annotation_names_a_path():

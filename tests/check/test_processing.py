@@ -1,4 +1,4 @@
-from conftest import check_click, only
+from checking import check_click, only
 
 from clickpy.check.processing import paths
 

@@ -9,6 +9,7 @@ from clickpy.diagnostics import SourcePos
 from clickpy.element import IP_HEADER, PUSH, registry
 from clickpy.rules import RuleError, classifier_pattern, ipfilter_expr
 from clickpy.rules.ipfilter_expr import TRUE, FilterRule
+from checking import check_click
 
 POS = SourcePos("t.click", 4, 12)
 E = registry()
@@ -152,8 +153,8 @@ def test_ipfilter_error_positions():
 
 # ---- in a configuration -------------------------------------------------------
 
-def test_firewall_configuration_checks_clean(checked):
-    result = checked("""
+def test_firewall_configuration_checks_clean():
+    result = check_click("""
         FromDevice(eth0) -> c :: Classifier(12/0800, -);
         c[0] -> CheckIPHeader(14)
              -> f :: IPFilter(allow tcp && dst port 22, 1 udp, deny all);
@@ -164,8 +165,8 @@ def test_firewall_configuration_checks_clean(checked):
     assert result.errors == [], [d.format() for d in result.errors]
 
 
-def test_classifier_output_count_follows_its_patterns(checked):
-    result = checked("""
+def test_classifier_output_count_follows_its_patterns():
+    result = check_click("""
         FromDevice(eth0) -> c :: Classifier(12/0806, 12/0800, -);
         c[0] -> Discard;
         c[1] -> Discard;
@@ -174,16 +175,16 @@ def test_classifier_output_count_follows_its_patterns(checked):
         [d.format() for d in result.errors]
 
 
-def test_ipfilter_without_ip_header_annotation_is_reported(checked):
-    result = checked("""
+def test_ipfilter_without_ip_header_annotation_is_reported():
+    result = check_click("""
         FromDevice(eth0) -> IPFilter(allow tcp) -> Discard;
     """)
     assert any("IP header annotation" in d.message for d in result.errors), \
         [d.format() for d in result.errors]
 
 
-def test_bad_pattern_in_a_configuration_points_at_its_argument(checked):
-    result = checked("FromDevice(eth0) -> IPClassifier(tcp, udpp) -> Discard;\n")
+def test_bad_pattern_in_a_configuration_points_at_its_argument():
+    result = check_click("FromDevice(eth0) -> IPClassifier(tcp, udpp) -> Discard;\n")
     bad = [d for d in result.errors if "udpp" in d.message]
     assert len(bad) == 1, [d.format() for d in result.errors]
     assert bad[0].pos == SourcePos("t.click", 1, 39)

@@ -1,7 +1,5 @@
-"""Shared helpers for the project's own tests."""
+"""Check Click-language text in one call: the helper the check and graph tests share."""
 from __future__ import annotations
-
-import pytest
 
 from clickpy.check import CheckResult, check_graph
 from clickpy.graph import build_graph
@@ -19,7 +17,3 @@ def only(diags, check: str | None = None):
     assert len(found) == 1, "\n".join(d.format() for d in diags)
     return found[0]
 
-
-@pytest.fixture
-def checked():
-    return check_click
