@@ -15,8 +15,9 @@ import numpy as np
 
 from clickpy.compile import cache
 from clickpy.compile.codegen import generate
-from clickpy.compile.plan import PlanError, make_plan
+from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
+from clickpy.element import Element
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
 from clickpy.runtime.account import Account, account, columns
@@ -64,8 +65,11 @@ class Router:
         self.module = cache.load(self.source, set(self.classes))
         self.load_seconds = time.perf_counter() - t
         self.compile_seconds = 0.0
+        base_flush = Element.host_flush.__func__
         self._flushers = [i for i, c in enumerate(self.classes)
-                          if c.host_flush.__func__ is not _base_host_flush]
+                          if c.host_flush.__func__ is not base_flush]
+        for line in describe(self.plan):
+            log.info("%s", line)
         self.rounds = 0
 
     # ---- running ---------------------------------------------------------------
@@ -146,11 +150,3 @@ class Router:
         return account(self.names, self.classes, self.A, int(ctl[C_CREATED]), self.pool.in_use(),
                        int(ctl[C_NOSLOT]))
 
-
-def _base_host_flush(cls, values, st, pool):  # pragma: no cover - identity marker only
-    pass
-
-
-from clickpy.element import Element  # noqa: E402
-
-_base_host_flush = Element.host_flush.__func__
