@@ -211,7 +211,7 @@ class _Builder:
             expected = "output" if name == "input" else "input"
             if side != expected:
                 self.diag(f"'{name}' used as a connection {'destination' if name == 'input' else 'source'}",
-                          pos, f"inside an elementclass, packets come from input and go to output")
+                          pos, "inside an elementclass, packets come from input and go to output")
                 return None
             self.compound_ports[frame.compound][name].add(port)
             return _Tunnel(frame.compound, name, port), 0

@@ -60,7 +60,6 @@ def bench_clickpy(seconds: float) -> list[float]:
     r.step()  # compile / load
     rates = []
     for _ in range(5):
-        before = int(r.A[:, 0].sum())
         t = time.perf_counter()
         n = 0
         while time.perf_counter() - t < seconds / 5:
@@ -268,7 +267,7 @@ def main() -> None:
     args = ap.parse_args()
     py = bench_python(args.seconds)
     base = statistics.median(py)
-    print(f"IPv4 path, 64-byte frames, one core (ratios against pure Python)")
+    print("IPv4 path, 64-byte frames, one core (ratios against pure Python)")
     print(report("pure Python (baseline)", py, base))
     print(report("clickpy compiled", bench_clickpy(args.seconds), base))
     print(report("fused numba loop (ceiling)", bench_fused(args.seconds), base))

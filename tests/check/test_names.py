@@ -1,4 +1,4 @@
-from checking import check_click, only
+from checking import check_click
 
 
 def test_duplicate_declaration():

@@ -5,7 +5,7 @@ import ipaddress
 
 import pytest
 
-from clickpy.args import ParseContext, parse_args, split_config
+from clickpy.args import ParseContext
 from element_args import ArgsAt
 from clickpy.argtypes.handler_calls import HandlerCall
 from clickpy.argtypes.pcap_encap import ETHER, Encapsulation

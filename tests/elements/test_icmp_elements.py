@@ -5,7 +5,6 @@ import ipaddress
 
 import pytest
 
-from clickpy.args import ParseContext, parse_args, split_config
 from element_args import ArgsAt
 from clickpy.argtypes.ip_names import ICMP_CODES, ICMP_TYPES, icmp_code
 from clickpy.diagnostics import SourcePos

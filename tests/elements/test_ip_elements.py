@@ -5,7 +5,7 @@ import ipaddress
 
 import pytest
 
-from clickpy.args import ParseContext, parse_args, split_config
+from clickpy.args import ParseContext
 from element_args import ArgsAt
 from clickpy.argtypes.ip_prefixes import parse_ip_prefix
 from clickpy.argtypes.packet_annotations import AnnotationRef

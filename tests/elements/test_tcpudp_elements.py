@@ -5,7 +5,7 @@ import ipaddress
 
 import pytest
 
-from clickpy.args import ParseContext, parse_args, split_config
+from clickpy.args import ParseContext
 from element_args import ArgsAt
 from clickpy.argtypes.rewriter_specs import (AddressRange, DropSpec, KeepSpec, MapperSpec,
                                              NamedPattern, PassSpec, Pattern, PatternSpec,
