@@ -7,6 +7,10 @@
 // flow (a pattern that rewrites nothing) and its second input, whose spec is
 // `drop`, passes only packets that match a remembered flow, in reverse.
 // Non-IP frames (ARP) are bridged both ways so hosts can find each other.
+// The flow table matches a packet whichever side it came from, so packets are
+// painted with their side and may leave only by the other one: a packet from
+// the outside that matches an inside flow's own direction is dropped, not
+// sent back out.
 //
 // Interface names are variables: clickpy check configs/firewall.click IN=veth0 OUT=veth1
 
@@ -21,7 +25,7 @@ flows :: IPRewriter(pattern - - - - 0 1, drop);
 
 FromDevice($IN) -> cin :: Classifier(12/0800, -);
 cin[1] -> toout;
-cin[0] -> CheckIPHeader(14)
+cin[0] -> Paint(1) -> CheckIPHeader(14)
        -> allow :: IPFilter(allow tcp && dst port 22,
                             allow tcp && dst port 80,
                             allow tcp && dst port 443,
@@ -31,7 +35,7 @@ cin[0] -> CheckIPHeader(14)
 
 FromDevice($OUT) -> cout :: Classifier(12/0800, -);
 cout[1] -> toin;
-cout[0] -> CheckIPHeader(14) -> [1]flows;
+cout[0] -> Paint(2) -> CheckIPHeader(14) -> [1]flows;
 
-flows[0] -> toout;
-flows[1] -> toin;
+flows[0] -> CheckPaint(1) -> toout;
+flows[1] -> CheckPaint(2) -> toin;

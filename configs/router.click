@@ -13,6 +13,8 @@
 // the interface it came in on earns the sender an ICMP redirect), IPGWOptions,
 // FixIPSrc, DecIPTTL and IPFragmenter; each of those has an ICMPError branch
 // back into the routing table.  Packets for the router itself go to the host.
+// Unlike make-ip-conf.pl's, the "fragmentation needed" errors carry the
+// next-hop MTU (PMTU 1500), as RFC 1191 requires for path MTU discovery.
 //
 // Interface names are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1
 
@@ -74,7 +76,7 @@ rt[1] -> DropBroadcasts
       -> fr0 :: IPFragmenter(1500)
       -> [0]arpq0;
 dt0[1] -> ICMPError(10.0.1.1, timeexceeded) -> rt;
-fr0[1] -> ICMPError(10.0.1.1, unreachable, needfrag) -> rt;
+fr0[1] -> ICMPError(10.0.1.1, unreachable, needfrag, PMTU 1500) -> rt;
 gio0[1] -> ICMPError(10.0.1.1, parameterproblem) -> rt;
 cp0[1] -> ICMPError(10.0.1.1, redirect, host) -> rt;
 
@@ -87,6 +89,6 @@ rt[2] -> DropBroadcasts
       -> fr1 :: IPFragmenter(1500)
       -> [0]arpq1;
 dt1[1] -> ICMPError(10.0.2.1, timeexceeded) -> rt;
-fr1[1] -> ICMPError(10.0.2.1, unreachable, needfrag) -> rt;
+fr1[1] -> ICMPError(10.0.2.1, unreachable, needfrag, PMTU 1500) -> rt;
 gio1[1] -> ICMPError(10.0.2.1, parameterproblem) -> rt;
 cp1[1] -> ICMPError(10.0.2.1, redirect, host) -> rt;

@@ -1,12 +1,13 @@
 """Harness for the shipped middleboxes: load, bind devices to pcap files, run, read.
 
-A test names a middlebox (`Middlebox("nat", tmp_path)`), sends frames into its
-interfaces and looks at what came out of the others, as a network engineer
-would with tcpdump on each wire:
+A test names a middlebox, sends frames into its interfaces and looks at what
+came out of the others, as a network engineer would with tcpdump on each wire:
 
-    mb = Middlebox("router", tmp_path)
-    out = mb.feed("eth0", [frame, ...])   # frames arriving on eth0
-    out["eth1"]                           # scapy packets the router sent on eth1
+    def test_something(middlebox):           # the fixture below
+        mb = middlebox("router")              # configs/router.click (yaml=True: router.yaml)
+        out = mb.feed("eth0", [frame, ...])   # frames arriving on eth0
+        out["eth1"]                           # scapy packets the router sent on eth1
+        assert mb.account().balanced
 
 Devices are bound as `clickpy run --in/--out` binds them (clickpy.runtime.bind):
 each FromDevice reads a pcap file, each ToDevice writes `out-DEV.pcap`, ToHost
@@ -17,38 +18,34 @@ configuration compiles to one fused module, cached after the first run.
 from __future__ import annotations
 
 import re
+import struct
 from pathlib import Path
 
 import pytest
-from scapy.layers.inet import ICMP, IP, TCP, UDP
-from scapy.layers.l2 import ARP, Ether
-from scapy.utils import rdpcap
+from scapy.layers.l2 import Ether
+from scapy.packet import Raw
 
 from clickpy.check import check_graph
 from clickpy.graph import build_graph
 from clickpy.lang import load_file
-from clickpy.pcap import write_pcap
+from clickpy.pcap import read_pcap, write_pcap
 from clickpy.runtime.bind import HOST, READERS, bind, device_of, devices
 from clickpy.runtime.router import Router
 
 ROOT = Path(__file__).resolve().parents[2]
 CONFIGS = ROOT / "configs"
-MIDDLEBOXES = ("router", "firewall", "nat", "loadbalancer", "monitor", "shaper", "bridge", "wire")
 
 T0 = 1_700_000_000 * 10**9      # the simulated clock's start (ns since 1970): runs reproduce
 TICK = 1_000_000                # one round is one millisecond of simulated time
 IDLE_ROUNDS = 50                # rounds that move nothing before a run counts as finished
 
-# The two-interface layout router, nat and loadbalancer share (see their headers).
-BROADCAST = "ff:ff:ff:ff:ff:ff"
-MAC0, IP0 = "00:00:0a:00:01:01", "10.0.1.1"     # interface 0 (eth0, inside)
-MAC1, IP1 = "00:00:0a:00:02:01", "10.0.2.1"     # interface 1 (eth1, outside)
 
-
-def host_mac(ip: str) -> str:
-    """A made-up MAC for a host, derived from its address: 10.0.2.7 -> 02:00:00:00:02:07."""
-    a, b, c, d = (int(x) for x in ip.split("."))
-    return f"02:00:{a:02x}:{b:02x}:{c:02x}:{d:02x}" if a != 10 else f"02:00:00:00:{c:02x}:{d:02x}"
+def _dissect(data: bytes):
+    """A frame as scapy sees it (Raw bytes when too short for an Ethernet header)."""
+    try:
+        return Ether(data)
+    except struct.error:
+        return Raw(data)
 
 
 def config_path(name: str, yaml: bool = False) -> Path:
@@ -75,16 +72,23 @@ class Middlebox:
     feed(dev, frames) -- in phases, on a simulated clock; see feed().
     """
 
-    def __init__(self, name: str, tmp_path: Path, yaml: bool = False, **definitions: str):
+    def __init__(self, name: str, tmp_path: Path, yaml: bool = False, tick_ns: int = TICK,
+                 **definitions: str):
         self.name, self.yaml = name, yaml
         self.graph = load(name, yaml, **definitions)
         self.inputs, self.outputs = (sorted(d) for d in devices(self.graph))
-        self.folder = tmp_path / f"{name}-{'yaml' if yaml else 'click'}"
-        self.folder.mkdir(parents=True, exist_ok=True)
+        base = tmp_path / f"{name}-{'yaml' if yaml else 'click'}"
+        self.folder, k = base, 1
+        while self.folder.exists():          # several middleboxes in one test
+            k += 1
+            self.folder = base.with_name(f"{base.name}-{k}")
+        self.folder.mkdir(parents=True)
         self.reader = {device_of(self.graph, n): n for n, d in self.graph.nodes(data=True)
                        if d["class_name"] in READERS}
         self.router: Router | None = None
         self.now = T0
+        self._latest = T0          # the latest timestamp an input frame was given
+        self.tick = tick_ns        # simulated time per round
         self._phase = 0
         self._seen = {dev: 0 for dev in self.outputs}
 
@@ -95,6 +99,7 @@ class Middlebox:
     def _write_input(self, dev: str, frames, tag: str) -> str:
         path = self.folder / f"in-{dev}-{tag}.pcap"
         write_pcap(path, [(self.now + k * 1000, bytes(f)) for k, f in enumerate(frames)])
+        self._latest = max(self._latest, self.now + 1000 * len(frames))
         return str(path)
 
     def _build(self, inputs: dict[str, str]) -> Router:
@@ -108,7 +113,8 @@ class Middlebox:
     def run(self, **frames) -> dict[str, list]:
         """Every interface's frames at once; Router.run(idle_rounds=50); what each device sent."""
         assert self.router is None, "run() builds the router once; use feed() for phases"
-        self._build({dev: self._write_input(dev, frames.get(dev, []), "all") for dev in self.inputs})
+        self._build({dev: self._write_input(dev, frames.get(dev, []), "all")
+                     for dev in self.inputs})
         self.router.run(idle_rounds=IDLE_ROUNDS)
         return self._new_output()
 
@@ -136,9 +142,10 @@ class Middlebox:
         Element state (ARP tables, flow tables, learned addresses) carries
         over from phase to phase: it is one router run.
 
-        The clock is simulated (T0, one TICK per round), so runs reproduce
+        The clock is simulated (T0, tick_ns per round), so runs reproduce
         to the byte, timestamps included; input frames are stamped with the
-        clock's time at their phase, one microsecond apart.
+        clock's time at their phase, one microsecond apart.  idle_rounds=0
+        only hands the frames to the device: advance() then runs the clock.
         """
         if dev not in self.reader:
             raise KeyError(f"{self.name} has no input device {dev!r} (it has {self.inputs})")
@@ -146,7 +153,8 @@ class Middlebox:
             self._build({d: self._write_input(d, [], "empty") for d in self.inputs})
         self._phase += 1
         self._read_file(dev, self._write_input(dev, frames, str(self._phase)))
-        self.settle(idle_rounds)
+        if idle_rounds:
+            self.settle(idle_rounds)
         return self._new_output()
 
     def _read_file(self, dev: str, path: str) -> None:
@@ -163,7 +171,7 @@ class Middlebox:
         """Run rounds on the simulated clock; packets moved."""
         moved = 0
         for _ in range(rounds):
-            self.now += TICK
+            self.now += self.tick
             moved += self.router.step(now_ns=self.now)
         return moved
 
@@ -175,7 +183,7 @@ class Middlebox:
 
     def advance(self, seconds: float) -> dict[str, list]:
         """Let simulated time pass (whether or not packets move); what was sent meanwhile."""
-        self.step(round(seconds * 1e9 / TICK))
+        self.step(round(seconds * 1e9 / self.tick))
         return self._new_output()
 
     # ---- results ---------------------------------------------------------------------------
@@ -183,15 +191,18 @@ class Middlebox:
         self.router.close()   # flushes the pcap files; ToDump appends to them if the run goes on
         out = {}
         for dev in self.outputs:
-            packets = self.sent(dev)
-            out[dev] = packets[self._seen[dev]:]
-            self._seen[dev] = len(packets)
+            records = self._records(dev)
+            out[dev] = [_dissect(r.data) for r in records[self._seen[dev]:]]
+            self._seen[dev] = len(records)
         return out
+
+    def _records(self, dev: str) -> list:
+        path = self.out_path(dev)
+        return list(read_pcap(path)) if path.exists() else []
 
     def sent(self, dev: str) -> list:
         """Everything the device sent so far, as scapy Ether packets."""
-        path = self.out_path(dev)
-        return list(rdpcap(str(path))) if path.exists() and path.stat().st_size > 24 else []
+        return [_dissect(r.data) for r in self._records(dev)]
 
     def account(self):
         return self.router.account()
@@ -221,85 +232,28 @@ class Middlebox:
             summary[key] = summary.get(key, 0) + n
         return summary
 
-    def output_bytes(self) -> dict[str, bytes]:
-        return {dev: self.out_path(dev).read_bytes() for dev in self.outputs
-                if self.out_path(dev).exists()}
+    def records(self, dev: str) -> list[tuple]:
+        """The device's output file as (timestamp, wire length, bytes) records.
+
+        Packets made without a timestamp (ARPResponder's replies) are stamped
+        by ToDump when written, with the wall clock rather than the router's
+        (simulated) clock; their timestamp reads "wall clock" here, so that
+        two runs compare."""
+        latest = max(self.now, self._latest)
+        return [(r.ts_ns if T0 <= r.ts_ns <= latest else "wall clock", r.wirelen, r.data)
+                for r in self._records(dev)]
+
+    def behaves_like(self, other: "Middlebox") -> None:
+        """Assert another run (the YAML twin's, say) sent the same packets, byte for byte
+        and with the same timestamps (see records()), and accounted for them alike."""
+        for dev in self.outputs:
+            assert self.records(dev) == other.records(dev), dev
+        assert self.account_summary() == other.account_summary()
+        assert self.account().balanced and other.account().balanced
 
 
-def same_behaviour(a: Middlebox, b: Middlebox) -> None:
-    """Assert two runs (a config and its YAML twin) wrote the same bytes and accounted alike."""
-    assert a.output_bytes() == b.output_bytes()
-    assert a.account_summary() == b.account_summary()
-    assert a.account().balanced and b.account().balanced
-
-
-@pytest.fixture(params=["click", "yaml"])
-def form(request) -> bool:
-    """Run a test on the .click file and on its YAML twin: True for YAML."""
-    return request.param == "yaml"
-
-
-# ---- frames ------------------------------------------------------------------------------------
-
-def arp_request(src_mac: str, src_ip: str, target_ip: str) -> Ether:
-    return Ether(dst=BROADCAST, src=src_mac) / ARP(op=1, hwsrc=src_mac, psrc=src_ip,
-                                                    hwdst="00:00:00:00:00:00", pdst=target_ip)
-
-
-def arp_reply(src_mac: str, src_ip: str, dst_mac: str, dst_ip: str) -> Ether:
-    """`src_ip is at src_mac`, sent to dst."""
-    return Ether(dst=dst_mac, src=src_mac) / ARP(op=2, hwsrc=src_mac, psrc=src_ip,
-                                                  hwdst=dst_mac, pdst=dst_ip)
-
-
-def udp(src: str, dst: str, sport: int = 1234, dport: int = 5678, payload: bytes = b"hello",
-        src_mac: str | None = None, dst_mac: str = MAC0, ttl: int = 64, **ip) -> Ether:
-    return (Ether(src=src_mac or host_mac(src), dst=dst_mac)
-            / IP(src=src, dst=dst, ttl=ttl, **ip) / UDP(sport=sport, dport=dport) / payload)
-
-
-def tcp(src: str, dst: str, sport: int, dport: int, flags: str = "S", payload: bytes = b"",
-        src_mac: str | None = None, dst_mac: str = MAC0, ttl: int = 64, **fields) -> Ether:
-    return (Ether(src=src_mac or host_mac(src), dst=dst_mac)
-            / IP(src=src, dst=dst, ttl=ttl) / TCP(sport=sport, dport=dport, flags=flags, **fields)
-            / payload)
-
-
-def icmp_echo(src: str, dst: str, src_mac: str | None = None, dst_mac: str = MAC0) -> Ether:
-    return Ether(src=src_mac or host_mac(src), dst=dst_mac) / IP(src=src, dst=dst) / ICMP()
-
-
-def bad_ip_checksum(frame: Ether) -> bytes:
-    """The frame with its IP header checksum broken."""
-    raw = bytearray(bytes(frame))
-    raw[24] ^= 0xFF
-    return bytes(raw)
-
-
-# ---- looking at packets ------------------------------------------------------------------------
-
-def ip_only(packets) -> list:
-    return [p for p in packets if IP in p]
-
-
-def arp_only(packets, op: int | None = None) -> list:
-    return [p for p in packets if ARP in p and (op is None or p[ARP].op == op)]
-
-
-def checksums_ok(packet) -> bool:
-    """Whether the IP header checksum and the TCP/UDP/ICMP checksum are what scapy
-    computes for these bytes (a UDP checksum of 0 means none and is accepted)."""
-    ip = IP(bytes(packet[IP]))
-    fresh = ip.copy()
-    del fresh.chksum
-    layers = [L for L in (TCP, UDP, ICMP) if L in fresh and not (L is UDP and fresh[UDP].chksum == 0)]
-    for L in layers:
-        del fresh[L].chksum
-    fresh = IP(bytes(fresh))
-    return ip.chksum == fresh.chksum and all(ip[L].chksum == fresh[L].chksum for L in layers)
-
-
-def flow(packet) -> tuple:
-    """(src, sport, dst, dport) of a TCP or UDP packet."""
-    l4 = packet[TCP] if TCP in packet else packet[UDP]
-    return packet[IP].src, l4.sport, packet[IP].dst, l4.dport
+@pytest.fixture
+def middlebox(tmp_path):
+    """Middlebox factory for this test: middlebox("nat", yaml=True, RATE="1Mbps")."""
+    return lambda name, yaml=False, tick_ns=TICK, **definitions: Middlebox(
+        name, tmp_path, yaml, tick_ns, **definitions)
