@@ -12,7 +12,7 @@ and 10.0.1.1 and finds backends and clients with ARP.  Anything else sent to
 the balancer (other protocols, other addresses, backends opening flows) is
 dropped.
 """
-from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import ARP
 
 from frames import (IP0, IP1, MAC0, MAC1, arp_reply, arp_request, checksums_ok, flow,

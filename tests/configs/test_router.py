@@ -6,10 +6,11 @@
 The router answers ARP for its own addresses, resolves next hops with ARP
 (holding packets until the answer comes), forwards IP between the networks
 with the TTL decremented, the header checksum recomputed and new Ethernet
-addresses (and its address in record-route options), answers what it cannot forward with well-formed ICMP errors
-(time exceeded, fragmentation needed, redirect), fragments packets larger
-than the 1500-byte MTU, drops damaged IP headers (counted under
-CheckIPHeader's reason) and hands packets addressed to itself to the host.
+addresses (and its address recorded in record-route options), answers what
+it cannot forward with well-formed ICMP errors (time exceeded, fragmentation
+needed with the next-hop MTU, redirect), fragments packets larger than the
+1500-byte MTU, drops damaged IP headers (counted under CheckIPHeader's
+reason) and hands packets addressed to itself to the host.
 """
 import pytest
 from scapy.layers.inet import ICMP, IP, UDP, IPerror
