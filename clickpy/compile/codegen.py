@@ -8,15 +8,18 @@ ports that continue with the next element: there is no per-element dispatch
 at run time, and numba compiles one function per task (rather than one per
 element, whose signatures carry the whole configuration's state).
 Packets crossing an edge that closes a push loop go to the loop queue;
-`drain` delivers them.  `round_` runs every task once.
+`drain` delivers them.  The driver runs each task in TASKS, then drain
+(when HAS_LOOPS), once per round.
 
-Generated functions take the same arguments: P the pool tuple, S the
-per-element state tuples, X the per-element emit buffers, A the packet
-account, R the loop queue.
+Generated functions take one argument, T, the table of every array of the
+configuration (clickpy.compile.arraytable), and rebuild from it what they
+use: P the pool tuple, S<i> element i's state tuple, X<i> its emit buffer,
+A the packet account, R the loop queue.  Kernels get ordinary arrays.
 """
 from __future__ import annotations
 
 import itertools
+import re
 
 import networkx as nx
 
@@ -24,7 +27,7 @@ from clickpy.compile.plan import Plan
 from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
-ARGS = "P, S, X, A, R"
+ARGS = "T"
 KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget")
 STEP = "    "
 
@@ -40,8 +43,8 @@ def kernel(cls, kind: str) -> str:
 
 
 class _Writer:
-    def __init__(self, plan: Plan, graph: nx.MultiDiGraph):
-        self.plan, self.g = plan, graph
+    def __init__(self, plan: Plan, graph: nx.MultiDiGraph, views: dict):
+        self.plan, self.g, self.views = plan, graph, views
         self.lines: list[str] = []
         self._ids = itertools.count()
 
@@ -63,17 +66,17 @@ class _Writer:
         out = [f"{ind}# {self.label(i)}"]
         if cls.push is not None:
             n, k, o, t = self.fresh("n"), self.fresh("k"), self.fresh("o"), self.fresh("t")
-            out += [f"{ind}{n} = {kernel(cls, 'push')}(P, {port}, {slot}, S[{i}], X[{i}])",
+            out += [f"{ind}{n} = {kernel(cls, 'push')}(P, {port}, {slot}, S{i}, X{i})",
                     f"{ind}for {k} in range({n}):",
-                    f"{ind}{STEP}{o} = X[{i}][2 * {k}]",
-                    f"{ind}{STEP}{t} = X[{i}][2 * {k} + 1]",
+                    f"{ind}{STEP}{o} = X{i}[2 * {k}]",
+                    f"{ind}{STEP}{t} = X{i}[2 * {k} + 1]",
                     f"{ind}{STEP}if {o} < 0:",
                     f"{ind}{STEP * 2}dropped(P, A, {i}, min(-{o}, {last_column(cls)}), {t})",
                     f"{ind}{STEP}else:"]
             out += self.dispatch(i, o, t, ind + STEP * 2)
         elif cls.simple_action is not None:
             r = self.fresh("r")
-            out += [f"{ind}{r} = {kernel(cls, 'simple_action')}(P, {slot}, S[{i}])"]
+            out += [f"{ind}{r} = {kernel(cls, 'simple_action')}(P, {slot}, S{i})"]
             out += self.after_action(i, r, slot, ind)
         else:
             out += self.drop(i, str(UNCONNECTED), slot, ind)
@@ -89,8 +92,8 @@ class _Writer:
                 continue
             v, q = self.plan.push_next[(name, j)]
             vi = self.plan.index[v]
-            if (name, j) in self.plan.loop_edges:
-                body = [f"{ind}{STEP}loopqueue.put(R, {vi}, {q}, {slot})  # loop back to {v}"]
+            if (name, j) in self.plan.queued_edges:
+                body = [f"{ind}{STEP}loopqueue.put(R, {vi}, {q}, {slot})  # queued for {v}"]
             else:
                 body = self.push_into(vi, str(q), slot, ind + STEP)
             branches.append((j, body))
@@ -128,12 +131,12 @@ class _Writer:
         out = [f"{ind}# pull from {self.label(i)}", f"{ind}{target} = -1"]
         body_ind = ind
         if cls.task_budget is not None:
-            out.append(f"{ind}if {kernel(cls, 'task_budget')}(P, S[{i}]) > 0:")
+            out.append(f"{ind}if {kernel(cls, 'task_budget')}(P, S{i}) > 0:")
             body_ind = ind + STEP
         if cls.pull is not None:
-            out.append(f"{body_ind}{target} = {kernel(cls, 'pull')}(P, {port}, S[{i}])")
+            out.append(f"{body_ind}{target} = {kernel(cls, 'pull')}(P, {port}, S{i})")
         elif cls.run_task is not None:
-            out += [f"{body_ind}{target} = {kernel(cls, 'run_task')}(P, S[{i}])",
+            out += [f"{body_ind}{target} = {kernel(cls, 'run_task')}(P, S{i})",
                     f"{body_ind}if {target} >= 0:",
                     f"{body_ind}{STEP}A[{i}, 0] += 1"]
         elif cls.pull_choice is not None:
@@ -141,7 +144,7 @@ class _Writer:
                        if proc == PULL and (name, j) in self.plan.pull_prev]
             a, j, x = self.fresh("a"), self.fresh("j"), self.fresh("x")
             out += [f"{body_ind}for {a} in range({len(sources)}):",
-                    f"{body_ind}{STEP}{j} = {kernel(cls, 'pull_choice')}(P, S[{i}], {a})",
+                    f"{body_ind}{STEP}{j} = {kernel(cls, 'pull_choice')}(P, S{i}, {a})",
                     f"{body_ind}{STEP}if {j} < 0:",
                     f"{body_ind}{STEP * 2}break",
                     f"{body_ind}{STEP}{x} = -1"]
@@ -160,10 +163,10 @@ class _Writer:
             ind2 = body_ind + STEP
             if cls.push is not None:
                 n, k, o, t = self.fresh("n"), self.fresh("k"), self.fresh("o"), self.fresh("t")
-                out += [f"{ind2}{n} = {kernel(cls, 'push')}(P, {j}, {x}, S[{i}], X[{i}])",
+                out += [f"{ind2}{n} = {kernel(cls, 'push')}(P, {j}, {x}, S{i}, X{i})",
                         f"{ind2}for {k} in range({n}):",
-                        f"{ind2}{STEP}{o} = X[{i}][2 * {k}]",
-                        f"{ind2}{STEP}{t} = X[{i}][2 * {k} + 1]",
+                        f"{ind2}{STEP}{o} = X{i}[2 * {k}]",
+                        f"{ind2}{STEP}{t} = X{i}[2 * {k} + 1]",
                         f"{ind2}{STEP}if {o} == {port} and {target} < 0:",
                         f"{ind2}{STEP * 2}{target} = {t}",
                         f"{ind2}{STEP}elif {o} < 0:",
@@ -172,7 +175,7 @@ class _Writer:
                 out += self.dispatch(i, o, t, ind2 + STEP * 2, skip_port=port)
             else:
                 r = self.fresh("r")
-                out += [f"{ind2}{r} = {kernel(cls, 'simple_action')}(P, {x}, S[{i}])",
+                out += [f"{ind2}{r} = {kernel(cls, 'simple_action')}(P, {x}, S{i})",
                         f"{ind2}if {r} == {port}:",
                         f"{ind2}{STEP}{target} = {x}",
                         f"{ind2}else:"]
@@ -181,23 +184,31 @@ class _Writer:
 
     # ---- functions --------------------------------------------------------------------
     def function(self, head: str, doc: str, body: list[str]) -> None:
+        """A compiled function of T (the array table): it first rebuilds what it uses."""
+        text = "\n".join(body)
+        prologue = [f"    {name} = {self.views[name]}" for name in ("P", "A", "R")
+                    if re.search(rf"\b{name}\b", text)]
+        for stem in ("S", "X"):
+            used = sorted({int(k) for k in re.findall(rf"\b{stem}(\d+)\b", text)})
+            prologue += [f"    {stem}{k} = {self.views[stem][k]}" for k in used]
         # No NRT in task functions: nothing in the data path allocates, and without it
         # numba does not reference-count every array passed to a kernel (2x faster).
-        self.lines += ["", "", "@njit(cache=True, _nrt=False)", head, f'    """{doc}"""'] + body
+        self.lines += (["", "", "@njit(cache=True, _nrt=False)", head, f'    """{doc}"""']
+                       + prologue + body)
 
     def push_task(self, name: str) -> str:
         i = self.plan.index[name]
         cls = self.cls(i)
         body = ["    n = 0"]
         if cls.task_budget is not None:  # asked once per round, like one Click task scheduling
-            body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S[{i}]))")
+            body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S{i}))")
         body += ["    for _ in range(budget):",
-                 f"        s = {kernel(cls, 'run_task')}(P, S[{i}])",
+                 f"        s = {kernel(cls, 'run_task')}(P, S{i})",
                  "        if s < 0:",
                  "            break",
                  f"        A[{i}, 0] += 1"]
         body += self.dispatch(i, "0", "s", "        ")
-        body += ["        n += 1", f"    drain({ARGS})", "    return n"]
+        body += ["        n += 1", "    return n"]
         self.function(f"def task_{i}({ARGS}, budget):", f"Push task: packets from {name}.", body)
         return f"task_{i}"
 
@@ -208,18 +219,18 @@ class _Writer:
         u, up = self.plan.pull_prev[(name, port)]
         body = ["    n = 0"]
         if cls.task_budget is not None:
-            body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S[{i}]))")
+            body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S{i}))")
         body += ["    for _ in range(budget):"]
         body += self.pull_from(self.plan.index[u], up, "s", "        ")
         body += ["        if s < 0:", "            break"]
         body += self.push_into(i, str(port), "s", "        ")
-        body += ["        n += 1", f"    drain({ARGS})", "    return n"]
+        body += ["        n += 1", "    return n"]
         self.function(f"def task_{i}({ARGS}, budget):", f"Pull task: {name} pulls from {u}.", body)
         return f"task_{i}"
 
     def drain(self) -> None:
         targets = sorted({(self.plan.index[v], v)
-                          for v, _ in (self.plan.push_next[e] for e in self.plan.loop_edges)})
+                          for v, _ in (self.plan.push_next[e] for e in self.plan.queued_edges)})
         body = []
         if not targets:
             body.append("    return")
@@ -236,7 +247,9 @@ class _Writer:
             cls = self.g.nodes[n]["element"]
             classes[cls.class_name] = cls
         self.lines += ["# Generated by clickpy: the fused data path of one configuration. Do not edit.",
+                       "import numpy as np",
                        "from numba import njit", "",
+                       "from clickpy.compile.arraytable import view",
                        "from clickpy.kernel import STOLEN",
                        "from clickpy.runtime import loopqueue",
                        "from clickpy.runtime.account import dropped"]
@@ -250,14 +263,19 @@ class _Writer:
         tasks = [self.push_task(n) for n in self.plan.push_tasks]
         tasks += [self.pull_task(n) for n in self.plan.pull_tasks]
         self.drain()
-        self.function(f"def round_({ARGS}, budget):",
-                      "Run every task once, each for at most `budget` packets.",
-                      ["    n = 0"] + [f"    n += {fn}({ARGS}, budget)" for fn in tasks]
-                      + ["    return n"])
+        # The driver calls each task, then drain, from Python: a numba function calling
+        # them would link and optimize all their code again (numba re-optimizes callees).
+        self.lines += ["", "", f"TASKS = ({''.join(t + ', ' for t in tasks)})",
+                       f"HAS_LOOPS = {bool(self.plan.queued_edges)}"]
         self.lines.append("")
         return "\n".join(self.lines)
 
 
-def generate(plan: Plan, graph: nx.MultiDiGraph) -> str:
-    """The Python source of the configuration's fused tasks."""
-    return _Writer(plan, graph).source()
+def generate(plan: Plan, graph: nx.MultiDiGraph, views: dict) -> str:
+    """The Python source of the configuration's fused tasks.
+
+    views: how the code rebuilds each array from the table T (arraytable.Layout
+    expressions): "P" the pool tuple, "A" the account, "R" the loop queue, "S"
+    and "X" lists of each element's state tuple and emit buffer.
+    """
+    return _Writer(plan, graph, views).source()

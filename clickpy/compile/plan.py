@@ -32,8 +32,14 @@ class Plan:
     push_next: dict[Port, Port] = field(default_factory=dict)   # push output -> input it feeds
     pull_prev: dict[Port, Port] = field(default_factory=dict)   # pull input -> output feeding it
     loop_edges: set[Port] = field(default_factory=set)          # push outputs that close a loop
+    junction_edges: set[Port] = field(default_factory=set)      # push outputs into a junction
     push_tasks: list[str] = field(default_factory=list)         # sources whose output is push
     pull_tasks: list[str] = field(default_factory=list)         # elements that drive pulls
+
+    @property
+    def queued_edges(self) -> set[Port]:
+        """Push outputs whose packets go through the loop queue (see drain)."""
+        return self.loop_edges | self.junction_edges
 
 
 def make_plan(graph: nx.MultiDiGraph) -> Plan:
@@ -75,7 +81,39 @@ def make_plan(graph: nx.MultiDiGraph) -> Plan:
         problems.sort(key=lambda d: d.pos)
         raise PlanError(problems)
     _mark_loops(plan)
+    _mark_junctions(plan)
     return plan
+
+
+JUNCTION_MIN_ELEMENTS = 4
+
+
+def _mark_junctions(plan: Plan) -> None:
+    """Edges into a junction -- an element several push edges feed, with a large push
+    subgraph behind it (the router's lookup table) -- also go through the queue.
+
+    Otherwise each path into the junction would carry its own copy of the whole
+    subgraph behind it, and numba compiles (and LLVM optimizes) every copy:
+    that, not the running, is what made the router slow to compile.  Small
+    subgraphs (a Queue, a Discard) stay inline: a queue hop per packet costs
+    more than the copy.
+    """
+    into: dict[str, list[Port]] = {}
+    succ: dict[str, list[str]] = {}
+    for (u, up), (v, _) in plan.push_next.items():
+        into.setdefault(v, []).append((u, up))
+        succ.setdefault(u, []).append(v)
+    for v, edges in into.items():
+        if len(edges) < 2:
+            continue
+        behind, todo = {v}, [v]
+        while todo and len(behind) < JUNCTION_MIN_ELEMENTS:
+            for w in succ.get(todo.pop(), []):
+                if w not in behind:
+                    behind.add(w)
+                    todo.append(w)
+        if len(behind) >= JUNCTION_MIN_ELEMENTS:
+            plan.junction_edges.update(e for e in edges if e not in plan.loop_edges)
 
 
 def _mark_loops(plan: Plan) -> None:
@@ -110,6 +148,8 @@ def describe(plan: Plan) -> list[str]:
     lines = [f"push task from {n}" for n in plan.push_tasks]
     lines += [f"pull task into {n}" for n in plan.pull_tasks]
     lines += [f"loop edge {u}[{p}] (through the loop queue)" for u, p in sorted(plan.loop_edges)]
+    lines += [f"junction edge {u}[{p}] (through the loop queue)"
+              for u, p in sorted(plan.junction_edges)]
     return lines
 
 

@@ -14,6 +14,7 @@ import networkx as nx
 import numpy as np
 
 from clickpy.compile import cache
+from clickpy.compile.arraytable import ENTRY, Layout, table
 from clickpy.compile.codegen import generate
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
@@ -60,7 +61,17 @@ class Router:
         self.A = np.zeros((len(self.names), columns(max((len(c.drop_reasons) for c in self.classes),
                                                        default=1))), dtype=np.int64)
         self.R = loopqueue.make(pool_slots)
-        self.source = generate(self.plan, graph)
+        layout = Layout()
+        views = {"P": layout.add_tuple(self.pool.arrays, "pool"),
+                 "A": layout.add(self.A, "account"), "R": layout.add(self.R, "loop queue"),
+                 "X": [layout.add(x, f"{n} emit buffer") for n, x in zip(self.names, self.X)],
+                 "S": []}
+        self._state_rows = []   # element i's state arrays: rows [first, first + len) of T
+        for n, c, st in zip(self.names, self.classes, self.S):
+            self._state_rows.append(len(layout.arrays))
+            views["S"].append(layout.add_tuple(st, f"{n} :: {c.class_name} state"))
+        self.T = layout.table()   # the arrays above stay alive as long as the Router
+        self.source = generate(self.plan, graph, views)
         t = time.perf_counter()
         self.module = cache.load(self.source, set(self.classes))
         self.load_seconds = time.perf_counter() - t
@@ -72,6 +83,44 @@ class Router:
             log.info("%s", line)
         self.rounds = 0
 
+    def _round(self, budget: int) -> int:
+        """Every task once (and the loop queue drained after each): packets moved."""
+        n, T, module = 0, self.T, self.module
+        for task in module.TASKS:
+            n += task(T, budget)
+            if module.HAS_LOOPS:
+                module.drain(T)
+        return n
+
+    def compile(self) -> None:
+        """Compile (or load from the cache) now rather than in the first round: moves nothing."""
+        if self.rounds == 0 and self.compile_seconds == 0.0:
+            t = time.perf_counter()
+            self._round(0)
+            self.compile_seconds = time.perf_counter() - t
+
+    def reconfigure(self, name: str, **changes) -> None:
+        """Configure element `name` again with some arguments changed (Click's hot swap of
+        one element): its state is rebuilt by its class, as at initialization, and the
+        compiled code sees the new state from the next round.  The new state must have
+        the same arrays (kinds and dimensions) as before; sizes may differ.
+        """
+        i = self.element(name)
+        data = self.graph.nodes[name]
+        values = dict(self.values[i], **changes)
+        try:
+            state = tuple(self.classes[i].state(values, data["n_inputs"], data["n_outputs"]))
+        except (ValueError, OSError) as e:
+            raise HandlerError(f"{name} :: {self.classes[i].class_name}: {e}") from None
+        old = self.S[i]
+        if [(a.dtype, a.ndim) for a in old] != [(a.dtype, a.ndim) for a in state]:
+            raise HandlerError(f"{name}: the new configuration changes the kind of state the "
+                               "compiled code uses; build a new Router instead")
+        first = self._state_rows[i]
+        self.T[ENTRY * first:ENTRY * (first + len(state))] = table(list(state))[:ENTRY * len(state)]
+        self.values[i] = values
+        self.S = self.S[:i] + (state,) + self.S[i + 1:]
+
     # ---- running ---------------------------------------------------------------
     @property
     def stopped(self) -> bool:
@@ -80,11 +129,10 @@ class Router:
     def step(self, budget: int | None = None, now_ns: int | None = None) -> int:
         """One round: every task once; returns packets moved."""
         self.pool.ctl[C_NOW] = time.time_ns() if now_ns is None else now_ns
-        if self.rounds == 0:
+        if self.rounds == 0 and self.compile_seconds == 0.0:
             t = time.perf_counter()
-        n = self.module.round_(self.pool.arrays, self.S, self.X, self.A, self.R,
-                               budget or self.batch)
-        if self.rounds == 0:
+        n = self._round(budget or self.batch)
+        if self.rounds == 0 and self.compile_seconds == 0.0:
             self.compile_seconds = time.perf_counter() - t
         self.rounds += 1
         for i in self._flushers:

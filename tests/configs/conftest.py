@@ -159,13 +159,7 @@ class Middlebox:
 
     def _read_file(self, dev: str, path: str) -> None:
         """Point the device's FromDump at another file: its state, rebuilt from the new file."""
-        r, node = self.router, self.reader[dev]
-        i = r.element(node)
-        values = dict(r.values[i], FILENAME=path)
-        data = r.graph.nodes[node]
-        state = tuple(r.classes[i].state(values, data["n_inputs"], data["n_outputs"]))
-        r.values[i] = values
-        r.S = r.S[:i] + (state,) + r.S[i + 1:]
+        self.router.reconfigure(self.reader[dev], FILENAME=path)
 
     def step(self, rounds: int = 1) -> int:
         """Run rounds on the simulated clock; packets moved."""

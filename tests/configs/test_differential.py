@@ -176,7 +176,7 @@ def test_compiled_and_interpreted_runs_agree(config, tmp_path):
     bound = check_graph(bind(graph, inputs, {dev: str(p) for dev, p in out["compiled"].items()}))
     assert bound.ok, [d.format() for d in bound.errors]
     router = Router(bound.graph, batch=BATCH)
-    router.module.round_(router.pool.arrays, router.S, router.X, router.A, router.R, 0)
+    router.compile()
 
     # Interpreted, through the command line (started first; runs alongside).
     args = [sys.executable, "-m", "clickpy", "run", str(config), "--batch", str(BATCH)]

@@ -127,3 +127,34 @@ def test_interpreted_run_gives_the_same_results(trace, tmp_path):
     assert interp.returncode == 0, interp.stderr
     assert jit.stdout == interp.stdout
     assert "e.count:\n3" in jit.stdout and "a.count:\n40" in jit.stdout
+
+
+def test_a_junction_subgraph_is_compiled_once_and_fed_through_the_queue(trace):
+    a, b = trace(frames(40), "a.pcap"), trace(frames(25), "b.pcap")
+    r = router(f"FromDump({a}, STOP false) -> j :: Counter;"
+               f"FromDump({b}, STOP false) -> j;"
+               "j -> Strip(14) -> CheckIPHeader -> DecIPTTL -> out :: Counter -> Discard;")
+    assert {u for u, _ in r.plan.junction_edges} == {"FromDump@1", "FromDump@3"}
+    assert r.source.count("# j :: Counter") == 1
+    r.run(idle_rounds=5)
+    assert r.read("j", "count") == "65" and r.read("out", "count") == "65"
+    assert r.account().balanced
+
+
+def test_a_small_subgraph_behind_a_merge_stays_inline(trace):
+    a, b = trace(frames(4), "a.pcap"), trace(frames(3), "b.pcap")
+    r = router(f"FromDump({a}) -> d :: Discard; FromDump({b}) -> d;")
+    assert not r.plan.junction_edges and r.source.count("# d :: Discard") == 2
+
+
+def test_reconfigure_points_the_compiled_code_at_the_new_state(trace):
+    first, second = trace(frames(10), "1.pcap"), trace(frames(30), "2.pcap")
+    r = router(f"src :: FromDump({first}, STOP false) -> c :: Counter -> Discard;")
+    r.run(idle_rounds=5)
+    r.reconfigure("src", FILENAME=second)
+    r.run(idle_rounds=5)
+    assert r.read("c", "count") == "40"
+    with pytest.raises(HandlerError, match="no element"):
+        r.reconfigure("nosuch", FILENAME=second)
+    with pytest.raises(HandlerError, match="src :: FromDump"):
+        r.reconfigure("src", FILENAME=str(second) + ".missing")
