@@ -348,5 +348,22 @@ def registry() -> dict[str, type[Element]]:
     return dict(_REGISTRY)
 
 
+@functools.lru_cache(maxsize=1)
+def _modules_by_stem() -> dict[str, str]:
+    """Element module names by file stem (elements/ip/decipttl.py: "decipttl"), not imported."""
+    import elements
+    return {mod.name.rsplit(".", 1)[-1]: mod.name
+            for mod in pkgutil.walk_packages(elements.__path__, "elements.") if not mod.ispkg}
+
+
 def lookup(class_name: str) -> type[Element] | None:
+    """The class named `class_name`, importing only its own module when it is where the
+    convention puts it (elements/<family>/<classname lowercased>.py): a configuration's
+    start does not pay for importing the whole library."""
+    if class_name not in _REGISTRY:
+        module = _modules_by_stem().get(class_name.lower())
+        if module is not None:
+            importlib.import_module(module)
+    if class_name in _REGISTRY:
+        return _REGISTRY[class_name]
     return registry().get(class_name)

@@ -10,12 +10,11 @@ from clickpy.element import registry
 
 
 def run(graph: nx.MultiDiGraph) -> Iterable[Diagnostic]:
-    known = registry()
     for node, data in graph.nodes(data=True):
         if data["element"] is not None:
             continue
         cls = data["class_name"]
-        hint = did_you_mean(cls, known)
+        hint = did_you_mean(cls, registry())
         if hint is None:
             hint = "`clickpy elements` lists the element classes"
         if data["anonymous"] and data["config"] is None:
