@@ -234,6 +234,7 @@ class Element:
     run_task: ClassVar[Any] = None
     pull_choice: ClassVar[Any] = None
     task_budget: ClassVar[Any] = None
+    run_timer: ClassVar[Any] = None
     # Most (output, slot) pairs one push() call may emit.
     max_emit: ClassVar[int] = 1
     # Where packets leave the configuration: "forwarded" (devices, dumps, host)
@@ -261,11 +262,13 @@ class Element:
         raise KeyError(name)
 
     @classmethod
-    def host_flush(cls, values: dict[str, Any], st: tuple, pool: Any) -> None:
+    def host_flush(cls, values: dict[str, Any], st: tuple, pool: Any) -> dict[int, int] | None:
         """Host-side work after each round of the compiled loop.
 
         Kernels cannot format text or write files; Print and ToDump leave
         records in their state and do the I/O here (pool: clickpy.packet.Pool).
+        Packets dropped here (a queue flushed by a handler) are returned as
+        {index in drop_reasons: count}, for the packet account.
         """
 
     @classmethod
@@ -318,6 +321,12 @@ class Element:
     def sets_for(cls, values: dict[str, Any]) -> Mapping[str, tuple[int, ...] | None]:
         """The annotations set, for this configuration (Paint sets PAINT only by default)."""
         return cls.sets
+
+    @classmethod
+    def take_handler_calls(cls, values: dict[str, Any], st: tuple) -> list:
+        """Handler calls the data path asked for since the last look (END_CALL and the
+        like: a kernel only counts them), as HandlerCall values; the Router makes them."""
+        return []
 
     @classmethod
     def check_ports(cls, values: dict[str, Any], n_inputs: int, n_outputs: int) -> list[ArgIssue]:

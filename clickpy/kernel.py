@@ -32,6 +32,14 @@ Two optional kernels let pull paths be scheduled and rate-limited:
         RatedUnqueue, Unqueue BURST, InfiniteSource BURST): how many packets
         they may move now; 0 means not now.  A task asks once per round (one
         Click task scheduling); an element pulled at a rate is asked per pull.
+
+One more for elements with a Click Timer (expiry, garbage collection):
+
+    run_timer(P, st, emit) -> int
+        Called once per round, with P's clock (C_NOW) advanced: does what is
+        due (and nothing when nothing is), and writes (output, slot) pairs to
+        emit as push does -- packets the timer releases or drops -- returning
+        how many.
 """
 from __future__ import annotations
 

@@ -311,6 +311,10 @@ class PcapWriter:
         self._write(record_header(ts_ns, caplen, n if wirelen is None else wirelen,
                                   self.nano, self.byteorder) + bytes(data[:caplen]))
 
+    def write_records(self, records) -> None:
+        """Records already serialized (headers in this writer's byte order): one write."""
+        self._write(records)
+
     def flush(self) -> None:
         try:
             self._f.flush()

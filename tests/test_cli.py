@@ -44,7 +44,7 @@ def test_check_expression_and_definitions(capsys):
     assert code == 0, err
     code, out, err = run(capsys, "check", "-e", "s :: InfiniteSource -> Queue($N) -> ToDevice(eth0)",
                          "N=x")
-    assert code == 1 and "'x' is not an unsigned integer" in err
+    assert code == 1 and "'x' is not a packet count" in err
 
 
 def test_bad_usage_exits_2(capsys):

@@ -8,8 +8,9 @@ ports that continue with the next element: there is no per-element dispatch
 at run time, and numba compiles one function per task (rather than one per
 element, whose signatures carry the whole configuration's state).
 Packets crossing an edge that closes a push loop go to the loop queue;
-`drain` delivers them.  The driver runs each task in TASKS, then drain
-(when HAS_LOOPS), once per round.
+`drain` delivers them.  The driver runs, once per round, `timers` (when
+HAS_TIMERS: element timers that are due), then each task in TASKS, each
+followed by drain (when HAS_LOOPS).
 
 Generated functions take one argument, T, the table of every array of the
 configuration (clickpy.compile.arraytable), and rebuild from it what they
@@ -28,7 +29,7 @@ from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
 ARGS = "T"
-KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget")
+KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget", "run_timer")
 STEP = "    "
 
 
@@ -65,15 +66,7 @@ class _Writer:
         cls = self.cls(i)
         out = [f"{ind}# {self.label(i)}"]
         if cls.push is not None:
-            n, k, o, t = self.fresh("n"), self.fresh("k"), self.fresh("o"), self.fresh("t")
-            out += [f"{ind}{n} = {kernel(cls, 'push')}(P, {port}, {slot}, S{i}, X{i})",
-                    f"{ind}for {k} in range({n}):",
-                    f"{ind}{STEP}{o} = X{i}[2 * {k}]",
-                    f"{ind}{STEP}{t} = X{i}[2 * {k} + 1]",
-                    f"{ind}{STEP}if {o} < 0:",
-                    f"{ind}{STEP * 2}dropped(P, A, {i}, min(-{o}, {last_column(cls)}), {t})",
-                    f"{ind}{STEP}else:"]
-            out += self.dispatch(i, o, t, ind + STEP * 2)
+            out += self.emitted(i, f"{kernel(cls, 'push')}(P, {port}, {slot}, S{i}, X{i})", ind)
         elif cls.simple_action is not None:
             r = self.fresh("r")
             out += [f"{ind}{r} = {kernel(cls, 'simple_action')}(P, {slot}, S{i})"]
@@ -81,6 +74,19 @@ class _Writer:
         else:
             out += self.drop(i, str(UNCONNECTED), slot, ind)
         return out
+
+    def emitted(self, i: int, call: str, ind: str) -> list[str]:
+        """Run a kernel that emits (output, slot) pairs into X<i>, then deliver each."""
+        cls = self.cls(i)
+        n, k, o, t = self.fresh("n"), self.fresh("k"), self.fresh("o"), self.fresh("t")
+        out = [f"{ind}{n} = {call}",
+               f"{ind}for {k} in range({n}):",
+               f"{ind}{STEP}{o} = X{i}[2 * {k}]",
+               f"{ind}{STEP}{t} = X{i}[2 * {k} + 1]",
+               f"{ind}{STEP}if {o} < 0:",
+               f"{ind}{STEP * 2}dropped(P, A, {i}, min(-{o}, {last_column(cls)}), {t})",
+               f"{ind}{STEP}else:"]
+        return out + self.dispatch(i, o, t, ind + STEP * 2)
 
     def dispatch(self, i: int, port: str, slot: str, ind: str,
                  skip_port: int | None = None) -> list[str]:
@@ -228,6 +234,18 @@ class _Writer:
         self.function(f"def task_{i}({ARGS}, budget):", f"Pull task: {name} pulls from {u}.", body)
         return f"task_{i}"
 
+    def timers(self) -> bool:
+        """One function running every element's timer kernel; False when none has one."""
+        timed = [i for i, n in enumerate(self.plan.order) if self.cls(i).run_timer is not None]
+        if not timed:
+            return False
+        body = []
+        for i in timed:
+            body.append(f"    # timer of {self.label(i)}")
+            body += self.emitted(i, f"{kernel(self.cls(i), 'run_timer')}(P, S{i}, X{i})", "    ")
+        self.function(f"def timers({ARGS}):", "Run every element timer that is due.", body)
+        return True
+
     def drain(self) -> None:
         targets = sorted({(self.plan.index[v], v)
                           for v, _ in (self.plan.push_next[e] for e in self.plan.queued_edges)})
@@ -262,11 +280,13 @@ class _Writer:
                     self.lines.append(f"{kernel(cls, kind)} = {cname}_class.{kind}")
         tasks = [self.push_task(n) for n in self.plan.push_tasks]
         tasks += [self.pull_task(n) for n in self.plan.pull_tasks]
+        has_timers = self.timers()
         self.drain()
         # The driver calls each task, then drain, from Python: a numba function calling
         # them would link and optimize all their code again (numba re-optimizes callees).
         self.lines += ["", "", f"TASKS = ({''.join(t + ', ' for t in tasks)})",
-                       f"HAS_LOOPS = {bool(self.plan.queued_edges)}"]
+                       f"HAS_LOOPS = {bool(self.plan.queued_edges)}",
+                       f"HAS_TIMERS = {has_timers}"]
         self.lines.append("")
         return "\n".join(self.lines)
 

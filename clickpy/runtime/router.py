@@ -21,7 +21,7 @@ from clickpy.diagnostics import Diagnostic
 from clickpy.element import Element
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
-from clickpy.runtime.account import Account, account, columns
+from clickpy.runtime.account import FIRST_REASON, Account, account, columns
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +76,9 @@ class Router:
         self.module = cache.load(self.source, set(self.classes))
         self.load_seconds = time.perf_counter() - t
         self.compile_seconds = 0.0
+        base_calls = Element.take_handler_calls.__func__
+        self._callers = [i for i, c in enumerate(self.classes)
+                         if c.take_handler_calls.__func__ is not base_calls]
         base_flush = Element.host_flush.__func__
         self._flushers = [i for i, c in enumerate(self.classes)
                           if c.host_flush.__func__ is not base_flush]
@@ -84,8 +87,12 @@ class Router:
         self.rounds = 0
 
     def _round(self, budget: int) -> int:
-        """Every task once (and the loop queue drained after each): packets moved."""
+        """Timers, then every task once (the loop queue drained after each): packets moved."""
         n, T, module = 0, self.T, self.module
+        if module.HAS_TIMERS:
+            module.timers(T)
+            if module.HAS_LOOPS:
+                module.drain(T)
         for task in module.TASKS:
             n += task(T, budget)
             if module.HAS_LOOPS:
@@ -136,7 +143,11 @@ class Router:
             self.compile_seconds = time.perf_counter() - t
         self.rounds += 1
         for i in self._flushers:
-            self.classes[i].host_flush(self.values[i], self.S[i], self.pool)
+            self._count_host_drops(i, self.classes[i].host_flush(self.values[i], self.S[i],
+                                                                 self.pool))
+        for i in self._callers:
+            for call in self.classes[i].take_handler_calls(self.values[i], self.S[i]):
+                self.call(call, self.names[i])
         return int(n)
 
     def run(self, duration: float | None = None, idle_rounds: int | None = None,
@@ -167,7 +178,13 @@ class Router:
 
     def close(self) -> None:
         for i, cls in enumerate(self.classes):
+            if i in self._flushers:
+                self._count_host_drops(i, cls.host_flush(self.values[i], self.S[i], self.pool))
             cls.host_close(self.values[i], self.S[i], self.pool)
+
+    def _count_host_drops(self, i: int, drops: dict[int, int] | None) -> None:
+        for reason, n in (drops or {}).items():
+            self.A[i, FIRST_REASON + reason] += n
 
     # ---- control --------------------------------------------------------------
     def element(self, name: str) -> int:
@@ -192,6 +209,22 @@ class Router:
                                f"{handler!r}") from None
         except ValueError as e:
             raise HandlerError(f"{name}.{handler}: {e}") from None
+
+    def call(self, call, caller: str = "") -> None:
+        """Make a handler call an element asked for (END_CALL ...), as Click's call_write.
+
+        Router-wide `stop` stops the driver; a failing call is reported, as Click
+        reports it, and the run goes on.
+        """
+        try:
+            if call.element is None:
+                if call.handler != "stop":
+                    raise HandlerError(f"no router handler {call.handler!r}")
+                self.pool.ctl[C_STOP] = 1
+            else:
+                self.write(call.element, call.handler, call.value)
+        except HandlerError as e:
+            log.error("%s: handler call %s failed: %s", caller, call, e)
 
     def account(self) -> Account:
         ctl = self.pool.ctl

@@ -386,9 +386,9 @@ class FromDump(Element):
     with output 1 connected (a source's kernel returns one packet, for output
     0); records longer than a pool slot (1920 bytes) are skipped with a
     warning; the extra length annotation (len - caplen) is not kept; FILEPOS
-    and the `filepos` handler accept only record boundaries; END_CALL naming
-    another handler than the router's `stop` is left to the host
-    (take_end_calls).  A truncated or damaged file plays the records before
+    and the `filepos` handler accept only record boundaries; an END_CALL
+    other than `stop` is made by the Router after the round in which the
+    file ended (take_handler_calls).  A truncated or damaged file plays the records before
     the damage, with a warning, as Click does.
     """
 
@@ -538,7 +538,7 @@ class FromDump(Element):
         return i if i < len(filepos) and int(filepos[i]) == offset else None
 
     @classmethod
-    def take_end_calls(cls, values, st) -> list[HandlerCall]:
+    def take_handler_calls(cls, values, st) -> list[HandlerCall]:
         """END_CALLs the data path asked for since the last look (the host makes them)."""
         c = st[4]
         n, c[END_CALLS] = int(c[END_CALLS]), 0

@@ -482,6 +482,15 @@ class HostAddressArg(ArgType):
         return HostAddress(interface, t if is_name else None)
 
 
+@njit(cache=True, _nrt=False)
+def arpquerier_timer(P, st, emit):
+    """The expiry timer without a packet: entries expire, their waiting packets drop."""
+    now = P[5][C_NOW]
+    st[0][NOW] = now
+    _timer(st, now)
+    return _bury(P, st, emit, 0)
+
+
 class ARPQuerier(Element):
     """Encapsulates IP packets in Ethernet headers found via ARP.
 
@@ -536,6 +545,7 @@ class ARPQuerier(Element):
     new_packets = True
     drop_reasons = DROP_REASONS
     push = arpquerier
+    run_timer = arpquerier_timer
 
     @classmethod
     def _packets(cls, values) -> int:

@@ -13,6 +13,7 @@ from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_IPD, F_K0, F_OUT0, F_RE
                                         KIND_IPADDRREWRITER, NO_HEADER, P_DST_ANNO, P_GC_INTERVAL,
                                         P_REPLY_SHIFT, P_T0, P_T1, REWRITER_REASONS, _seconds,
                                         build_state, collect_garbage, find_entry, new_flow,
+                                        rewriter_timer,
                                         rewriter_read, rewriter_write, set_reply_anno,
                                         table_lines, update_csum)
 
@@ -123,6 +124,7 @@ class IPAddrRewriter(Element):
 
     drop_reasons = REWRITER_REASONS
     push = ipaddrrewriter_push
+    run_timer = rewriter_timer
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -118,14 +118,18 @@ def make_packet(P, st):
 
 
 # ---- InfiniteSource ----------------------------------------------------------------------
-ACTIVE, LIMIT, BURST, COUNT, STOP, TIMESTAMP = range(3, 9)  # control words after the template's
+ACTIVE, LIMIT, BURST, COUNT, STOP, TIMESTAMP, END_CALLS = range(3, 10)  # after the template's
+END_STOP, END_HANDLER, END_DONE = 1, 2, 3   # STOP word: what to do once LIMIT is reached
 
 
 @njit(cache=True, _nrt=False)
 def _limit_reached(P, c):
     if c[LIMIT] >= 0 and c[COUNT] >= c[LIMIT]:
-        if c[STOP]:
+        if c[STOP] == END_STOP:
             P[5][C_STOP] = 1
+        elif c[STOP] == END_HANDLER:   # once: the task is not rescheduled after it
+            c[END_CALLS] += 1
+            c[STOP] = END_DONE
         return True
     return False
 
@@ -203,25 +207,30 @@ class InfiniteSource(Element):
         return size_issue(values, DEFAULT_DATA)
 
     @classmethod
-    def stops(cls, values) -> bool:
-        """STOP true, or END_CALL stop (the only handler call the data path can make)."""
+    def end_action(cls, values) -> int:
+        """STOP true or END_CALL stop stop the driver; another END_CALL is made by the host."""
         call = values.get("END_CALL")
         if call is None:
-            return bool(values.get("STOP"))
+            return END_STOP if values.get("STOP") else 0
         if call.element is None and call.handler == "stop":
-            return True
-        raise ValueError(f"END_CALL {call} cannot run in the compiled data "
-                         "path (it can only stop the driver: END_CALL stop, or STOP true)")
+            return END_STOP
+        return END_HANDLER
+
+    @classmethod
+    def take_handler_calls(cls, values, st):
+        c = st[0]
+        n, c[END_CALLS] = int(c[END_CALLS]), 0
+        return [values["END_CALL"]] * n if values.get("END_CALL") is not None else []
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        st = template_state(values, DEFAULT_DATA, 9)
+        st = template_state(values, DEFAULT_DATA, 10)
         c = st[0]
         limit = values.get("LIMIT")
         c[ACTIVE] = bool(values.get("ACTIVE", True))
         c[LIMIT] = -1 if limit is None else limit
         c[BURST] = values.get("BURST") or 1
-        c[STOP] = cls.stops(values)
+        c[STOP] = cls.end_action(values)
         c[TIMESTAMP] = bool(values.get("TIMESTAMP", True))
         return st
 

@@ -68,7 +68,7 @@ class SimpleQueue(Element):
         Handler("reset_counts", read=False, write=True, doc="reset drops and highwater_length"),
         Handler("reset", read=False, write=True, doc="drop every queued packet"),
     )
-    drop_reasons = ("queue full",)
+    drop_reasons = ("queue full", "flushed by a handler (reset, capacity)")
     simple_action = enqueue
     pull = dequeue
 
@@ -112,13 +112,11 @@ class SimpleQueue(Element):
     @classmethod
     def host_flush(cls, values, st, pool):
         pending, c = st[2], st[1]
-        for k in range(int(c[NPEND])):
+        n = int(c[NPEND])
+        for k in range(n):
             release(pool.arrays, int(pending[k]))
         c[NPEND] = 0
-
-    @classmethod
-    def host_close(cls, values, st, pool):
-        cls.host_flush(values, st, pool)
+        return {1: n} if n else None
 
     @classmethod
     def read_handler(cls, name, values, st):

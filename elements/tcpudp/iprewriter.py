@@ -435,6 +435,13 @@ def collect_garbage(st, now):
 
 
 @njit(cache=True, _nrt=False)
+def rewriter_timer(P, st, emit):
+    """Click's gc timer, due or not, when no packet arrives: expired mappings go."""
+    collect_garbage(st, P[5][C_NOW] // 1000000)
+    return 0
+
+
+@njit(cache=True, _nrt=False)
 def new_flow(P, port, s, st, now, proto, sa, sp, da, dp, guaranteed, expiry):
     """No mapping: ask the input's spec.  (entry, drop code or output when no entry)."""
     prm = st[0]
@@ -832,6 +839,7 @@ class IPRewriter(Element):
 
     drop_reasons = REWRITER_REASONS
     push = iprewriter_push
+    run_timer = rewriter_timer
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -4,9 +4,9 @@ from checking import check_click, only
 def test_integer_type_error_points_at_the_argument():
     r = check_click("s :: InfiniteSource -> q :: Queue(  abc) -> Discard;")
     d = only(r.errors)
-    assert d.message == "q :: Queue: CAPACITY: 'abc' is not an unsigned integer"
+    assert d.message == "q :: Queue: CAPACITY: 'abc' is not a packet count"
     assert (d.pos.line, d.pos.col) == (1, 37)
-    assert d.hint.startswith("expected unsigned integer")
+    assert d.hint.startswith("expected packet count")
 
 
 def test_unknown_keyword_suggests_the_right_one():
@@ -43,7 +43,7 @@ def test_integer_range_is_enforced():
 def test_argument_positions_survive_variable_expansion():
     r = check_click("define($CAP abc)\ns :: InfiniteSource -> q :: Queue($CAP) -> Discard;")
     d = only(r.errors)
-    assert d.message == "q :: Queue: CAPACITY: 'abc' is not an unsigned integer"
+    assert d.message == "q :: Queue: CAPACITY: 'abc' is not a packet count"
     assert (d.pos.line, d.pos.col) == (2, 35)
 
 

@@ -397,10 +397,10 @@ def test_fromdump_end_call(trace):
     path, _ = trace
     h = DumpHarness("FromDump", f"{path}, END_CALL other.active true")
     assert len(h.drain()) == 5 and h.read("active") == "true"
-    calls = h.cls.take_end_calls(h.values, h.st)
+    calls = h.cls.take_handler_calls(h.values, h.st)
     assert [str(c) for c in calls] == ["other.active true"]
-    assert h.cls.take_end_calls(h.values, h.st) == []
-    assert h.task() == -1 and h.cls.take_end_calls(h.values, h.st) == []   # not rescheduled
+    assert h.cls.take_handler_calls(h.values, h.st) == []
+    assert h.task() == -1 and h.cls.take_handler_calls(h.values, h.st) == []   # not rescheduled
     h2 = DumpHarness("FromDump", f"{path}, END_CALL stop")
     assert len(h2.drain()) == 5 and h2.stopped and h2.read("active") == "true"
 

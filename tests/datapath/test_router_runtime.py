@@ -158,3 +158,73 @@ def test_reconfigure_points_the_compiled_code_at_the_new_state(trace):
         r.reconfigure("nosuch", FILENAME=second)
     with pytest.raises(HandlerError, match="src :: FromDump"):
         r.reconfigure("src", FILENAME=str(second) + ".missing")
+
+
+def _settle(r, start_ns, seconds, tick_ns=100_000_000):
+    for k in range(int(seconds * 1e9 / tick_ns)):
+        r.step(now_ns=start_ns + k * tick_ns)
+
+
+T0 = 1_700_000_000 * 10**9
+
+
+def test_rewriter_gc_timer_expires_mappings_without_a_packet(trace):
+    path = trace(frames(3))
+    r = router(f"src :: FromDump({path}, STOP false, TIMING false) -> Strip(14) -> CheckIPHeader"
+               " -> rw :: IPRewriter(pattern 1.0.0.1 1024-65535 - - 0 1, "
+               "UDP_TIMEOUT 2, UDP_GUARANTEE 0, REAP_INTERVAL 1);"
+               " rw[0] -> Discard; rw[1] -> Discard;")
+    assert "def timers(T):" in r.source
+    _settle(r, T0, 0.5)
+    assert r.read("rw", "size") == "1"
+    _settle(r, T0 + 10**9, 4)          # no packet arrives; the gc timer still runs
+    assert r.read("rw", "size") == "0"
+
+
+def test_arp_expiry_timer_drops_waiting_packets_without_a_packet(trace):
+    path = trace(frames(4))
+    r = router(f"FromDump({path}, STOP false, TIMING false) -> Strip(14) -> CheckIPHeader"
+               " -> GetIPAddress(16) -> q :: ARPQuerier(10.0.2.1, 00:00:0a:00:02:01, "
+               "TIMEOUT 2, POLL_TIMEOUT 0) -> Discard; Idle -> [1]q;")
+    _settle(r, T0, 0.5)
+    assert r.read("q", "length") == "4"
+    _settle(r, T0 + 10**9, 5)
+    assert r.read("q", "length") == "0"
+    acct = r.account()
+    assert acct.balanced
+    assert acct.drops.get(("q", "ARP entry expired with packets waiting")) == 4
+
+
+def test_fromdump_end_call_is_made_by_the_router(trace):
+    path = trace(frames(7))
+    r = router(f"FromDump({path}, END_CALL c.reset) -> c :: Counter -> k :: Counter -> Discard;")
+    r.run(idle_rounds=5)
+    assert r.read("k", "count") == "7" and r.read("c", "count") == "0"
+
+
+def test_infinitesource_end_call_runs_once_and_a_failing_call_is_logged(caplog):
+    r = router("InfiniteSource(LIMIT 5, END_CALL c.reset) -> c :: Counter -> Discard;"
+               "InfiniteSource(LIMIT 3, END_CALL c.nosuch) -> Discard;"
+               "InfiniteSource(LIMIT 20, END_CALL stop) -> Discard;")
+    with caplog.at_level("ERROR"):
+        r.run(idle_rounds=5)
+    assert r.stopped and r.read("c", "count") == "0"
+    assert "handler call c.nosuch failed" in caplog.text
+    assert caplog.text.count("c.nosuch") == 1
+
+
+@pytest.mark.parametrize("queue", ["Queue", "SimpleQueue"])
+def test_packets_a_handler_flushes_from_a_queue_are_accounted(trace, queue):
+    path = trace(frames(30))
+    r = router(f"FromDump({path}, STOP false) -> q :: {queue}(100) -> Unqueue(ACTIVE false)"
+               " -> Discard;")
+    r.run(idle_rounds=5)
+    assert r.read("q", "length") == "30"
+    r.write("q", "capacity", "10")
+    r.step()
+    assert r.read("q", "length") == "10"
+    r.write("q", "reset")
+    r.close()
+    acct = r.account()
+    assert acct.balanced and acct.held == 0
+    assert acct.drops[("q", "flushed by a handler (reset, capacity)")] == 30

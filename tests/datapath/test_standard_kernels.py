@@ -643,8 +643,12 @@ def test_infinitesource_handlers():
 def test_infinitesource_end_call_and_size_checks():
     h = H("InfiniteSource", "LIMIT 1, END_CALL stop")
     assert h.task() is not None and h.task() is None and h.P[5][C_STOP] == 1
-    with pytest.raises(ValueError, match="END_CALL"):
-        H("InfiniteSource", "LIMIT 1, END_CALL src.active false")
+    h = H("InfiniteSource", "LIMIT 1, END_CALL src.active false")
+    assert h.task() is not None and h.task() is None and h.task() is None
+    assert h.P[5][C_STOP] == 0          # the host makes the call, once
+    calls = h.cls.take_handler_calls(h.values, h.st)
+    assert [str(c) for c in calls] == ["src.active false"]
+    assert h.cls.take_handler_calls(h.values, h.st) == []
     assert issues("InfiniteSource", "LENGTH 5000") == [
         f"packets of 5000 bytes do not fit clickpy's packet slots ({SLOT_SIZE - HEADROOM} bytes "
         "at most)"]
