@@ -1,0 +1,69 @@
+"""Small tools run inside test namespaces: ping without iputils, a TCP transfer."""
+from __future__ import annotations
+
+import sys
+import textwrap
+
+PING = textwrap.dedent("""
+    import os, socket, struct, sys, time
+    dst, count, ttl = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    s.setsockopt(socket.IPPROTO_IP, socket.IP_TTL, ttl)
+    s.settimeout(1.0)
+    ident = os.getpid() & 0xFFFF
+    def csum(b):
+        if len(b) % 2: b += b"\\0"
+        t = sum(struct.unpack("!%dH" % (len(b) // 2), b)); t = (t >> 16) + (t & 0xFFFF)
+        return (~(t + (t >> 16))) & 0xFFFF
+    got = 0
+    for seq in range(count):
+        body = struct.pack("!d", time.time()) + bytes(48)
+        hdr = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+        s.sendto(struct.pack("!BBHHH", 8, 0, csum(hdr + body), ident, seq) + body, (dst, 0))
+        end = time.time() + 1.0
+        while time.time() < end:
+            try:
+                pkt, addr = s.recvfrom(2048)
+            except socket.timeout:
+                break
+            ihl = (pkt[0] & 15) * 4
+            t, code, _, i, q = struct.unpack("!BBHHH", pkt[ihl:ihl + 8])
+            if t == 0 and i == ident and q == seq:
+                print("reply", addr[0], "ttl", pkt[8], flush=True); got += 1; break
+            if t == 11:
+                print("timeexceeded", addr[0], flush=True); break
+    sys.exit(0 if got == count else 1)
+""")
+
+SERVER = textwrap.dedent("""
+    import socket, sys
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1)
+    print("listening", flush=True)
+    c, _ = s.accept(); c.settimeout(20)
+    n = 0; import hashlib; h = hashlib.sha256()
+    while True:
+        b = c.recv(65536)
+        if not b: break
+        n += len(b); h.update(b)
+    c.sendall(f"{n} {h.hexdigest()}".encode()); c.close()
+""")
+
+CLIENT = textwrap.dedent("""
+    import hashlib, os, socket, sys
+    data = os.urandom(int(sys.argv[3]))
+    c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+    c.sendall(data); c.shutdown(socket.SHUT_WR)
+    reply = b""
+    while True:
+        b = c.recv(4096)
+        if not b: break
+        reply += b
+    print(reply.decode(), len(data), hashlib.sha256(data).hexdigest())
+""")
+
+
+def ping(topo, ns: str, dst: str, count: int = 1, ttl: int = 64, timeout: float = 30):
+    """ICMP echo from namespace ns (the kernel answers on the far side): CompletedProcess."""
+    return topo.run(ns, [sys.executable, "-c", PING, dst, str(count), str(ttl)], check=False,
+                    timeout=timeout)
