@@ -1,11 +1,57 @@
 """FromDevice: receives packets from a network interface (user-level Click)."""
+import logging
+
+import numpy as np
+from numba import njit
+
 from clickpy.args import Arg, Bool, Integer, String
 from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.argtypes.pcap_encap import PcapEncap
 from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.packet import A_DEV, A_TSTAMP
+from clickpy.rings import open_rings, ring_method
+from clickpy.rings.kernel_filter import IngressDrop
+from clickpy.rings.packet_mmap import NRING, R_CORRUPT, RxRing, ifindex, rx_take
 
+log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "NETMAP")
+UNLIMITED = 1 << 30
+
+# Control words after the ring's (clickpy.rings.packet_mmap).
+SNAPLEN, COUNT, BURST, TIMESTAMP, IFINDEX, KDROPS, KPACKETS = range(NRING, NRING + 7)
+NCTL = NRING + 7
+
+
+@njit(cache=True, _nrt=False)
+def fromdevice_task(P, st):
+    """Click's run_task: the next frame of the receive ring, or -1."""
+    ring, c = st[0], st[1]
+    s = rx_take(ring, c, P, c[SNAPLEN])
+    if s >= 0:
+        c[COUNT] += 1
+        P[3][s, A_DEV] = c[IFINDEX]
+        if c[TIMESTAMP] == 0:
+            P[3][s, A_TSTAMP] = 0
+    return s
+
+
+@njit(cache=True, _nrt=False)
+def fromdevice_budget(P, st):
+    """BURST: frames taken per round."""
+    return st[1][BURST]
+
+
+class _Input:
+    """What one running FromDevice holds open: its ring and, with SNIFFER false, a filter."""
+
+    def __init__(self, ring, sniff_filter):
+        self.ring, self.filter = ring, sniff_filter
+
+    def close(self):
+        self.ring.close()
+        if self.filter is not None:
+            self.filter.close()
 
 
 class FromDevice(Element):
@@ -18,6 +64,17 @@ class FromDevice(Element):
     header annotation set; the others go to output 1 if connected.  METHOD
     picks the capture method: Click's PCAP, LINUX and NETMAP, or clickpy's
     AFPACKET and AFXDP rings.
+
+    clickpy reads a Linux PACKET_MMAP ring (TPACKET_V3, 1 ms block timeout,
+    so a lone packet waits at most about a millisecond) that the compiled
+    loop walks directly; LINUX and PCAP select it too, and it is the
+    default.  SNIFFER false drops the frames at the interface's tc ingress,
+    after the ring has seen them, so the host stack does not.  Differences
+    from Click: BURST defaults to the run's batch (a round of the compiled
+    loop costs more than a Click task call); frames longer than a packet
+    slot (1920 bytes) are cut there, the rest counted in the extra length
+    annotation as SNAPLEN does; FORCE_IP, BPF_FILTER and ENCAP (libpcap
+    features) are not available.
     """
 
     port_count = "0/1-2"
@@ -37,7 +94,8 @@ class FromDevice(Element):
         Arg("HEADROOM", Integer(0, 8190, name="byte count"),
             doc="bytes left before the packet data (default about 28)"),
         Arg("ENCAP", PcapEncap(), doc="link type to request (METHOD PCAP only)"),
-        Arg("BURST", Integer(1, name="packet count"), default=1, doc="packets read per scheduling"),
+        Arg("BURST", Integer(1, name="packet count"),
+            doc="packets read per scheduling (default: the run's batch)"),
         Arg("TIMESTAMP", Bool(), default=True, doc="set the timestamp annotation"),
     )
     handlers = (
@@ -45,8 +103,78 @@ class FromDevice(Element):
         Handler("reset_counts", read=False, write=True, doc="reset count"),
         Handler("kernel_drops", doc="packets the kernel dropped before FromDevice saw them"),
         Handler("encap", doc="the link's encapsulation type (ETHER, IP, ...)"),
+        Handler("ring_errors", doc="receive ring blocks skipped as corrupt"),
     )
     new_packets = True
+    run_task = fromdevice_task
+    task_budget = fromdevice_budget
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        """Open the packet socket and map its receive ring (Click's initialize)."""
+        dev = values["DEVNAME"]
+        ring_method(cls.class_name, cls.method(values))
+        if values.get("FORCE_IP"):
+            raise ValueError("FORCE_IP is not available with the AFPACKET ring; follow "
+                             "FromDevice with Classifier(12/0800, -) and MarkIPHeader(14)")
+        if values.get("ENCAP") is not None and getattr(values["ENCAP"], "name", "") != "ETHER":
+            raise ValueError("the AFPACKET ring captures Ethernet frames only (ENCAP ETHER)")
+        c = np.zeros(NCTL, dtype=np.int64)
+        ring = RxRing(dev, c, promisc=bool(values.get("PROMISC")),
+                      outgoing=bool(values.get("OUTBOUND")))
+        sniff_filter = None
+        if values.get("SNIFFER") is False:
+            try:
+                sniff_filter = IngressDrop(dev)
+            except OSError:
+                ring.close()
+                raise
+        snaplen = values.get("SNAPLEN")
+        c[SNAPLEN] = 2046 if snaplen is None else snaplen
+        c[BURST] = values.get("BURST") or UNLIMITED
+        c[TIMESTAMP] = 0 if values.get("TIMESTAMP") is False else 1
+        c[IFINDEX] = ifindex(dev)
+        log.info("FromDevice(%s): AFPACKET receive ring, ifindex %d", dev, c[IFINDEX])
+        open_rings.remember(c, _Input(ring, sniff_filter), _Input.close)
+        return (ring.ring, c)
+
+    @classmethod
+    def _statistics(cls, c):
+        inp = open_rings.get(c)
+        if inp is not None:
+            try:
+                packets, drops = inp.ring.statistics()
+            except OSError:
+                return
+            c[KPACKETS] += packets
+            c[KDROPS] += drops
+
+    @classmethod
+    def host_close(cls, values, st, pool):
+        cls._statistics(st[1])
+        open_rings.close(st[1])
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        c = st[1]
+        if name == "count":
+            return str(int(c[COUNT]))
+        if name == "kernel_drops":
+            cls._statistics(c)
+            return str(int(c[KDROPS]))
+        if name == "encap":
+            return "ETHER"
+        if name == "ring_errors":
+            return str(int(c[R_CORRUPT]))
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        if name != "reset_counts":
+            raise KeyError(name)
+        c = st[1]
+        cls._statistics(c)
+        c[COUNT] = c[KDROPS] = c[KPACKETS] = 0
 
     @classmethod
     def method(cls, values):
