@@ -18,6 +18,8 @@ The spec (a dict, or the same in YAML):
     namespaces:
       a:
         interfaces: {a0: {mac: "02:00:00:00:01:02", addrs: [10.0.1.2/24], mtu: 1500}}
+                               # offload: true keeps veth checksum/TSO offload (default off,
+                               # so frames are complete and MTU-sized, as on a real wire)
         routes: ["default via 10.0.1.1"]
         neighbours: [{ip: 10.0.1.1, mac: "00:00:0a:00:01:01", dev: a0}]
         sysctls: {net.ipv4.ip_forward: 0}
@@ -36,6 +38,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
@@ -72,6 +75,7 @@ class Interface:
     mac: str | None = None
     addrs: list[str] = field(default_factory=list)
     mtu: int | None = None
+    offload: bool = False
 
 
 @dataclass
@@ -176,8 +180,8 @@ def _interface(ns: str, dev: str, conf: Mapping[str, Any]) -> Interface:
     if not _IFNAME.fullmatch(dev):
         raise TopologyError(f"namespace {ns}: interface name {dev!r} must be 1 to {IFNAMSIZ} "
                             "letters, digits, '_', '-' or '.'")
-    if not isinstance(conf, Mapping) or set(conf) - {"mac", "addrs", "mtu"}:
-        raise TopologyError(f"namespace {ns}: interface {dev} takes mac, addrs, mtu")
+    if not isinstance(conf, Mapping) or set(conf) - {"mac", "addrs", "mtu", "offload"}:
+        raise TopologyError(f"namespace {ns}: interface {dev} takes mac, addrs, mtu, offload")
     addrs = [str(a) for a in conf.get("addrs") or []]
     for a in addrs:
         _check_ip(ns, a, prefix=True)
@@ -187,7 +191,21 @@ def _interface(ns: str, dev: str, conf: Mapping[str, Any]) -> Interface:
     mtu = conf.get("mtu")
     if mtu is not None and (not isinstance(mtu, int) or not 68 <= mtu <= 65535):
         raise TopologyError(f"namespace {ns}: interface {dev}: mtu must be 68..65535")
-    return Interface(ns, dev, None if mac is None else str(mac), addrs, mtu)
+    return Interface(ns, dev, None if mac is None else str(mac), addrs, mtu,
+                     bool(conf.get("offload", False)))
+
+
+# Transmit checksum offload off (ETHTOOL_STXCSUM 0 through SIOCETHTOOL; TSO goes with it):
+# a veth otherwise hands packet sockets frames with half-done checksums and
+# 64 KB TCP segments, which no real wire carries.
+_NO_TX_OFFLOAD = """
+import fcntl, socket, struct, sys, ctypes
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for dev in sys.argv[1:]:
+    val = ctypes.create_string_buffer(struct.pack("II", 0x17, 0), 8)
+    req = struct.pack("16sQ", dev.encode(), ctypes.addressof(val)).ljust(40, b"\\0")
+    fcntl.ioctl(s.fileno(), 0x8946, req)
+"""
 
 
 def ip(*argv: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -285,6 +303,9 @@ class Topology:
                 for a in itf.addrs:
                     ip("-n", real, "addr", "add", a, "dev", itf.name)
                 ip("-n", real, "link", "set", itf.name, "up")
+            wire = [i.name for i in ns.interfaces.values() if not i.offload]
+            if wire:
+                self.run(ns.name, [sys.executable, "-c", _NO_TX_OFFLOAD, *wire])
             for n in ns.neighbours:
                 ip("-n", real, "neigh", "replace", n["ip"], "lladdr", n["mac"], "dev", n["dev"],
                    "nud", "permanent")

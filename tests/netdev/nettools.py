@@ -67,3 +67,73 @@ def ping(topo, ns: str, dst: str, count: int = 1, ttl: int = 64, timeout: float 
     """ICMP echo from namespace ns (the kernel answers on the far side): CompletedProcess."""
     return topo.run(ns, [sys.executable, "-c", PING, dst, str(count), str(ttl)], check=False,
                     timeout=timeout)
+
+
+PEER = __file__.replace("nettools.py", "peer.py")
+
+
+class Sniffer:
+    """Frames arriving on an interface of a namespace, collected by peer.py."""
+
+    def __init__(self, topo, ns: str, iface: str, seconds: float = 3.0, count: int = 1 << 30):
+        import subprocess
+        self.p = topo.popen(ns, [sys.executable, PEER, "sniff", iface, str(seconds), str(count)],
+                            stdout=subprocess.PIPE, text=True)
+        line = self.p.stdout.readline()
+        if line.strip() != "ready":
+            raise RuntimeError(f"sniffer in {ns} did not start: {line!r}")
+
+    def frames(self, timeout: float = 30) -> list[bytes]:
+        import json
+        out, _ = self.p.communicate(timeout=timeout)
+        return [bytes.fromhex(h) for h in json.loads(out.strip().splitlines()[-1])]
+
+
+def send_frames(topo, ns: str, iface: str, frames) -> None:
+    topo.run(ns, [sys.executable, PEER, "send", iface, *(bytes(f).hex() for f in frames)])
+
+
+class Middlebox:
+    """`python3 -m clickpy run CONFIG ...` inside a namespace, over its real interfaces.
+
+    Ready once the live counters appear (the data path is compiled and
+    running); stop() interrupts it like Ctrl-C and returns its exit status,
+    standard output (handlers, packet account) and standard error.
+    """
+
+    def __init__(self, topo, ns: str, argv, cwd: str, timeout: float = 900):
+        import subprocess
+        import threading
+        self.p = topo.popen(ns, [sys.executable, "-m", "clickpy", "run", *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.err: list[str] = []
+        self.ready = threading.Event()
+        self.reader = threading.Thread(target=self._read_err, daemon=True)
+        self.reader.start()
+        self.out: list[str] = []
+        self.out_reader = threading.Thread(target=lambda: self.out.append(self.p.stdout.read()),
+                                           daemon=True)
+        self.out_reader.start()
+        if not self.ready.wait(timeout) or self.p.poll() is not None:
+            self.p.kill()
+            self.reader.join(5)
+            raise RuntimeError("middlebox did not start: " + "".join(self.err)[-3000:])
+
+    def _read_err(self):
+        while True:
+            chunk = self.p.stderr.read(1)
+            if not chunk:
+                self.ready.set()
+                return
+            self.err.append(chunk)
+            if chunk == "s" and "".join(self.err[-60:]).find("Mpps") >= 0:
+                self.ready.set()
+
+    def stop(self, timeout: float = 60):
+        import signal
+        if self.p.poll() is None:
+            self.p.send_signal(signal.SIGINT)
+        rc = self.p.wait(timeout)
+        self.reader.join(10)
+        self.out_reader.join(10)
+        return rc, "".join(self.out), "".join(self.err)
