@@ -77,8 +77,8 @@ def _explain(dev: str, e: OSError) -> RingError:
 def ifindex(dev: str) -> int:
     try:
         return socket.if_nametoindex(dev)
-    except OSError as e:
-        raise _explain(dev, e) from None
+    except OSError:
+        raise RingError(f"no network interface {dev!r} here (in this network namespace)") from None
 
 
 def mtu(dev: str) -> int:
