@@ -137,3 +137,51 @@ class Middlebox:
         self.reader.join(10)
         self.out_reader.join(10)
         return rc, "".join(self.out), "".join(self.err)
+
+
+# A TCP server that answers each connection with who it saw: "PEER_IP LOCAL_IP BYTES".
+WHO_SERVER = textwrap.dedent("""
+    import socket, sys
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(8)
+    print("listening", flush=True)
+    for _ in range(int(sys.argv[2])):
+        c, peer = s.accept(); c.settimeout(10)
+        n = 0
+        while True:
+            b = c.recv(65536)
+            if not b: break
+            n += len(b)
+        c.sendall(f"{peer[0]} {c.getsockname()[0]} {n}".encode()); c.close()
+""")
+
+WHO_CLIENT = textwrap.dedent("""
+    import socket, sys
+    try:
+        c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=float(sys.argv[4]))
+    except OSError as e:
+        print("failed", type(e).__name__); sys.exit(0)
+    c.sendall(b"x" * int(sys.argv[3])); c.shutdown(socket.SHUT_WR)
+    reply = b""
+    while True:
+        b = c.recv(4096)
+        if not b: break
+        reply += b
+    print(reply.decode())
+""")
+
+
+def who(topo, ns: str, dst: str, port: int, size: int = 100_000, timeout: float = 5) -> str:
+    """Connect from ns to dst:port, send size bytes: the server's "PEER LOCAL BYTES" or "failed"."""
+    r = topo.run(ns, [sys.executable, "-c", WHO_CLIENT, dst, str(port), str(size), str(timeout)],
+                 timeout=60)
+    return r.stdout.strip()
+
+
+def who_server(topo, ns: str, port: int, connections: int):
+    import subprocess
+    p = topo.popen(ns, [sys.executable, "-c", WHO_SERVER, str(port), str(connections)],
+                   stdout=subprocess.PIPE, text=True)
+    if p.stdout.readline().strip() != "listening":
+        raise RuntimeError(f"server in {ns} did not start")
+    return p
