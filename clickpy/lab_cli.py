@@ -109,7 +109,7 @@ def add_parser(sub) -> None:
     p = sub.add_parser("lab", help="build or remove a test topology of network namespaces",
                        description=cmd_lab.__doc__)
     p.add_argument("action", choices=("up", "down", "status"))
-    p.add_argument("topology", metavar="TOPO.yaml", help="topology file (see configs/labs/)")
+    p.add_argument("topology", metavar="TOPO.yaml", help="topology file (see labs/)")
     p.add_argument("--state", metavar="FILE",
                    help="state file recording what `up` made (default: one per topology file "
                         "under ~/.cache/clickpy/labs or $CLICKPY_LAB_DIR)")

@@ -9,7 +9,7 @@ inside their namespaces, where names are private: they keep the names the
 topology gives (at most 15 characters, the kernel's limit), and nothing is
 ever created in, or sent from, the caller's own namespace.
 
-    topo = Topology.load("configs/labs/router.yaml")
+    topo = Topology.load("labs/router.yaml")
     with topo:                                 # up(); down() even if the body raises
         topo.run("a", ["ip", "addr"])          # a command inside namespace a
 

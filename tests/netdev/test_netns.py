@@ -12,7 +12,7 @@ from clickpy import netns
 from clickpy.cli import main
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-ROUTER_LAB = os.path.join(ROOT, "configs", "labs", "router.yaml")
+ROUTER_LAB = os.path.join(ROOT, "labs", "router.yaml")
 
 PAIR = {
     "namespaces": {

@@ -2,7 +2,7 @@
 
 Host a and host b are namespaces with ordinary Linux stacks; the router runs
 as `python3 -m clickpy run configs/router.click` in the namespace between
-them, on interfaces eth0 and eth1 (configs/labs/router.yaml).  Ping and a TCP
+them, on interfaces eth0 and eth1 (labs/router.yaml).  Ping and a TCP
 transfer go through it; scapy-crafted frames are checked on the far side;
 malformed frames do not stop it and show up in its packet account.
 """
@@ -27,7 +27,7 @@ A, B = "02:00:00:00:01:02", "02:00:00:00:02:02"        # the hosts', from router
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    topo = netns.Topology.load(os.path.join(ROOT, "configs", "labs", "router.yaml"), prefix="cpr")
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpr")
     topo.up()
     try:
         host = str(tmp_path_factory.mktemp("router") / "host.pcap")
