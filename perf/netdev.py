@@ -1,0 +1,157 @@
+"""Forwarding between real interfaces: clickpy's router over PACKET_MMAP against Linux's ip_forward.
+
+Topology labs/router.yaml: a (sender) <-> r (the forwarder) <-> b (sink).
+In the same run and the same namespaces, r forwards first with clickpy
+(`python3 -m clickpy run configs/router.click`, AFPACKET rings, r's own stack
+kept out by a tcx drop on eth0's ingress, as FromDevice SNIFFER false does),
+then with Linux (addresses on r's interfaces, net.ipv4.ip_forward=1, static
+neighbour for b).  b drops everything at its tcx ingress after packet sockets
+have seen it, so the sink costs nothing; b0's receive counter (veth counts at
+transmit) measures what was forwarded.
+
+Measured per forwarder:
+  low-rate latency   one-way, sender a -> catcher on b0, PROBE_PPS timestamped frames
+  throughput         64-byte UDP frames from one sender core (PACKET_MMAP TX ring in a):
+                     offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
+
+Run (root):  python3 -m perf.netdev [--seconds S] [--batch N]
+The machine's other load shows in the figures: note it with them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from clickpy import netns
+from clickpy.traffic import mac, udp_frame
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+R0, R1 = "00:00:0a:00:01:01", "00:00:0a:00:02:01"
+A, B = "02:00:00:00:01:02", "02:00:00:00:02:02"
+FRAME = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=9)       # 64 B with FCS
+PROBE = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=7777)
+PROBE_PPS = 200
+
+
+def peer(topo, ns, *argv, **kw):
+    return topo.popen(ns, [sys.executable, "-m", "perf.netpeer", *argv], cwd=ROOT,
+                      stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, **kw)
+
+
+def hold_drop(topo, ns, dev):
+    p = peer(topo, ns, "hold-drop", dev)
+    if p.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"could not attach the ingress drop on {ns}:{dev}")
+    return p
+
+
+def release(p):
+    p.stdin.close()
+    p.wait(10)
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+
+def latency(topo, seconds):
+    catcher = peer(topo, "b", "catch", "b0", str(seconds + 1.5))
+    assert catcher.stdout.readline().strip() == "ready"
+    topo.run("a", [sys.executable, "-m", "perf.netpeer", "probe", "a0", str(seconds),
+                   str(PROBE_PPS), PROBE.hex()], cwd=ROOT, timeout=seconds + 60)
+    lat = json.loads(catcher.communicate(timeout=30)[0].strip().splitlines()[-1])
+    return {"probes": len(lat), "median_us": statistics.median(lat) / 1e3 if lat else None,
+            "p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def throughput(topo, seconds):
+    a0, b0, r0 = (topo.link_stats(ns, d) for ns, d in (("a", "a0"), ("b", "b0"), ("r", "eth0")))
+    catcher = peer(topo, "b", "catch", "b0", str(seconds + 1.5))
+    assert catcher.stdout.readline().strip() == "ready"
+    blaster = peer(topo, "a", "blast", "a0", str(seconds), FRAME.hex())
+    probes = peer(topo, "a", "probe", "a0", str(seconds - 1), "100", PROBE.hex())
+    t0 = time.monotonic()
+    blaster.communicate(timeout=seconds + 60)
+    dt = time.monotonic() - t0
+    probes.communicate(timeout=30)
+    time.sleep(0.3)                                    # frames still in flight
+    lat = json.loads(catcher.communicate(timeout=30)[0].strip().splitlines()[-1])
+    a1, b1, r1 = (topo.link_stats(ns, d) for ns, d in (("a", "a0"), ("b", "b0"), ("r", "eth0")))
+    sent = a1["tx_packets"] - a0["tx_packets"]
+    got = b1["rx_packets"] - b0["rx_packets"]
+    return {"seconds": round(dt, 2), "offered_pps": round(sent / dt), "forwarded_pps": round(got / dt),
+            "loss_pct": round(100 * (sent - got) / max(sent, 1), 2),
+            "r_eth0_rx_dropped": r1["rx_dropped"] - r0["rx_dropped"],
+            "latency_median_us": statistics.median(lat) / 1e3 if lat else None,
+            "latency_p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=8, help="length of each throughput run")
+    ap.add_argument("--batch", type=int, default=64, help="clickpy run --batch")
+    a = ap.parse_args(argv)
+    why = netns.available()
+    if why:
+        print(f"perf.netdev: {why}", file=sys.stderr)
+        return 1
+    results = {"load_before": loadavg(), "cpus": os.cpu_count()}
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpb")
+    with topo:
+        # ---- clickpy
+        sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
+        from nettools import Middlebox, ping
+        host = f"/tmp/clickpy-perf-{os.getpid()}-host.pcap"
+        r_drop = hold_drop(topo, "r", "eth0")
+        box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(a.batch),
+                                    "--out", f"host={host}"], cwd=ROOT)
+        if ping(topo, "a", "10.0.2.2", count=2).returncode != 0:   # both ARP caches filled
+            raise RuntimeError("no ping through clickpy's router")
+        b_drop = hold_drop(topo, "b", "b0")
+        results["clickpy_low_rate"] = latency(topo, 3)
+        results["clickpy"] = throughput(topo, a.seconds)
+        rc, out, err = box.stop()
+        results["clickpy_account"] = [line.strip() for line in out.splitlines()
+                                      if "dropped" in line or "forwarded" in line]
+        release(r_drop)
+        if os.path.exists(host):
+            os.remove(host)
+        # ---- Linux, same namespaces
+        topo.run("r", ["ip", "addr", "add", "10.0.1.1/24", "dev", "eth0"])
+        topo.run("r", ["ip", "addr", "add", "10.0.2.1/24", "dev", "eth1"])
+        topo.run("r", ["ip", "neigh", "replace", "10.0.2.2", "lladdr", B, "dev", "eth1",
+                       "nud", "permanent"])
+        topo.run("r", ["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])
+        results["linux_low_rate"] = latency(topo, 3)
+        results["linux"] = throughput(topo, a.seconds)
+        release(b_drop)
+    results["load_after"] = loadavg()
+    c, k = results["clickpy"], results["linux"]
+    print(f"{'forwarder':<10} {'offered pps':>12} {'forwarded pps':>14} {'loss %':>7} "
+          f"{'lat med us':>10} {'lat p99 us':>10} | low rate: {'med us':>7} {'p99 us':>7}")
+    for name, hi, lo in (("clickpy", c, results["clickpy_low_rate"]),
+                         ("linux", k, results["linux_low_rate"])):
+        print(f"{name:<10} {hi['offered_pps']:>12,} {hi['forwarded_pps']:>14,} "
+              f"{hi['loss_pct']:>7} {hi['latency_median_us'] or 0:>10.0f} "
+              f"{hi['latency_p99_us'] or 0:>10.0f} |           {lo['median_us'] or 0:>7.0f} "
+              f"{lo['p99_us'] or 0:>7.0f}")
+    print(f"clickpy/linux forwarded: {c['forwarded_pps'] / max(k['forwarded_pps'], 1):.2f}x; "
+          f"load average {results['load_before']} -> {results['load_after']} on "
+          f"{results['cpus']} CPUs")
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
