@@ -70,26 +70,51 @@ def latency(topo, seconds):
             "p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
 
 
-def throughput(topo, seconds):
-    a0, b0, r0 = (topo.link_stats(ns, d) for ns, d in (("a", "a0"), ("b", "b0"), ("r", "eth0")))
-    catcher = peer(topo, "b", "catch", "b0", str(seconds + 1.5))
+def cpu_seconds(pid):
+    """(CPU seconds run, seconds spent runnable but waiting for a CPU) of a process so far."""
+    with open(f"/proc/{pid}/schedstat") as f:
+        run, wait, _ = f.read().split()
+    return int(run) / 1e9, int(wait) / 1e9
+
+
+def throughput(topo, seconds, forwarder_pid=None):
+    links = (("a", "a0"), ("b", "b0"), ("r", "eth0"))
+    catcher = peer(topo, "b", "catch", "b0", str(seconds + 4))
     assert catcher.stdout.readline().strip() == "ready"
     blaster = peer(topo, "a", "blast", "a0", str(seconds), FRAME.hex())
-    probes = peer(topo, "a", "probe", "a0", str(seconds - 1), "100", PROBE.hex())
+    assert blaster.stdout.readline().strip() == "start"     # compiled, sending from now on
     t0 = time.monotonic()
-    blaster.communicate(timeout=seconds + 60)
+    a0, b0, r0 = (topo.link_stats(ns, d) for ns, d in links)
+    c0 = cpu_seconds(forwarder_pid) if forwarder_pid else None
+    probes = peer(topo, "a", "probe", "a0", str(max(1.0, seconds - 2)), "100", PROBE.hex())
+    blast = json.loads(blaster.communicate(timeout=seconds + 60)[0].strip().splitlines()[-1])
     dt = time.monotonic() - t0
+    c1 = cpu_seconds(forwarder_pid) if forwarder_pid else None
+    time.sleep(0.5)                                    # frames still in rings and backlogs
+    a1, b1, r1 = (topo.link_stats(ns, d) for ns, d in links)
     probes.communicate(timeout=30)
-    time.sleep(0.3)                                    # frames still in flight
     lat = json.loads(catcher.communicate(timeout=30)[0].strip().splitlines()[-1])
-    a1, b1, r1 = (topo.link_stats(ns, d) for ns, d in (("a", "a0"), ("b", "b0"), ("r", "eth0")))
     sent = a1["tx_packets"] - a0["tx_packets"]
     got = b1["rx_packets"] - b0["rx_packets"]
-    return {"seconds": round(dt, 2), "offered_pps": round(sent / dt), "forwarded_pps": round(got / dt),
+    return {"seconds": round(dt, 2), "offered_pps": round(sent / dt),
+            "forwarded_pps": round(got / dt),
             "loss_pct": round(100 * (sent - got) / max(sent, 1), 2),
             "r_eth0_rx_dropped": r1["rx_dropped"] - r0["rx_dropped"],
+            "sender_cpu_us_per_pkt": round(blast["cpu_s"] * 1e6 / max(sent, 1), 2),
+            "forwarder_cpu_s": None if c0 is None else round(c1[0] - c0[0], 2),
+            "forwarder_waited_for_cpu_s": None if c0 is None else round(c1[1] - c0[1], 2),
+            "forwarder_cpu_us_per_pkt": None if c0 is None else round(
+                (c1[0] - c0[0]) * 1e6 / max(got, 1), 2),
             "latency_median_us": statistics.median(lat) / 1e3 if lat else None,
             "latency_p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def device_readers(config):
+    """Names of the configuration's FromDevice elements (anonymous ones get generated names)."""
+    from clickpy.graph import build_graph
+    from clickpy.lang import load_file
+    g = build_graph(load_file(os.path.join(ROOT, config)))
+    return sorted(n for n, d in g.nodes(data=True) if d.get("class_name") == "FromDevice")
 
 
 def loadavg():
@@ -114,16 +139,21 @@ def main(argv=None):
         from nettools import Middlebox, ping
         host = f"/tmp/clickpy-perf-{os.getpid()}-host.pcap"
         r_drop = hold_drop(topo, "r", "eth0")
+        readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
         box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(a.batch),
-                                    "--out", f"host={host}"], cwd=ROOT)
+                                    "--out", f"host={host}", *readers], cwd=ROOT)
         if ping(topo, "a", "10.0.2.2", count=2).returncode != 0:   # both ARP caches filled
             raise RuntimeError("no ping through clickpy's router")
         b_drop = hold_drop(topo, "b", "b0")
         results["clickpy_low_rate"] = latency(topo, 3)
-        results["clickpy"] = throughput(topo, a.seconds)
+        results["clickpy"] = throughput(topo, a.seconds, box.p.pid)
         rc, out, err = box.stop()
-        results["clickpy_account"] = [line.strip() for line in out.splitlines()
+        lines = out.splitlines()
+        results["clickpy_account"] = [line.strip() for line in lines
                                       if "dropped" in line or "forwarded" in line]
+        results["clickpy_ring_drops"] = {lines[i][:-1]: int(lines[i + 1])
+                                         for i, line in enumerate(lines[:-1])
+                                         if line.endswith(".kernel_drops:")}
         release(r_drop)
         if os.path.exists(host):
             os.remove(host)
@@ -146,6 +176,11 @@ def main(argv=None):
               f"{hi['loss_pct']:>7} {hi['latency_median_us'] or 0:>10.0f} "
               f"{hi['latency_p99_us'] or 0:>10.0f} |           {lo['median_us'] or 0:>7.0f} "
               f"{lo['p99_us'] or 0:>7.0f}")
+    print(f"clickpy process: {c['forwarder_cpu_us_per_pkt']} us CPU per forwarded packet "
+          f"({c['forwarder_cpu_s']} s CPU in {c['seconds']} s, {c['forwarder_waited_for_cpu_s']} s "
+          f"runnable but waiting for a CPU); sender CPU per packet offered: "
+          f"{c['sender_cpu_us_per_pkt']} us (clickpy run), {k['sender_cpu_us_per_pkt']} us "
+          f"(Linux run: includes Linux's forwarding, done in the sender's softirq)")
     print(f"clickpy/linux forwarded: {c['forwarded_pps'] / max(k['forwarded_pps'], 1):.2f}x; "
           f"load average {results['load_before']} -> {results['load_after']} on "
           f"{results['cpus']} CPUs")

@@ -1,6 +1,5 @@
 """FromDevice and ToDevice on real interfaces: counts, kernel drops, SNIFFER, errors."""
 import os
-import sys
 
 import pytest
 from conftest import needs_netns

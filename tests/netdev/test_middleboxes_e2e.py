@@ -1,7 +1,6 @@
 """The shipped firewall, NAT and load balancer between real kernels, over PACKET_MMAP."""
 import os
 
-import pytest
 from conftest import needs_netns
 from nettools import Middlebox, who, who_server
 
