@@ -9,31 +9,56 @@ from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.argtypes.pcap_encap import PcapEncap
 from clickpy.element import IP_HEADER, Element, Handler
-from clickpy.packet import A_DEV, A_TSTAMP
+from clickpy.packet import A_DEV, A_DST_IP, A_NH, A_TSTAMP, release
 from clickpy.rings import open_rings, ring_method
 from clickpy.rings.kernel_filter import IngressDrop
 from clickpy.rings.packet_mmap import NRING, R_CORRUPT, RxRing, ifindex, rx_take
+from elements.devices.fromdump import DLT_EN10MB, ip_header_offset
 
 log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "NETMAP")
 UNLIMITED = 1 << 30
 
 # Control words after the ring's (clickpy.rings.packet_mmap).
-SNAPLEN, COUNT, BURST, TIMESTAMP, IFINDEX, KDROPS, KPACKETS = range(NRING, NRING + 7)
-NCTL = NRING + 7
+(SNAPLEN, COUNT, BURST, TIMESTAMP, IFINDEX, KDROPS, KPACKETS, FORCE_IP,
+ NOT_IP) = range(NRING, NRING + 9)
+NCTL = NRING + 9
 
 
 @njit(cache=True, _nrt=False)
 def fromdevice_task(P, st):
-    """Click's run_task: the next frame of the receive ring, or -1."""
+    """Click's run_task: the next frame of the receive ring, or -1.
+
+    With FORCE_IP, frames that carry no IP packet are dropped here (Click
+    pushes them to output 1, which must then be unconnected) and the IP
+    header and destination annotations are set on the others.
+    """
     ring, c = st[0], st[1]
-    s = rx_take(ring, c, P, c[SNAPLEN])
-    if s >= 0:
+    data, head, length, anno = P[0], P[1], P[2], P[3]
+    for _ in range(64):                     # non-IP frames skipped per call, at most
+        s = rx_take(ring, c, P, c[SNAPLEN])
+        if s < 0:
+            return -1
         c[COUNT] += 1
-        P[3][s, A_DEV] = c[IFINDEX]
+        anno[s, A_DEV] = c[IFINDEX]
         if c[TIMESTAMP] == 0:
-            P[3][s, A_TSTAMP] = 0
-    return s
+            anno[s, A_TSTAMP] = 0
+        if c[FORCE_IP] == 0:
+            return s
+        h = head[s]
+        iph = ip_header_offset(data[s], h, length[s], DLT_EN10MB)
+        if iph < 0:
+            c[NOT_IP] += 1
+            release(P, s)
+            continue
+        anno[s, A_NH] = h + iph
+        if data[s, h + iph] >> 4 == 4 and length[s] >= iph + 20:
+            anno[s, A_DST_IP] = ((np.int64(data[s, h + iph + 16]) << 24)
+                                 | (np.int64(data[s, h + iph + 17]) << 16)
+                                 | (np.int64(data[s, h + iph + 18]) << 8)
+                                 | np.int64(data[s, h + iph + 19]))
+        return s
+    return -1
 
 
 @njit(cache=True, _nrt=False)
@@ -73,8 +98,9 @@ class FromDevice(Element):
     from Click: BURST defaults to the run's batch (a round of the compiled
     loop costs more than a Click task call); frames longer than a packet
     slot (1920 bytes) are cut there, the rest counted in the extra length
-    annotation as SNAPLEN does; FORCE_IP, BPF_FILTER and ENCAP (libpcap
-    features) are not available.
+    annotation as SNAPLEN does; with FORCE_IP, non-IP frames are dropped
+    (counted by the not_ip handler), output 1 is not available; BPF_FILTER
+    and ENCAP other than ETHER (libpcap features) are not.
     """
 
     port_count = "0/1-2"
@@ -104,6 +130,7 @@ class FromDevice(Element):
         Handler("kernel_drops", doc="packets the kernel dropped before FromDevice saw them"),
         Handler("encap", doc="the link's encapsulation type (ETHER, IP, ...)"),
         Handler("ring_errors", doc="receive ring blocks skipped as corrupt"),
+        Handler("not_ip", doc="frames dropped by FORCE_IP for carrying no IP packet"),
     )
     new_packets = True
     run_task = fromdevice_task
@@ -114,9 +141,12 @@ class FromDevice(Element):
         """Open the packet socket and map its receive ring (Click's initialize)."""
         dev = values["DEVNAME"]
         ring_method(cls.class_name, cls.method(values))
-        if values.get("FORCE_IP"):
-            raise ValueError("FORCE_IP is not available with the AFPACKET ring; follow "
-                             "FromDevice with Classifier(12/0800, -) and MarkIPHeader(14)")
+        if values.get("BPF_FILTER"):
+            raise ValueError("BPF_FILTER needs libpcap, which the AFPACKET ring does not use; "
+                             "filter with Classifier or IPFilter after FromDevice")
+        if values.get("FORCE_IP") and n_outputs > 1:
+            raise ValueError("with FORCE_IP, output 1 (non-IP frames) is not available yet: "
+                             "leave it unconnected (they are dropped and counted in not_ip)")
         if values.get("ENCAP") is not None and getattr(values["ENCAP"], "name", "") != "ETHER":
             raise ValueError("the AFPACKET ring captures Ethernet frames only (ENCAP ETHER)")
         c = np.zeros(NCTL, dtype=np.int64)
@@ -133,6 +163,7 @@ class FromDevice(Element):
         c[SNAPLEN] = 2046 if snaplen is None else snaplen
         c[BURST] = values.get("BURST") or UNLIMITED
         c[TIMESTAMP] = 0 if values.get("TIMESTAMP") is False else 1
+        c[FORCE_IP] = 1 if values.get("FORCE_IP") else 0
         c[IFINDEX] = ifindex(dev)
         log.info("FromDevice(%s): AFPACKET receive ring, ifindex %d", dev, c[IFINDEX])
         open_rings.remember(c, _Input(ring, sniff_filter), _Input.close)
@@ -166,6 +197,8 @@ class FromDevice(Element):
             return "ETHER"
         if name == "ring_errors":
             return str(int(c[R_CORRUPT]))
+        if name == "not_ip":
+            return str(int(c[NOT_IP]))
         raise KeyError(name)
 
     @classmethod
@@ -174,7 +207,7 @@ class FromDevice(Element):
             raise KeyError(name)
         c = st[1]
         cls._statistics(c)
-        c[COUNT] = c[KDROPS] = c[KPACKETS] = 0
+        c[COUNT] = c[KDROPS] = c[KPACKETS] = c[NOT_IP] = 0
 
     @classmethod
     def method(cls, values):

@@ -104,3 +104,21 @@ def test_tx_ring_fills_frames_until_the_kernel_has_not_sent_them():
     big = pool.load(b"z" * 300)                                      # larger than a frame
     struct.pack_into("<I", ring, fs, 0)
     assert not tx_put(ring, c, pool.arrays, big)
+
+
+def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
+    from clickpy.packet import A_DST_IP, A_NH, HEADROOM
+    from elements.devices import fromdevice as fd
+    ip = bytes.fromhex("000000000001000000000002" "0800" "45000014000000004011" "0000"
+                       "0a000102" "0a000202")
+    arp = bytes.fromhex("ffffffffffff000000000002" "0806") + bytes(28)
+    ring, _ = rx_ring([[(arp, len(arp), 0, None), (ip, len(ip), 0, None)]])
+    c = np.zeros(fd.NCTL, np.int64)
+    c[R_BLOCK_SIZE], c[R_BLOCK_NR] = BS, NB
+    c[fd.SNAPLEN], c[fd.FORCE_IP], c[fd.IFINDEX] = 2046, 1, 3
+    pool = Pool(4)
+    s = fd.fromdevice_task(pool.arrays, (ring, c))
+    assert pool.bytes(s) == ip and pool.anno[s, A_NH] == HEADROOM + 14
+    assert pool.anno[s, A_DST_IP] == 0x0A000202 and c[fd.NOT_IP] == 1 and c[fd.COUNT] == 2
+    assert pool.in_use() == 1                                 # the ARP frame's slot went back
+    assert fd.fromdevice_task(pool.arrays, (ring, c)) == -1
