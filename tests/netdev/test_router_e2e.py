@@ -33,6 +33,9 @@ def lab(tmp_path_factory):
         host = str(tmp_path_factory.mktemp("router") / "host.pcap")
         topo.router = Middlebox(topo, "r", ["configs/router.click", "--out", f"host={host}"],
                                 cwd=ROOT)
+        for _ in range(5):   # the first echo waits for ARP on both sides: give it time
+            if ping(topo, "a", "10.0.2.2").returncode == 0:
+                break
         yield topo
     finally:
         try:
