@@ -73,3 +73,21 @@ def test_wire_counts_handlers_and_sniffer_false(topology):
     assert values["fd.kernel_drops"] == 0
     assert "account balances" in out
     assert ping(t, "x", "10.7.0.254").returncode == 0      # the filter went with the process
+
+
+@needs_netns
+def test_polldevice_reads_the_same_ring(topology):
+    t = topology(WIRE)
+    box = Middlebox(t, "m", ["-e", "pd :: PollDevice(eth0, 64) -> q :: Queue(500) "
+                                   "-> td :: ToDevice(eth1)", "-h", "pd.count"], cwd=ROOT)
+    try:
+        sniff = Sniffer(t, "y", "y0", seconds=3)
+        frames = [bytes(Ether(src=X, dst=Y) / IP(src="10.7.0.1", dst="10.7.9.9", id=i) / UDP())
+                  for i in range(20)]
+        send_frames(t, "x", "x0", [Raw(f) for f in frames])
+        got = sniff.frames()
+    finally:
+        rc, out, err = box.stop()
+    assert [f for f in got if f in frames] == frames
+    assert rc == 0 and "pd.count:" in out, out + err[-2000:]
+    assert int(out.split("pd.count:\n")[1].split()[0]) >= 20
