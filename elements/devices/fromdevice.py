@@ -91,10 +91,10 @@ class FromDevice(Element):
     AFPACKET and AFXDP rings.
 
     clickpy reads a Linux PACKET_MMAP ring (TPACKET_V3, 1 ms block timeout,
-    so a lone packet waits at most about a millisecond) that the compiled
-    loop walks directly; LINUX and PCAP select it too, and it is the
-    default.  SNIFFER false drops the frames at the interface's tc ingress,
-    after the ring has seen them, so the host stack does not.  Differences
+    so a lone packet waits about a millisecond in the ring) that the
+    compiled loop walks directly; LINUX and PCAP select it too, and it is
+    the default.  SNIFFER false drops the frames at the interface's tcx
+    ingress hook, after the ring has seen them, so the host stack does not.  Differences
     from Click: BURST defaults to the run's batch (a round of the compiled
     loop costs more than a Click task call); frames longer than a packet
     slot (1920 bytes) are cut there, the rest counted in the extra length
@@ -113,7 +113,7 @@ class FromDevice(Element):
             doc="longest packet captured"),
         Arg("SNIFFER", Bool(), default=True, doc="let the kernel see the packets too"),
         Arg("FORCE_IP", Bool(), default=False, doc="emit only IP packets, IP header marked"),
-        Arg("METHOD", DeviceMethod(*METHODS), doc="capture method (default PCAP)"),
+        Arg("METHOD", DeviceMethod(*METHODS), doc="capture method (default AFPACKET)"),
         Arg("CAPTURE", DeviceMethod(*METHODS), doc="deprecated synonym for METHOD"),
         Arg("BPF_FILTER", String(), default="", doc="pcap filter expression (METHOD PCAP only)"),
         Arg("OUTBOUND", Bool(), default=False, doc="also emit packets the host sends"),
