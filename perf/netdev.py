@@ -139,7 +139,7 @@ def main(argv=None):
         # ---- clickpy
         sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
         from nettools import Middlebox, ping
-        host = f"/tmp/clickpy-perf-{os.getpid()}-host.pcap"
+        host = f"/tmp/clickpy-netdev-bench-{os.getpid()}-host.pcap"
         r_drop = hold_drop(topo, "r", "eth0")
         readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
         box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(a.batch),
