@@ -1,11 +1,82 @@
 """FromDevice: receives packets from a network interface (user-level Click)."""
+import logging
+
+import numpy as np
+from numba import njit
+
 from clickpy.args import Arg, Bool, Integer, String
 from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.argtypes.pcap_encap import PcapEncap
 from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.packet import A_DEV, A_DST_IP, A_NH, A_TSTAMP, release
+from clickpy.rings import open_rings, ring_method
+from clickpy.rings.kernel_filter import IngressDrop
+from clickpy.rings.packet_mmap import NRING, R_CORRUPT, RxRing, ifindex, rx_take
+from elements.devices.fromdump import DLT_EN10MB, ip_header_offset
 
+log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "NETMAP")
+UNLIMITED = 1 << 30
+
+# Control words after the ring's (clickpy.rings.packet_mmap).
+(SNAPLEN, COUNT, BURST, TIMESTAMP, IFINDEX, KDROPS, KPACKETS, FORCE_IP,
+ NOT_IP) = range(NRING, NRING + 9)
+NCTL = NRING + 9
+
+
+@njit(cache=True, _nrt=False)
+def fromdevice_task(P, st):
+    """Click's run_task: the next frame of the receive ring, or -1.
+
+    With FORCE_IP, frames that carry no IP packet are dropped here (Click
+    pushes them to output 1, which must then be unconnected) and the IP
+    header and destination annotations are set on the others.
+    """
+    ring, c = st[0], st[1]
+    data, head, length, anno = P[0], P[1], P[2], P[3]
+    for _ in range(64):                     # non-IP frames skipped per call, at most
+        s = rx_take(ring, c, P, c[SNAPLEN])
+        if s < 0:
+            return -1
+        c[COUNT] += 1
+        anno[s, A_DEV] = c[IFINDEX]
+        if c[TIMESTAMP] == 0:
+            anno[s, A_TSTAMP] = 0
+        if c[FORCE_IP] == 0:
+            return s
+        h = head[s]
+        iph = ip_header_offset(data[s], h, length[s], DLT_EN10MB)
+        if iph < 0:
+            c[NOT_IP] += 1
+            release(P, s)
+            continue
+        anno[s, A_NH] = h + iph
+        if data[s, h + iph] >> 4 == 4 and length[s] >= iph + 20:
+            anno[s, A_DST_IP] = ((np.int64(data[s, h + iph + 16]) << 24)
+                                 | (np.int64(data[s, h + iph + 17]) << 16)
+                                 | (np.int64(data[s, h + iph + 18]) << 8)
+                                 | np.int64(data[s, h + iph + 19]))
+        return s
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def fromdevice_budget(P, st):
+    """BURST: frames taken per round."""
+    return st[1][BURST]
+
+
+class _Input:
+    """What one running FromDevice holds open: its ring and, with SNIFFER false, a filter."""
+
+    def __init__(self, ring, sniff_filter):
+        self.ring, self.filter = ring, sniff_filter
+
+    def close(self):
+        self.ring.close()
+        if self.filter is not None:
+            self.filter.close()
 
 
 class FromDevice(Element):
@@ -18,6 +89,18 @@ class FromDevice(Element):
     header annotation set; the others go to output 1 if connected.  METHOD
     picks the capture method: Click's PCAP, LINUX and NETMAP, or clickpy's
     AFPACKET and AFXDP rings.
+
+    clickpy reads a Linux PACKET_MMAP ring (TPACKET_V3, 1 ms block timeout,
+    so a lone packet waits about a millisecond in the ring) that the
+    compiled loop walks directly; LINUX and PCAP select it too, and it is
+    the default.  SNIFFER false drops the frames at the interface's tcx
+    ingress hook, after the ring has seen them, so the host stack does not.  Differences
+    from Click: BURST defaults to the run's batch (a round of the compiled
+    loop costs more than a Click task call); frames longer than a packet
+    slot (1920 bytes) are cut there, the rest counted in the extra length
+    annotation as SNAPLEN does; with FORCE_IP, non-IP frames are dropped
+    (counted by the not_ip handler), output 1 is not available; BPF_FILTER
+    and ENCAP other than ETHER (libpcap features) are not.
     """
 
     port_count = "0/1-2"
@@ -30,14 +113,15 @@ class FromDevice(Element):
             doc="longest packet captured"),
         Arg("SNIFFER", Bool(), default=True, doc="let the kernel see the packets too"),
         Arg("FORCE_IP", Bool(), default=False, doc="emit only IP packets, IP header marked"),
-        Arg("METHOD", DeviceMethod(*METHODS), doc="capture method (default PCAP)"),
+        Arg("METHOD", DeviceMethod(*METHODS), doc="capture method (default AFPACKET)"),
         Arg("CAPTURE", DeviceMethod(*METHODS), doc="deprecated synonym for METHOD"),
         Arg("BPF_FILTER", String(), default="", doc="pcap filter expression (METHOD PCAP only)"),
         Arg("OUTBOUND", Bool(), default=False, doc="also emit packets the host sends"),
         Arg("HEADROOM", Integer(0, 8190, name="byte count"),
             doc="bytes left before the packet data (default about 28)"),
         Arg("ENCAP", PcapEncap(), doc="link type to request (METHOD PCAP only)"),
-        Arg("BURST", Integer(1, name="packet count"), default=1, doc="packets read per scheduling"),
+        Arg("BURST", Integer(1, name="packet count"),
+            doc="packets read per scheduling (default: the run's batch)"),
         Arg("TIMESTAMP", Bool(), default=True, doc="set the timestamp annotation"),
     )
     handlers = (
@@ -45,8 +129,85 @@ class FromDevice(Element):
         Handler("reset_counts", read=False, write=True, doc="reset count"),
         Handler("kernel_drops", doc="packets the kernel dropped before FromDevice saw them"),
         Handler("encap", doc="the link's encapsulation type (ETHER, IP, ...)"),
+        Handler("ring_errors", doc="receive ring blocks skipped as corrupt"),
+        Handler("not_ip", doc="frames dropped by FORCE_IP for carrying no IP packet"),
     )
     new_packets = True
+    run_task = fromdevice_task
+    task_budget = fromdevice_budget
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        """Open the packet socket and map its receive ring (Click's initialize)."""
+        dev = values["DEVNAME"]
+        ring_method(cls.class_name, cls.method(values))
+        if values.get("BPF_FILTER"):
+            raise ValueError("BPF_FILTER needs libpcap, which the AFPACKET ring does not use; "
+                             "filter with Classifier or IPFilter after FromDevice")
+        if values.get("FORCE_IP") and n_outputs > 1:
+            raise ValueError("with FORCE_IP, output 1 (non-IP frames) is not available yet: "
+                             "leave it unconnected (they are dropped and counted in not_ip)")
+        if values.get("ENCAP") is not None and getattr(values["ENCAP"], "name", "") != "ETHER":
+            raise ValueError("the AFPACKET ring captures Ethernet frames only (ENCAP ETHER)")
+        c = np.zeros(NCTL, dtype=np.int64)
+        ring = RxRing(dev, c, promisc=bool(values.get("PROMISC")),
+                      outgoing=bool(values.get("OUTBOUND")))
+        sniff_filter = None
+        if values.get("SNIFFER") is False:
+            try:
+                sniff_filter = IngressDrop(dev)
+            except OSError:
+                ring.close()
+                raise
+        snaplen = values.get("SNAPLEN")
+        c[SNAPLEN] = 2046 if snaplen is None else snaplen
+        c[BURST] = values.get("BURST") or UNLIMITED
+        c[TIMESTAMP] = 0 if values.get("TIMESTAMP") is False else 1
+        c[FORCE_IP] = 1 if values.get("FORCE_IP") else 0
+        c[IFINDEX] = ifindex(dev)
+        log.info("FromDevice(%s): AFPACKET receive ring, ifindex %d", dev, c[IFINDEX])
+        open_rings.remember(c, _Input(ring, sniff_filter), _Input.close)
+        return (ring.ring, c)
+
+    @classmethod
+    def _statistics(cls, c):
+        inp = open_rings.get(c)
+        if inp is not None:
+            try:
+                packets, drops = inp.ring.statistics()
+            except OSError:
+                return
+            c[KPACKETS] += packets
+            c[KDROPS] += drops
+
+    @classmethod
+    def host_close(cls, values, st, pool):
+        cls._statistics(st[1])
+        open_rings.close(st[1])
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        c = st[1]
+        if name == "count":
+            return str(int(c[COUNT]))
+        if name == "kernel_drops":
+            cls._statistics(c)
+            return str(int(c[KDROPS]))
+        if name == "encap":
+            return "ETHER"
+        if name == "ring_errors":
+            return str(int(c[R_CORRUPT]))
+        if name == "not_ip":
+            return str(int(c[NOT_IP]))
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        if name != "reset_counts":
+            raise KeyError(name)
+        c = st[1]
+        cls._statistics(c)
+        c[COUNT] = c[KDROPS] = c[KPACKETS] = c[NOT_IP] = 0
 
     @classmethod
     def method(cls, values):

@@ -3,6 +3,7 @@ from clickpy.args import Arg, Bool, Integer
 from clickpy.argtypes.devices import DeviceName
 from clickpy.argtypes.handler_calls import HandlerCallArg
 from clickpy.element import Element, Handler
+from elements.devices.fromdevice import FromDevice, fromdevice_budget, fromdevice_task
 
 
 class PollDevice(Element):
@@ -13,6 +14,12 @@ class PollDevice(Element):
     most BURST (default 8) per scheduling by polling the driver instead of
     taking interrupts.  Linux does not see these packets; hand them to
     ToHost if it should.  Pair it with a ToDevice on the same interface.
+
+    clickpy has no kernel driver to poll: PollDevice reads the same
+    PACKET_MMAP receive ring as FromDevice(DEVNAME, SNIFFER false), BURST
+    frames per round (a round is costlier than a Click poll: raise BURST for
+    speed), so Linux does not see the packets here either.  Click's driver
+    statistics (calls, buffers_reused) have no counterpart.
     """
 
     port_count = "0/1"
@@ -35,7 +42,30 @@ class PollDevice(Element):
     handlers = (
         Handler("count", doc="packets received so far"),
         Handler("reset_counts", read=False, write=True, doc="reset count"),
-        Handler("calls", doc="polling statistics"),
-        Handler("buffers_reused", doc="receive buffers recycled"),
     )
     new_packets = True
+    run_task = fromdevice_task
+    task_budget = fromdevice_budget
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        burst = values.get("BURST")
+        if burst == 0:
+            raise ValueError("BURST 0 would never take a packet")
+        return FromDevice.state({"DEVNAME": values["DEVNAME"], "PROMISC": values.get("PROMISC"),
+                                 "BURST": 8 if burst is None else burst, "SNIFFER": False,
+                                 "TIMESTAMP": values.get("TIMESTAMP")}, n_inputs, n_outputs)
+
+    @classmethod
+    def host_close(cls, values, st, pool):
+        FromDevice.host_close(values, st, pool)
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name != "count":
+            raise KeyError(name)
+        return FromDevice.read_handler(name, values, st)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        FromDevice.write_handler(name, text, values, st)

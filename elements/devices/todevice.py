@@ -1,9 +1,49 @@
 """ToDevice: sends packets out a network interface (user-level Click)."""
+import logging
+
+import numpy as np
+from numba import njit
+
 from clickpy.args import Arg, Bool, Integer
 from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.element import Element, Handler
+from clickpy.kernel import STOLEN, drop
+from clickpy.packet import release
+from clickpy.rings import open_rings, ring_method
+from clickpy.rings.packet_mmap import NRING, T_FRAME_NR, TxRing, mtu, tx_put, tx_room
 
+log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "DEVBPF", "PCAPFD", "NETMAP")
+ETHER_HEADER = 14
+
+# Control words after the ring's (clickpy.rings.packet_mmap).
+COUNT, BURST, MAXLEN, NOUT, PULLS, KICK_ERRORS = range(NRING, NRING + 6)
+NCTL = NRING + 6
+
+
+@njit(cache=True, _nrt=False)
+def todevice(P, s, st):
+    """Copy the frame into the transmit ring (sent at the end of the round)."""
+    ring, c = st[0], st[1]
+    c[PULLS] += 1
+    n = P[2][s]
+    if n < ETHER_HEADER:
+        return 1 if c[NOUT] > 1 else drop(0)
+    if n > c[MAXLEN]:
+        return 1 if c[NOUT] > 1 else drop(1)
+    if not tx_put(ring, c, P, s):
+        return 1 if c[NOUT] > 1 else drop(2)
+    c[COUNT] += 1
+    if c[NOUT] > 0:
+        return 0
+    release(P, s)
+    return STOLEN
+
+
+@njit(cache=True, _nrt=False)
+def todevice_budget(P, st):
+    """Pull only as many packets as the transmit ring has free frames (at most BURST)."""
+    return tx_room(st[0], st[1], st[1][BURST])
 
 
 class ToDevice(Element):
@@ -15,6 +55,14 @@ class ToDevice(Element):
     fail out output 1, when connected.  METHOD picks the transmit method:
     Click's PCAP, LINUX, DEVBPF, PCAPFD and NETMAP, or clickpy's AFPACKET and
     AFXDP rings.
+
+    clickpy writes a Linux PACKET_MMAP transmit ring (TPACKET_V2, qdisc
+    bypass) from the compiled loop and asks the kernel to send once per
+    round; LINUX and PCAP select it too, and it is the default.  It pulls
+    only when the ring has room, so a full ring leaves packets in the Queue
+    upstream, as a busy device does in Click.  BURST defaults to the run's
+    batch.  Frames shorter than an Ethernet header or longer than the
+    device's MTU plus one are dropped (counted by reason).
     """
 
     port_count = "1/0-2"
@@ -22,12 +70,72 @@ class ToDevice(Element):
     args = (
         Arg("DEVNAME", DeviceName(), required=True, positional=True, doc="interface to send on"),
         Arg("DEBUG", Bool(), default=False, doc="print debugging messages"),
-        Arg("METHOD", DeviceMethod(*METHODS), doc="transmit method (default PCAP)"),
-        Arg("BURST", Integer(1, name="packet count"), default=1, doc="packets sent per scheduling"),
+        Arg("METHOD", DeviceMethod(*METHODS), doc="transmit method (default AFPACKET)"),
+        Arg("BURST", Integer(1, name="packet count"),
+            doc="packets sent per scheduling (default: the run's batch)"),
     )
     handlers = (
-        Handler("debug", write=True, doc="the DEBUG flag"),
+        Handler("debug", doc="the DEBUG flag"),
+        Handler("count", doc="packets queued for sending so far"),
         Handler("pulls", doc="pulls made so far"),
-        Handler("signal", doc="whether upstream has packets"),
-        Handler("q", doc="whether a packet waits to be sent"),
+        Handler("signal", doc="whether upstream has packets (clickpy: always true)"),
+        Handler("q", doc="whether a packet waits to be sent (clickpy: never; the ring holds it)"),
+        Handler("reset_counts", read=False, write=True, doc="reset count and pulls"),
     )
+    drop_reasons = ("shorter than an Ethernet header", "longer than the device MTU",
+                    "transmit ring full")
+    simple_action = todevice
+    task_budget = todevice_budget
+    sink = "forwarded"
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        """Open the packet socket and map its transmit ring (Click's initialize)."""
+        dev = values["DEVNAME"]
+        ring_method(cls.class_name, values.get("METHOD"))
+        c = np.zeros(NCTL, dtype=np.int64)
+        ring = TxRing(dev, c)
+        c[BURST] = values.get("BURST") or int(c[T_FRAME_NR])   # default: the whole ring
+        c[MAXLEN] = mtu(dev) + ETHER_HEADER
+        c[NOUT] = n_outputs
+        log.info("ToDevice(%s): AFPACKET transmit ring, qdisc bypass", dev)
+        open_rings.remember(c, ring, TxRing.close)
+        return (ring.ring, c)
+
+    @classmethod
+    def host_flush(cls, values, st, pool):
+        """One send() per round: the kernel sends every frame queued this round."""
+        ring = open_rings.get(st[1])
+        if ring is None:
+            return
+        err = ring.kick(st[1])
+        if err is not None:
+            st[1][KICK_ERRORS] += 1
+            if st[1][KICK_ERRORS] == 1:
+                log.warning("ToDevice(%s): send failed: %s", values["DEVNAME"], err)
+
+    @classmethod
+    def host_close(cls, values, st, pool):
+        cls.host_flush(values, st, pool)
+        open_rings.close(st[1])
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        c = st[1]
+        if name == "count":
+            return str(int(c[COUNT]))
+        if name == "pulls":
+            return str(int(c[PULLS]))
+        if name == "debug":
+            return "true" if values.get("DEBUG") else "false"
+        if name == "signal":
+            return "true"
+        if name == "q":
+            return "false"
+        raise KeyError(name)
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        if name != "reset_counts":
+            raise KeyError(name)
+        st[1][COUNT] = st[1][PULLS] = 0

@@ -1,0 +1,300 @@
+"""Linux PACKET_MMAP rings: a TPACKET_V3 receive ring and a TPACKET_V2 transmit ring.
+
+The kernel and the compiled data path share the ring memory: the host opens
+the socket and maps the ring once (RxRing, TxRing), the numba kernels here
+walk it through a numpy uint8 view, and the only system call on the data
+path is one send() per round to kick the transmit ring.  Kernels follow the
+data-path rules (no allocation, no exceptions); every offset read from the
+ring is checked against the ring's bounds, so a corrupt header cannot make
+them read or write outside it.
+
+Layouts (<linux/if_packet.h>), little-endian:
+  V3 block descriptor: +8 block_status, +12 num_pkts, +16 offset_to_first_pkt
+  tpacket3_hdr: +0 tp_next_offset, +4 tp_sec, +8 tp_nsec, +12 tp_snaplen,
+      +16 tp_len, +20 tp_status, +24 tp_mac (u16), +32 tp_vlan_tci;
+      sockaddr_ll at +48, its sll_pkttype at +58
+  tpacket2_hdr (transmit): +0 tp_status, +4 tp_len; frame data at +32
+      (TPACKET2_HDRLEN - sizeof(sockaddr_ll))
+
+The V3 ring hands a block to user space when it is full or when the block
+retire timer fires: retire_tov (ms) bounds what a lone packet waits at low
+rates, so it is kept at 1 ms.
+"""
+from __future__ import annotations
+
+import fcntl
+import mmap
+import socket
+import struct
+
+import numpy as np
+from numba import njit
+
+from clickpy.packet import (A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, A_VLAN, HEADROOM, SLOT_SIZE,
+                            alloc)
+
+SOL_PACKET = 263
+PACKET_ADD_MEMBERSHIP = 1
+PACKET_RX_RING = 5
+PACKET_STATISTICS = 6
+PACKET_VERSION = 10
+PACKET_TX_RING = 13
+PACKET_LOSS = 14
+PACKET_QDISC_BYPASS = 20
+PACKET_IGNORE_OUTGOING = 23
+PACKET_MR_PROMISC = 1
+TPACKET_V2, TPACKET_V3 = 1, 2
+ETH_P_ALL = 3
+TP_STATUS_KERNEL = 0
+TP_STATUS_USER = 1
+TP_STATUS_AVAILABLE = 0
+TP_STATUS_SEND_REQUEST = 1
+TP_STATUS_WRONG_FORMAT = 4
+TP_STATUS_VLAN_VALID = 0x10
+TX_DATA = 32
+SIOCGIFMTU = 0x8921
+MAX_CAPTURE = SLOT_SIZE - HEADROOM
+
+# Control words of a ring (an int64 array the kernels and the host share).
+(R_BLOCK_SIZE, R_BLOCK_NR, R_BLOCK, R_INDEX, R_OFFSET,       # receive ring geometry, cursor
+ T_FRAME_SIZE, T_FRAME_NR, T_FRAME, T_PENDING,               # transmit ring geometry, cursor
+ R_CORRUPT) = range(10)
+NRING = 10
+
+
+class RingError(ValueError):
+    """A ring that cannot be set up (no such interface, no permission); message for users."""
+
+
+def _explain(dev: str, e: OSError) -> RingError:
+    if e.errno in (19, 6):      # ENODEV, ENXIO
+        return RingError(f"no network interface {dev!r} here (in this network namespace)")
+    if e.errno in (1, 13):      # EPERM, EACCES
+        return RingError(f"{dev}: packet sockets need root or CAP_NET_RAW")
+    return RingError(f"{dev}: {e.strerror or e}")
+
+
+def ifindex(dev: str) -> int:
+    try:
+        return socket.if_nametoindex(dev)
+    except OSError:
+        raise RingError(f"no network interface {dev!r} here (in this network namespace)") from None
+
+
+def mtu(dev: str) -> int:
+    """The interface's MTU, asked of the kernel in this process's namespace."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            req = fcntl.ioctl(s.fileno(), SIOCGIFMTU, struct.pack("16si12x", dev.encode(), 0))
+        except OSError as e:
+            raise _explain(dev, e) from None
+    return struct.unpack("16si12x", req)[1]
+
+
+class RxRing:
+    """A TPACKET_V3 receive ring on one interface; .ring is the shared memory as uint8."""
+
+    def __init__(self, dev: str, ctl: np.ndarray, block_size: int = 1 << 16, block_nr: int = 64,
+                 retire_tov_ms: int = 1, promisc: bool = False, outgoing: bool = False):
+        self.dev = dev
+        idx = ifindex(dev)
+        self.sock = s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+        try:
+            s.setsockopt(SOL_PACKET, PACKET_VERSION, TPACKET_V3)
+            if not outgoing:   # our own ToDevice's frames are not input
+                s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
+            frame_size = 2048
+            s.setsockopt(SOL_PACKET, PACKET_RX_RING, struct.pack(
+                "7I", block_size, block_nr, frame_size, block_size * block_nr // frame_size,
+                retire_tov_ms, 0, 0))
+            self.size = block_size * block_nr
+            self.mm = mmap.mmap(s.fileno(), self.size, mmap.MAP_SHARED,
+                                mmap.PROT_READ | mmap.PROT_WRITE)
+            s.bind((dev, ETH_P_ALL))
+            if promisc:
+                s.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP,
+                             struct.pack("iHH8s", idx, PACKET_MR_PROMISC, 0, b""))
+        except OSError as e:
+            s.close()
+            raise _explain(dev, e) from None
+        self.ring = np.frombuffer(self.mm, dtype=np.uint8)
+        ctl[R_BLOCK_SIZE], ctl[R_BLOCK_NR] = block_size, block_nr
+        ctl[R_BLOCK] = ctl[R_INDEX] = ctl[R_OFFSET] = 0
+
+    def statistics(self) -> tuple[int, int]:
+        """(packets, drops) since the last call: the kernel resets them when read."""
+        p, d, _ = struct.unpack("3I", self.sock.getsockopt(SOL_PACKET, PACKET_STATISTICS, 12))
+        return p, d
+
+    def close(self) -> None:
+        # The mapping stays until the numpy view goes; closing the socket stops the ring.
+        self.sock.close()
+
+
+class TxRing:
+    """A TPACKET_V2 transmit ring with qdisc bypass; kick() sends what the kernels queued."""
+
+    def __init__(self, dev: str, ctl: np.ndarray, frame_nr: int = 1024, frame_size: int = 2048,
+                 qdisc_bypass: bool = True):
+        self.dev = dev
+        ifindex(dev)
+        self.sock = s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)  # never receives
+        try:
+            s.setsockopt(SOL_PACKET, PACKET_VERSION, TPACKET_V2)
+            if qdisc_bypass:
+                s.setsockopt(SOL_PACKET, PACKET_QDISC_BYPASS, 1)
+            s.setsockopt(SOL_PACKET, PACKET_LOSS, 1)   # a frame the kernel refuses is skipped
+            block_size = 1 << 16
+            s.setsockopt(SOL_PACKET, PACKET_TX_RING, struct.pack(
+                "4I", block_size, frame_size * frame_nr // block_size, frame_size, frame_nr))
+            self.size = frame_size * frame_nr
+            self.mm = mmap.mmap(s.fileno(), self.size, mmap.MAP_SHARED,
+                                mmap.PROT_READ | mmap.PROT_WRITE)
+            s.bind((dev, 0))
+        except OSError as e:
+            s.close()
+            raise _explain(dev, e) from None
+        self.ring = np.frombuffer(self.mm, dtype=np.uint8)
+        self.errors = 0
+        ctl[T_FRAME_SIZE], ctl[T_FRAME_NR] = frame_size, frame_nr
+        ctl[T_FRAME] = ctl[T_PENDING] = 0
+
+    def kick(self, ctl: np.ndarray) -> OSError | None:
+        """Ask the kernel to send the frames queued since the last kick (never blocks)."""
+        if ctl[T_PENDING] == 0:
+            return None
+        ctl[T_PENDING] = 0
+        try:
+            self.sock.send(b"", socket.MSG_DONTWAIT)
+        except (BlockingIOError, InterruptedError):
+            ctl[T_PENDING] = 1      # frames stay queued: the next round kicks again
+        except OSError as e:        # interface down, ...: the frames are lost
+            self.errors += 1
+            return e
+        return None
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+# ---- kernels ---------------------------------------------------------------------------
+
+@njit(cache=True, _nrt=False)
+def rd_u32(ring, at):
+    """Little-endian 32-bit word of the ring (the kernel's byte order on x86 and arm64)."""
+    return (np.int64(ring[at]) | (np.int64(ring[at + 1]) << 8) | (np.int64(ring[at + 2]) << 16)
+            | (np.int64(ring[at + 3]) << 24))
+
+
+@njit(cache=True, _nrt=False)
+def wr_u32(ring, at, v):
+    ring[at] = v & 0xFF
+    ring[at + 1] = (v >> 8) & 0xFF
+    ring[at + 2] = (v >> 16) & 0xFF
+    ring[at + 3] = (v >> 24) & 0xFF
+
+
+@njit(cache=True, _nrt=False)
+def _next_block(ring, c, base):
+    """Hand the current block back to the kernel and move to the next."""
+    wr_u32(ring, base + 8, TP_STATUS_KERNEL)
+    b = c[R_BLOCK] + 1
+    c[R_BLOCK] = 0 if b >= c[R_BLOCK_NR] else b
+    c[R_INDEX] = 0
+    c[R_OFFSET] = 0
+
+
+@njit(cache=True, _nrt=False)
+def rx_take(ring, c, P, snaplen):
+    """The next received frame, copied into a fresh pool slot; -1 when none is ready.
+
+    Copies at most snaplen bytes (and never more than a slot holds); the rest
+    of a longer frame is recorded in the extra-length annotation, as Click's
+    FromDevice does with SNAPLEN.  Sets the timestamp, packet type and VLAN
+    annotations.  A frame stays in the ring when the pool is empty.
+    """
+    bs = c[R_BLOCK_SIZE]
+    for _ in range(4):                   # skip at most a few empty or corrupt blocks per call
+        base = c[R_BLOCK] * bs
+        if (rd_u32(ring, base + 8) & TP_STATUS_USER) == 0:
+            return -1
+        num = rd_u32(ring, base + 12)
+        i = c[R_INDEX]
+        off = rd_u32(ring, base + 16) if i == 0 else c[R_OFFSET]
+        if i >= num:
+            _next_block(ring, c, base)
+            continue
+        if off < 48 or off + 68 > bs:    # a header that does not fit its block
+            c[R_CORRUPT] += 1
+            _next_block(ring, c, base)
+            continue
+        p = base + off
+        mac = rd_u32(ring, p + 24) & 0xFFFF
+        snap = rd_u32(ring, p + 12)
+        if off + mac + snap > bs:
+            c[R_CORRUPT] += 1
+            _next_block(ring, c, base)
+            continue
+        s = alloc(P)
+        if s < 0:
+            return -1
+        data, head, length, anno = P[0], P[1], P[2], P[3]
+        n = min(snap, snaplen, MAX_CAPTURE)
+        h = head[s]
+        src = p + mac
+        for k in range(n):
+            data[s, h + k] = ring[src + k]
+        length[s] = n
+        anno[s, A_EXTRA_LENGTH] = rd_u32(ring, p + 16) - n
+        anno[s, A_TSTAMP] = rd_u32(ring, p + 4) * 1000000000 + rd_u32(ring, p + 8)
+        anno[s, A_PKTTYPE] = ring[p + 58]
+        if rd_u32(ring, p + 20) & TP_STATUS_VLAN_VALID:
+            anno[s, A_VLAN] = rd_u32(ring, p + 32) & 0xFFFF
+        nxt = rd_u32(ring, p)
+        i += 1
+        if i >= num or nxt == 0:
+            _next_block(ring, c, base)
+        else:
+            c[R_INDEX] = i
+            c[R_OFFSET] = off + nxt
+        return s
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def tx_room(ring, c, want):
+    """How many of the next `want` transmit frames are free (the kernel has sent them)."""
+    fs, nr = c[T_FRAME_SIZE], c[T_FRAME_NR]
+    f = c[T_FRAME]
+    n = 0
+    while n < want and n < nr:
+        st = rd_u32(ring, f * fs)
+        if st != TP_STATUS_AVAILABLE and st != TP_STATUS_WRONG_FORMAT:
+            break
+        n += 1
+        f = f + 1 if f + 1 < nr else 0
+    return n
+
+
+@njit(cache=True, _nrt=False)
+def tx_put(ring, c, P, s):
+    """Queue packet s in the next transmit frame; False when the ring is full or it is too big."""
+    fs = c[T_FRAME_SIZE]
+    f = c[T_FRAME]
+    base = f * fs
+    st = rd_u32(ring, base)
+    if st != TP_STATUS_AVAILABLE and st != TP_STATUS_WRONG_FORMAT:
+        return False
+    data, head, length = P[0], P[1], P[2]
+    n = length[s]
+    if n > fs - TX_DATA:
+        return False
+    h = head[s]
+    d = base + TX_DATA
+    for k in range(n):
+        ring[d + k] = data[s, h + k]
+    wr_u32(ring, base + 4, n)
+    wr_u32(ring, base, TP_STATUS_SEND_REQUEST)
+    c[T_FRAME] = f + 1 if f + 1 < c[T_FRAME_NR] else 0
+    c[T_PENDING] += 1
+    return True

@@ -1,0 +1,197 @@
+"""Forwarding between real interfaces: clickpy's router over PACKET_MMAP against Linux's ip_forward.
+
+Topology labs/router.yaml: a (sender) <-> r (the forwarder) <-> b (sink).
+In the same run and the same namespaces, r forwards first with clickpy
+(`python3 -m clickpy run configs/router.click`, AFPACKET rings, r's own stack
+kept out by a tcx drop on eth0's ingress, as FromDevice SNIFFER false does),
+then with Linux (addresses on r's interfaces, net.ipv4.ip_forward=1, static
+neighbour for b).  b drops everything at its tcx ingress after packet sockets
+have seen it, so the sink costs nothing; b0's receive counter (veth counts at
+transmit) measures what was forwarded.
+
+Measured per forwarder:
+  low-rate latency   one-way, sender a -> catcher on b0, PROBE_PPS timestamped frames
+  throughput         64-byte UDP frames from one sender core (PACKET_MMAP TX ring in a):
+                     offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
+
+Run (root):  python3 -m perf.netdev [--seconds S] [--batch N] [--nice -10]
+The machine's other load shows in the figures: note it with them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+from clickpy import netns
+from clickpy.traffic import mac, udp_frame
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+R0, R1 = "00:00:0a:00:01:01", "00:00:0a:00:02:01"
+A, B = "02:00:00:00:01:02", "02:00:00:00:02:02"
+FRAME = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=9)       # 64 B with FCS
+PROBE = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=7777)
+PROBE_PPS = 200
+
+
+def peer(topo, ns, *argv, **kw):
+    return topo.popen(ns, [sys.executable, "-m", "perf.netpeer", *argv], cwd=ROOT,
+                      stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, **kw)
+
+
+def hold_drop(topo, ns, dev):
+    p = peer(topo, ns, "hold-drop", dev)
+    if p.stdout.readline().strip() != "ready":
+        raise RuntimeError(f"could not attach the ingress drop on {ns}:{dev}")
+    return p
+
+
+def release(p):
+    p.stdin.close()
+    p.wait(10)
+
+
+def percentile(xs, q):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(q * len(xs)))] if xs else float("nan")
+
+
+def latency(topo, seconds):
+    catcher = peer(topo, "b", "catch", "b0", str(seconds + 1.5))
+    assert catcher.stdout.readline().strip() == "ready"
+    topo.run("a", [sys.executable, "-m", "perf.netpeer", "probe", "a0", str(seconds),
+                   str(PROBE_PPS), PROBE.hex()], cwd=ROOT, timeout=seconds + 60)
+    lat = json.loads(catcher.communicate(timeout=30)[0].strip().splitlines()[-1])
+    return {"probes": len(lat), "median_us": statistics.median(lat) / 1e3 if lat else None,
+            "p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def cpu_seconds(pid):
+    """(CPU seconds run, seconds spent runnable but waiting for a CPU) of a process so far."""
+    with open(f"/proc/{pid}/schedstat") as f:
+        run, wait, _ = f.read().split()
+    return int(run) / 1e9, int(wait) / 1e9
+
+
+def throughput(topo, seconds, forwarder_pid=None):
+    links = (("a", "a0"), ("b", "b0"), ("r", "eth0"))
+    catcher = peer(topo, "b", "catch", "b0", str(seconds + 4))
+    assert catcher.stdout.readline().strip() == "ready"
+    blaster = peer(topo, "a", "blast", "a0", str(seconds), FRAME.hex())
+    assert blaster.stdout.readline().strip() == "start"     # compiled, sending from now on
+    t0 = time.monotonic()
+    a0, b0, r0 = (topo.link_stats(ns, d) for ns, d in links)
+    c0 = cpu_seconds(forwarder_pid) if forwarder_pid else None
+    probes = peer(topo, "a", "probe", "a0", str(max(1.0, seconds - 2)), "100", PROBE.hex())
+    blast = json.loads(blaster.communicate(timeout=seconds + 60)[0].strip().splitlines()[-1])
+    dt = time.monotonic() - t0
+    c1 = cpu_seconds(forwarder_pid) if forwarder_pid else None
+    time.sleep(0.5)                                    # frames still in rings and backlogs
+    a1, b1, r1 = (topo.link_stats(ns, d) for ns, d in links)
+    probes.communicate(timeout=30)
+    lat = json.loads(catcher.communicate(timeout=30)[0].strip().splitlines()[-1])
+    sent = a1["tx_packets"] - a0["tx_packets"]
+    got = b1["rx_packets"] - b0["rx_packets"]
+    return {"seconds": round(dt, 2), "offered_pps": round(sent / dt),
+            "forwarded_pps": round(got / dt),
+            "loss_pct": round(100 * (sent - got) / max(sent, 1), 2),
+            "r_eth0_rx_dropped": r1["rx_dropped"] - r0["rx_dropped"],
+            "sender_cpu_us_per_pkt": round(blast["cpu_s"] * 1e6 / max(sent, 1), 2),
+            "forwarder_cpu_s": None if c0 is None else round(c1[0] - c0[0], 2),
+            "forwarder_waited_for_cpu_s": None if c0 is None else round(c1[1] - c0[1], 2),
+            "forwarder_cpu_us_per_pkt": None if c0 is None else round(
+                (c1[0] - c0[0]) * 1e6 / max(got, 1), 2),
+            "latency_median_us": statistics.median(lat) / 1e3 if lat else None,
+            "latency_p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def device_readers(config):
+    """Names of the configuration's FromDevice elements (anonymous ones get generated names)."""
+    from clickpy.graph import build_graph
+    from clickpy.lang import load_file
+    g = build_graph(load_file(os.path.join(ROOT, config)))
+    return sorted(n for n, d in g.nodes(data=True) if d.get("class_name") == "FromDevice")
+
+
+def loadavg():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=8, help="length of each throughput run")
+    ap.add_argument("--batch", type=int, default=64, help="clickpy run --batch")
+    ap.add_argument("--nice", type=int, default=0,
+                    help="niceness of the clickpy process (negative: more CPU on a busy machine)")
+    a = ap.parse_args(argv)
+    why = netns.available()
+    if why:
+        print(f"perf.netdev: {why}", file=sys.stderr)
+        return 1
+    results = {"load_before": loadavg(), "cpus": os.cpu_count()}
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpb")
+    with topo:
+        # ---- clickpy
+        sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
+        from nettools import Middlebox, ping
+        host = f"/tmp/clickpy-netdev-bench-{os.getpid()}-host.pcap"
+        r_drop = hold_drop(topo, "r", "eth0")
+        readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
+        box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(a.batch),
+                                    "--out", f"host={host}", *readers], cwd=ROOT)
+        if a.nice:
+            os.setpriority(os.PRIO_PROCESS, box.p.pid, a.nice)
+        results["clickpy_nice"] = a.nice
+        if ping(topo, "a", "10.0.2.2", count=2).returncode != 0:   # both ARP caches filled
+            raise RuntimeError("no ping through clickpy's router")
+        b_drop = hold_drop(topo, "b", "b0")
+        results["clickpy_low_rate"] = latency(topo, 3)
+        results["clickpy"] = throughput(topo, a.seconds, box.p.pid)
+        rc, out, err = box.stop()
+        lines = out.splitlines()
+        results["clickpy_account"] = [line.strip() for line in lines
+                                      if "dropped" in line or "forwarded" in line]
+        results["clickpy_ring_drops"] = {lines[i][:-1]: int(lines[i + 1])
+                                         for i, line in enumerate(lines[:-1])
+                                         if line.endswith(".kernel_drops:")}
+        release(r_drop)
+        if os.path.exists(host):
+            os.remove(host)
+        # ---- Linux, same namespaces
+        topo.run("r", ["ip", "addr", "add", "10.0.1.1/24", "dev", "eth0"])
+        topo.run("r", ["ip", "addr", "add", "10.0.2.1/24", "dev", "eth1"])
+        topo.run("r", ["ip", "neigh", "replace", "10.0.2.2", "lladdr", B, "dev", "eth1",
+                       "nud", "permanent"])
+        topo.run("r", ["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])
+        results["linux_low_rate"] = latency(topo, 3)
+        results["linux"] = throughput(topo, a.seconds)
+        release(b_drop)
+    results["load_after"] = loadavg()
+    c, k = results["clickpy"], results["linux"]
+    print(f"{'forwarder':<10} {'offered pps':>12} {'forwarded pps':>14} {'loss %':>7} "
+          f"{'lat med us':>10} {'lat p99 us':>10} | low rate: {'med us':>7} {'p99 us':>7}")
+    for name, hi, lo in (("clickpy", c, results["clickpy_low_rate"]),
+                         ("linux", k, results["linux_low_rate"])):
+        print(f"{name:<10} {hi['offered_pps']:>12,} {hi['forwarded_pps']:>14,} "
+              f"{hi['loss_pct']:>7} {hi['latency_median_us'] or 0:>10.0f} "
+              f"{hi['latency_p99_us'] or 0:>10.0f} |           {lo['median_us'] or 0:>7.0f} "
+              f"{lo['p99_us'] or 0:>7.0f}")
+    print(f"clickpy process: {c['forwarder_cpu_us_per_pkt']} us CPU per forwarded packet "
+          f"({c['forwarder_cpu_s']} s CPU in {c['seconds']} s, {c['forwarder_waited_for_cpu_s']} s "
+          f"runnable but waiting for a CPU); sender CPU per packet offered: "
+          f"{c['sender_cpu_us_per_pkt']} us (clickpy run), {k['sender_cpu_us_per_pkt']} us "
+          f"(Linux run: includes Linux's forwarding, done in the sender's softirq)")
+    print(f"clickpy/linux forwarded: {c['forwarded_pps'] / max(k['forwarded_pps'], 1):.2f}x; "
+          f"load average {results['load_before']} -> {results['load_after']} on "
+          f"{results['cpus']} CPUs")
+    print(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

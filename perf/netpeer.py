@@ -1,0 +1,142 @@
+"""Traffic for perf.netdev, run inside a namespace: a ring-driven blaster and latency probes.
+
+    python3 -m perf.netpeer blast IFACE SECONDS FRAMEHEX   64-byte frames as fast as one core
+                                                          sends them (PACKET_MMAP TX ring)
+    python3 -m perf.netpeer probe IFACE SECONDS PPS FRAMEHEX   timestamped frames at a low rate
+    python3 -m perf.netpeer catch IFACE SECONDS           one-way latency of the probes (JSON)
+    python3 -m perf.netpeer hold-drop IFACE               drop IFACE's ingress until stdin closes
+
+Probes carry time.time_ns() at PROBE_AT; sender and catcher share the host clock.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import sys
+import time
+
+import numpy as np
+from numba import njit
+
+from clickpy.rings.packet_mmap import (T_FRAME, T_FRAME_NR, T_FRAME_SIZE, T_PENDING, TX_DATA,
+                                       NRING, TxRing, rd_u32, wr_u32)
+
+PROBE_PORT = 7777
+PROBE_AT = 14 + 20 + 8           # after Ethernet, IPv4, UDP headers
+
+
+@njit(cache=True, _nrt=False)
+def resubmit(ring, c, length):
+    """Mark every frame the kernel has sent as ready again (contents are written once)."""
+    fs, nr = c[T_FRAME_SIZE], c[T_FRAME_NR]
+    f = c[T_FRAME]
+    k = 0
+    while k < nr:
+        st = rd_u32(ring, f * fs)
+        if st != 0 and st != 4:
+            break
+        wr_u32(ring, f * fs + 4, length)
+        wr_u32(ring, f * fs, 1)
+        f = f + 1 if f + 1 < nr else 0
+        k += 1
+    c[T_FRAME] = f
+    c[T_PENDING] += k
+    return k
+
+
+def blast(iface: str, seconds: float, frame: bytes) -> None:
+    c = np.zeros(NRING, dtype=np.int64)
+    tx = TxRing(iface, c, frame_nr=2048)
+    fs = int(c[T_FRAME_SIZE])
+    for f in range(int(c[T_FRAME_NR])):
+        tx.ring[f * fs + TX_DATA:f * fs + TX_DATA + len(frame)] = np.frombuffer(frame, np.uint8)
+    busy = np.zeros(NRING, dtype=np.int64)
+    busy[T_FRAME_SIZE], busy[T_FRAME_NR] = 8, 1
+    resubmit(np.ones(8, np.uint8), busy, 0)        # compiles (a busy frame: nothing marked)
+    import os
+    queued = 0
+    print("start", flush=True)
+    t0 = os.times()
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        queued += resubmit(tx.ring, c, len(frame))
+        tx.kick(c)
+    t1 = os.times()
+    # CPU time includes the softirq work the kernel does in the sender's send() calls.
+    print(json.dumps({"queued": queued, "cpu_s": (t1.user - t0.user) + (t1.system - t0.system)}),
+          flush=True)
+
+
+def probe(iface: str, seconds: float, pps: float, frame: bytes) -> None:
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+    s.bind((iface, 0))
+    buf = bytearray(frame)
+    gap = 1.0 / pps
+    nxt = time.monotonic()
+    end = nxt + seconds
+    n = 0
+    while nxt < end:
+        struct.pack_into("!q", buf, PROBE_AT, time.time_ns())
+        s.send(buf)
+        n += 1
+        nxt += gap
+        time.sleep(max(0.0, nxt - time.monotonic()))
+    print(json.dumps({"sent": n}), flush=True)
+
+
+# Classic BPF on the catcher's socket: only IPv4/UDP to PROBE_PORT (IHL 5) reaches Python,
+# so a blast on the same interface does not queue in front of the probes.
+_PROBES_ONLY = [(0x28, 0, 0, 12), (0x15, 0, 5, 0x0800), (0x30, 0, 0, 23), (0x15, 0, 3, 17),
+                (0x28, 0, 0, 36), (0x15, 0, 1, PROBE_PORT), (0x06, 0, 0, 0xFFFF), (0x06, 0, 0, 0)]
+SO_ATTACH_FILTER = 26
+
+
+def _attach_probe_filter(s: socket.socket) -> None:
+    import ctypes
+    code = b"".join(struct.pack("HBBI", *ins) for ins in _PROBES_ONLY)
+    buf = ctypes.create_string_buffer(code, len(code))
+    s.setsockopt(socket.SOL_SOCKET, SO_ATTACH_FILTER,
+                 struct.pack("HxxxxxxQ", len(_PROBES_ONLY), ctypes.addressof(buf)))
+
+
+def catch(iface: str, seconds: float) -> None:
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+    _attach_probe_filter(s)
+    s.bind((iface, 3))
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.settimeout(0.1)
+    print("ready", flush=True)
+    lat = []
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            b, addr = s.recvfrom(2048)
+        except socket.timeout:
+            continue
+        if addr[2] != 4 and len(b) >= PROBE_AT + 8 and b[12:14] == b"\x08\x00" \
+                and b[23] == 17 and struct.unpack_from("!H", b, 36)[0] == PROBE_PORT:
+            lat.append(time.time_ns() - struct.unpack_from("!q", b, PROBE_AT)[0])
+    print(json.dumps(lat), flush=True)
+
+
+def hold_drop(iface: str) -> None:
+    from clickpy.rings.kernel_filter import IngressDrop
+    d = IngressDrop(iface)
+    print("ready", flush=True)
+    sys.stdin.read()
+    d.close()
+
+
+if __name__ == "__main__":
+    cmd, args = sys.argv[1], sys.argv[2:]
+    if cmd == "blast":
+        blast(args[0], float(args[1]), bytes.fromhex(args[2]))
+    elif cmd == "probe":
+        probe(args[0], float(args[1]), float(args[2]), bytes.fromhex(args[3]))
+    elif cmd == "catch":
+        catch(args[0], float(args[1]))
+    elif cmd == "hold-drop":
+        hold_drop(args[0])
+    else:
+        raise SystemExit(f"unknown command {cmd}")

@@ -1,0 +1,124 @@
+"""PACKET_MMAP ring kernels on rings built in memory: layout, cursor, bounds (no root needed)."""
+import struct
+
+import numpy as np
+
+from clickpy.packet import A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, A_VLAN, Pool
+from clickpy.rings.packet_mmap import (NRING, R_BLOCK, R_BLOCK_NR, R_BLOCK_SIZE, R_CORRUPT,
+                                       T_FRAME, T_FRAME_NR, T_FRAME_SIZE, T_PENDING, TX_DATA,
+                                       rx_take, tx_put, tx_room)
+
+BS, NB = 4096, 3
+
+
+def rx_ring(blocks):
+    """blocks: per block, a list of (frame, wire_len, pkttype, vlan) or raw overrides."""
+    ring = np.zeros(BS * NB, np.uint8)
+    for b, frames in enumerate(blocks):
+        if frames is None:
+            continue
+        base = b * BS
+        off = 48
+        struct.pack_into("<III", ring, base + 8, 1, len(frames), off)     # USER, num, first
+        for k, (frame, wire, pkttype, vlan) in enumerate(frames):
+            p = base + off
+            mac = 68 + 2
+            nxt = (mac + len(frame) + 15) & ~15 if k + 1 < len(frames) else 0
+            status = 1 | (0x10 if vlan is not None else 0)
+            struct.pack_into("<IIIIIIHH", ring, p, nxt, 7, 500, len(frame), wire, status, mac, 0)
+            struct.pack_into("<I", ring, p + 32, vlan or 0)
+            ring[p + 58] = pkttype
+            ring[p + mac:p + mac + len(frame)] = np.frombuffer(frame, np.uint8)
+            off += nxt
+    c = np.zeros(NRING + 4, np.int64)
+    c[R_BLOCK_SIZE], c[R_BLOCK_NR] = BS, NB
+    return ring, c
+
+
+def take_all(ring, c, pool, snaplen=2046):
+    out = []
+    while True:
+        s = rx_take(ring, c, pool.arrays, snaplen)
+        if s < 0:
+            return out
+        out.append(s)
+
+
+def test_frames_come_out_in_order_with_annotations_and_blocks_go_back():
+    f1, f2, f3 = b"\x01" * 60, b"\x02" * 100, b"\x03" * 64
+    ring, c = rx_ring([[(f1, 60, 0, None), (f2, 100, 1, 5)], [(f3, 64, 3, None)], None])
+    pool = Pool(16)
+    got = take_all(ring, c, pool)
+    assert [pool.bytes(s) for s in got] == [f1, f2, f3]
+    a = pool.anno
+    assert a[got[0], A_TSTAMP] == 7 * 10**9 + 500
+    assert (a[got[1], A_PKTTYPE], a[got[1], A_VLAN], a[got[2], A_PKTTYPE]) == (1, 5, 3)
+    assert ring[8] == 0 and ring[BS + 8] == 0          # both blocks handed back to the kernel
+    assert c[R_BLOCK] == 2
+    assert rx_take(ring, c, pool.arrays, 2046) == -1    # block 2 is the kernel's
+
+
+def test_snaplen_cuts_and_records_the_rest_as_extra_length():
+    ring, c = rx_ring([[(b"\x05" * 200, 1500, 0, None)]])
+    pool = Pool(4)
+    (s,) = take_all(ring, c, pool, snaplen=64)
+    assert pool.length[s] == 64 and pool.anno[s, A_EXTRA_LENGTH] == 1500 - 64
+
+
+def test_corrupt_offsets_are_skipped_never_read_past_the_block():
+    ring, c = rx_ring([[(b"\x01" * 60, 60, 0, None)], [(b"\x02" * 60, 60, 0, None)]])
+    struct.pack_into("<I", ring, 16, BS - 8)            # first packet "beyond" block 0
+    pool = Pool(4)
+    got = take_all(ring, c, pool)
+    assert [pool.bytes(s) for s in got] == [b"\x02" * 60] and c[R_CORRUPT] == 1
+    ring, c = rx_ring([[(b"\x01" * 60, 60, 0, None)]])
+    struct.pack_into("<I", ring, 48 + 12, 10 ** 6)      # snaplen larger than the block
+    assert take_all(ring, c, Pool(4)) == [] and c[R_CORRUPT] == 1
+
+
+def test_an_empty_pool_leaves_the_frame_in_the_ring():
+    ring, c = rx_ring([[(b"\x01" * 60, 60, 0, None)]])
+    pool = Pool(1)
+    pool.load(b"x" * 10)                                 # the only slot is taken
+    assert rx_take(ring, c, pool.arrays, 2046) == -1
+    assert ring[8] == 1                                  # still ours, not skipped
+    pool2 = Pool(2)
+    assert [pool2.bytes(s) for s in take_all(ring, c, pool2)] == [b"\x01" * 60]
+
+
+def test_tx_ring_fills_frames_until_the_kernel_has_not_sent_them():
+    fs, nr = 256, 4
+    ring = np.zeros(fs * nr, np.uint8)
+    c = np.zeros(NRING, np.int64)
+    c[T_FRAME_SIZE], c[T_FRAME_NR] = fs, nr
+    pool = Pool(8)
+    assert tx_room(ring, c, 100) == 4
+    slots = [pool.load(bytes([i]) * (20 + i)) for i in range(5)]
+    assert [tx_put(ring, c, pool.arrays, s) for s in slots] == [True] * 4 + [False]
+    assert c[T_PENDING] == 4 and tx_room(ring, c, 100) == 0
+    assert struct.unpack_from("<II", ring, fs) == (1, 21)          # SEND_REQUEST, length
+    assert bytes(ring[fs + TX_DATA:fs + TX_DATA + 21]) == b"\x01" * 21
+    struct.pack_into("<I", ring, 0, 0)                               # the kernel sent frame 0
+    assert tx_room(ring, c, 100) == 1 and c[T_FRAME] == 0
+    assert tx_put(ring, c, pool.arrays, slots[4])
+    big = pool.load(b"z" * 300)                                      # larger than a frame
+    struct.pack_into("<I", ring, fs, 0)
+    assert not tx_put(ring, c, pool.arrays, big)
+
+
+def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
+    from clickpy.packet import A_DST_IP, A_NH, HEADROOM
+    from elements.devices import fromdevice as fd
+    ip = bytes.fromhex("000000000001000000000002" "0800" "45000014000000004011" "0000"
+                       "0a000102" "0a000202")
+    arp = bytes.fromhex("ffffffffffff000000000002" "0806") + bytes(28)
+    ring, _ = rx_ring([[(arp, len(arp), 0, None), (ip, len(ip), 0, None)]])
+    c = np.zeros(fd.NCTL, np.int64)
+    c[R_BLOCK_SIZE], c[R_BLOCK_NR] = BS, NB
+    c[fd.SNAPLEN], c[fd.FORCE_IP], c[fd.IFINDEX] = 2046, 1, 3
+    pool = Pool(4)
+    s = fd.fromdevice_task(pool.arrays, (ring, c))
+    assert pool.bytes(s) == ip and pool.anno[s, A_NH] == HEADROOM + 14
+    assert pool.anno[s, A_DST_IP] == 0x0A000202 and c[fd.NOT_IP] == 1 and c[fd.COUNT] == 2
+    assert pool.in_use() == 1                                 # the ARP frame's slot went back
+    assert fd.fromdevice_task(pool.arrays, (ring, c)) == -1

@@ -1,0 +1,135 @@
+"""The shipped router (configs/router.click) between two real kernels, over PACKET_MMAP.
+
+Host a and host b are namespaces with ordinary Linux stacks; the router runs
+as `python3 -m clickpy run configs/router.click` in the namespace between
+them, on interfaces eth0 and eth1 (labs/router.yaml).  Ping and a TCP
+transfer go through it; scapy-crafted frames are checked on the far side;
+malformed frames do not stop it and show up in its packet account.
+"""
+import os
+import sys
+
+import pytest
+from conftest import needs_netns
+from nettools import CLIENT, SERVER, Middlebox, Sniffer, ping, send_frames
+
+from clickpy import netns
+
+scapy = pytest.importorskip("scapy.all")
+from scapy.all import ARP, ICMP, IP, UDP, Ether, Raw  # noqa: E402
+
+pytestmark = needs_netns
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+R0, R1 = "00:00:0a:00:01:01", "00:00:0a:00:02:01"      # the router's, from router.click
+A, B = "02:00:00:00:01:02", "02:00:00:00:02:02"        # the hosts', from router.yaml
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpr")
+    topo.up()
+    try:
+        host = str(tmp_path_factory.mktemp("router") / "host.pcap")
+        topo.router = Middlebox(topo, "r", ["configs/router.click", "--out", f"host={host}"],
+                                cwd=ROOT)
+        for _ in range(5):   # the first echo waits for ARP on both sides: give it time
+            if ping(topo, "a", "10.0.2.2").returncode == 0:
+                break
+        yield topo
+    finally:
+        try:
+            if getattr(topo, "router", None) is not None:
+                topo.router.stop()
+        finally:
+            topo.down()
+
+
+def test_ping_through_the_router(lab):
+    r = ping(lab, "a", "10.0.2.2", count=3)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # b's reply (TTL 64) crossed the router once.
+    assert r.stdout.count("reply 10.0.2.2 ttl 63") == 3, r.stdout
+
+
+def test_tcp_transfer_through_the_router(lab):
+    import subprocess
+    server = lab.popen("b", [sys.executable, "-c", SERVER, "5001"], stdout=subprocess.PIPE,
+                       text=True)
+    assert server.stdout.readline().strip() == "listening"
+    size = 2_000_000
+    r = lab.run("a", [sys.executable, "-c", CLIENT, "10.0.2.2", "5001", str(size)], timeout=120)
+    got_n, got_hash, sent_n, sent_hash = r.stdout.split()
+    assert (int(got_n), got_hash) == (size, sent_hash) and int(sent_n) == size
+    server.wait(30)
+
+
+def test_crafted_udp_is_routed_ttl_checksum_and_macs(lab):
+    sniff = Sniffer(lab, "b", "b0", seconds=3, count=2)
+    frame = (Ether(src=A, dst=R0) / IP(src="10.0.1.2", dst="10.0.2.2", ttl=10, id=4242)
+             / UDP(sport=4000, dport=5000) / Raw(b"clickpy end to end"))
+    send_frames(lab, "a", "a0", [frame])
+    got = [Ether(f) for f in sniff.frames()]
+    ours = [p for p in got if IP in p and p[IP].id == 4242]
+    assert len(ours) == 1, [p.summary() for p in got]
+    p = ours[0]
+    assert (p.src, p.dst) == (R1, B)                        # MACs rewritten for the next hop
+    assert p[IP].ttl == 9                                   # TTL decremented once
+    fresh = IP(bytes(p[IP]))
+    fresh.chksum = None
+    assert IP(bytes(fresh)).chksum == p[IP].chksum          # the checksum is right
+    assert p[UDP].dport == 5000 and bytes(p[Raw]) == b"clickpy end to end"
+
+
+def test_ttl_1_earns_icmp_time_exceeded(lab):
+    sniff = Sniffer(lab, "a", "a0", seconds=3)
+    frame = (Ether(src=A, dst=R0) / IP(src="10.0.1.2", dst="10.0.2.2", ttl=1, id=4343)
+             / UDP(sport=4001, dport=5000) / Raw(b"expiring"))
+    send_frames(lab, "a", "a0", [frame])
+    errors = [p for p in (Ether(f) for f in sniff.frames()) if ICMP in p and p[ICMP].type == 11]
+    assert errors, "no ICMP time exceeded came back"
+    e = errors[0]
+    assert (e.src, e.dst, e[IP].src, e[IP].dst) == (R0, A, "10.0.1.1", "10.0.1.2")
+    assert e[ICMP].code == 0
+    quoted = e[ICMP].payload
+    assert quoted.id == 4343                                # the expired packet's header
+
+
+def test_arp_for_the_router_is_answered(lab):
+    sniff = Sniffer(lab, "a", "a0", seconds=3)
+    query = Ether(src=A, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=A, psrc="10.0.1.2",
+                                                          pdst="10.0.1.1")
+    send_frames(lab, "a", "a0", [query])
+    replies = [p for p in (Ether(f) for f in sniff.frames()) if ARP in p and p[ARP].op == 2]
+    assert replies, "no ARP reply"
+    r = replies[0]
+    assert (r[ARP].psrc, r[ARP].hwsrc, r[ARP].pdst, r.dst) == ("10.0.1.1", R0, "10.0.1.2", A)
+
+
+MALFORMED = {
+    "truncated IP header": bytes(Ether(src=A, dst=R0) / IP(dst="10.0.2.2"))[:14 + 10],
+    "bad IP checksum": bytes(Ether(src=A, dst=R0) / IP(dst="10.0.2.2", chksum=0x1234) / UDP()),
+    "IP length past the frame": bytes(Ether(src=A, dst=R0) / IP(dst="10.0.2.2", len=1400) / UDP()),
+    "IP header length 3": bytes(Ether(src=A, dst=R0) / IP(dst="10.0.2.2", ihl=3) / UDP()),
+    "IPv5": bytes(Ether(src=A, dst=R0) / IP(dst="10.0.2.2", version=5) / UDP()),
+    "garbage": bytes.fromhex("00000a000101020000000102" "0800") + os.urandom(46),
+    "garbage ARP": bytes.fromhex("00000a000101020000000102" "0806") + os.urandom(10),
+}
+
+
+def test_malformed_frames_leave_the_router_running_and_are_accounted(lab):
+    send_frames(lab, "a", "a0", [Raw(f) for f in MALFORMED.values()] * 3)
+    r = ping(lab, "a", "10.0.2.2", count=2)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert lab.router.p.poll() is None
+
+
+def test_account_at_the_end(lab):
+    """Stopping the router (Ctrl-C) prints a balanced account naming the malformed drops."""
+    rc, out, err = lab.router.stop()
+    lab.router = None
+    assert "Traceback" not in err, err[-3000:]
+    assert "account balances" in out, out + err[-2000:]
+    for reason in ("bad IP checksum", "bad IP length", "bad IP header length", "bad IP version"):
+        assert f": {reason}" in out, out
+    assert rc == 0, out + err[-2000:]
