@@ -71,7 +71,6 @@ class MemoryBackend(Backend):
         self.inputs = tuple(sorted(in_tokens))
         self.outputs = tuple(sorted(out_tokens, key=lambda d: (d == HOST, d)))
         self._boxes = {dev: pe.open_outbox(tok) for dev, tok in out_tokens.items()}
-        self._taken = {dev: 0 for dev in self.outputs}
         self.router = Router(bound, pool_slots=pool_slots, batch=batch)
         self._stages = {dev: pe.take_stage(tok) for dev, tok in in_tokens.items()}
         self._waiting: dict[str, deque] = {dev: deque() for dev in self.inputs}
@@ -91,9 +90,8 @@ class MemoryBackend(Backend):
     def receive(self, port):
         if port not in self._boxes:
             raise KeyError(f"no output port {port!r} (output ports: {', '.join(self.outputs)})")
-        records = self._boxes[port].records
-        new = records[self._taken[port]:]
-        self._taken[port] = len(records)
+        box = self._boxes[port]
+        new, box.records = box.records, []
         return new
 
     def waiting(self) -> int:

@@ -29,7 +29,7 @@ def _eth(eth_dst, eth_src, dl_vlan_enable, vlan_vid, vlan_pcp, dl_vlan_cfi, eth_
     if eth_type is not None and not dl_vlan_enable:
         eth.type = eth_type
     if dl_vlan_enable:
-        eth = eth / Dot1Q(prio=vlan_pcp, id=dl_vlan_cfi, vlan=vlan_vid)
+        eth = eth / Dot1Q(prio=vlan_pcp, dei=dl_vlan_cfi, vlan=vlan_vid)
         if eth_type is not None:
             eth[Dot1Q].type = eth_type
     return eth

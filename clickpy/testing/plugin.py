@@ -34,7 +34,14 @@ def pytest_addoption(parser):
                          f"({', '.join(MODES)}; default memory)")
 
 
+def _modes(config) -> list[str]:
+    return [m.strip() for m in config.getoption("clickpy_mode").split(",") if m.strip()]
+
+
 def pytest_configure(config):
+    for m in _modes(config):
+        if m not in MODES:
+            raise pytest.UsageError(f"--clickpy-mode: unknown mode {m!r} (modes: {', '.join(MODES)})")
     config.addinivalue_line("markers", "clickpy_network: runs configurations over veth pairs in "
                                        "network namespaces (skipped where the machine cannot)")
     config.addinivalue_line("markers", "clickpy_image: runs configurations on a booted unikernel "
@@ -56,10 +63,7 @@ def pytest_generate_tests(metafunc):
         if "clickpy_mode" in (names.replace(" ", "").split(",") if isinstance(names, str)
                               else names):
             return                          # the test chose its modes itself
-    modes = [m.strip() for m in metafunc.config.getoption("clickpy_mode").split(",") if m.strip()]
-    for m in modes:
-        if m not in MODES:
-            raise pytest.UsageError(f"--clickpy-mode: unknown mode {m!r} (modes: {', '.join(MODES)})")
+    modes = _modes(metafunc.config)
     if modes != ["memory"]:
         metafunc.parametrize("clickpy_mode", modes, indirect=True)
 
