@@ -16,7 +16,6 @@ import networkx as nx
 
 from clickpy.check import check_graph
 from clickpy.diagnostics import ConfigError
-from clickpy.element import lookup
 from clickpy.runtime.bind import HOST, READERS, device_of
 from clickpy.runtime.router import Router
 from clickpy.testing import port_elements as pe
@@ -49,9 +48,9 @@ def bind_ports(graph: nx.MultiDiGraph, prefix: str) -> tuple[nx.MultiDiGraph, di
         if reader and dev in inputs:
             raise ValueError(f"two elements read device {dev!r}: memory mode gives each "
                              "device one input port")
-        table, cls = (inputs, "FromTestPort") if reader else (outputs, "ToTestPort")
+        table, cls = (inputs, pe.FromTestPort) if reader else (outputs, pe.ToTestPort)
         token = table.setdefault(dev, f"{prefix}/{'in' if reader else 'out'}/{dev}")
-        data.update(class_name=cls, config=_quote(token), element=lookup(cls),
+        data.update(class_name=cls.class_name, config=_quote(token), element=cls,
                     config_pos=data["pos"], arg_positions=[data["pos"]])
         for key in ("values", "args_ok", "in_processing", "out_processing"):
             data.pop(key, None)

@@ -99,13 +99,17 @@ def open_outbox(token: str) -> Outbox:
     return box
 
 
-class FromTestPort(Element):
+# abstract=True keeps them out of the element registry: they are not for configurations
+# (`clickpy elements`, the YAML schema and the checks' "did you mean" do not list them);
+# the memory backend puts the classes on the graph nodes itself.
+class FromTestPort(Element, abstract=True):
     """Emits the frames a test sends on a port (clickpy.testing's in-memory FromDevice).
 
     Frames arrive with the timestamp the test gave them and no other
     annotation, exactly as FromDump emits a file's records.
     """
 
+    class_name = "FromTestPort"
     port_count = "0/1"
     processing = "h/h"
     args = (Arg("TOKEN", String(), required=True, positional=True,
@@ -128,9 +132,10 @@ class FromTestPort(Element):
         raise KeyError(name)
 
 
-class ToTestPort(Element):
+class ToTestPort(Element, abstract=True):
     """Hands every packet it receives to the test (clickpy.testing's in-memory ToDevice)."""
 
+    class_name = "ToTestPort"
     port_count = "1/0"
     processing = "a/a"
     args = (Arg("TOKEN", String(), required=True, positional=True,
