@@ -459,6 +459,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     from clickpy.lab_cli import add_parser as add_lab
     add_lab(sub)
+    from clickpy.testing.fuzz_command import add_parser as add_fuzz
+    add_fuzz(sub)
     return parser
 
 

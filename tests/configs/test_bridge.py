@@ -23,12 +23,10 @@ def frame(src, dst, tag=b""):
 
 def test_unknown_destinations_are_flooded_to_the_other_side(middlebox):
     mb = middlebox("bridge")
-    f = frame(H1, NOBODY)
-    out = mb.feed("eth0", [f])
-    assert [bytes(p) for p in out["eth1"]] == [f] and out["eth0"] == []
-    f = frame(H2, NOBODY)
-    out = mb.feed("eth1", [f])
-    assert [bytes(p) for p in out["eth0"]] == [f] and out["eth1"] == []
+    mb.send("eth0", frame(H1, NOBODY))
+    mb.verify_packets(frame(H1, NOBODY), ["eth1"])      # there, and nowhere else
+    mb.send("eth1", frame(H2, NOBODY))
+    mb.verify_packets(frame(H2, NOBODY), ["eth0"])
     assert mb.account().balanced
 
 
@@ -46,17 +44,16 @@ def test_broadcasts_are_flooded(middlebox):
 def test_a_learned_destination_on_the_other_side_gets_the_frame(middlebox):
     mb = middlebox("bridge")
     mb.feed("eth1", [frame(H2, BROADCAST)])        # H2 speaks: learned on eth1
-    f = frame(H1, H2)
-    out = mb.feed("eth0", [f])
-    assert [bytes(p) for p in out["eth1"]] == [f] and out["eth0"] == []
+    mb.send("eth0", frame(H1, H2))
+    mb.verify_packets(frame(H1, H2), ["eth1"])
     assert mb.account().balanced
 
 
 def test_a_learned_destination_on_the_same_side_is_not_sent_across(middlebox):
     mb = middlebox("bridge")
     mb.feed("eth0", [frame(H1, BROADCAST), frame(H3, BROADCAST)])   # both learned on eth0
-    out = mb.feed("eth0", [frame(H1, H3), frame(H3, H1)])
-    assert out["eth0"] == [] and out["eth1"] == []                 # they talk directly
+    mb.send("eth0", [frame(H1, H3), frame(H3, H1)])
+    mb.verify_no_other_packets()                                  # they talk directly
     assert mb.drops("destination is on the LAN the packet came from", "sw") == 2
     assert mb.account().balanced
 
@@ -66,9 +63,8 @@ def test_learning_follows_a_host_that_moves(middlebox):
     mb.feed("eth0", [frame(H1, BROADCAST)])        # H1 on eth0
     assert mb.feed("eth0", [frame(H3, H1)])["eth1"] == []
     mb.feed("eth1", [frame(H1, BROADCAST)])        # H1 now talks from eth1
-    f = frame(H3, H1)
-    out = mb.feed("eth0", [f])
-    assert [bytes(p) for p in out["eth1"]] == [f]
+    mb.send("eth0", frame(H3, H1))
+    mb.verify_packets(frame(H3, H1), ["eth1"])
     assert mb.account().balanced
 
 
@@ -86,8 +82,8 @@ def test_learned_addresses_expire_after_300_seconds(middlebox):
 
 def test_runts_are_dropped(middlebox):
     mb = middlebox("bridge")
-    out = mb.feed("eth0", [bytes(10)])
-    assert out["eth0"] == [] and out["eth1"] == []
+    mb.send("eth0", bytes(10))
+    mb.verify_no_other_packets()
     assert mb.drops("packet shorter than the Ethernet addresses (12 bytes)", "sw") == 1
     assert mb.account().balanced
 

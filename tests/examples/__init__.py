@@ -1,0 +1,1 @@
+"""Example tests, one per shipped middlebox (a package: their names repeat tests/configs/)."""
