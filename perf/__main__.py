@@ -10,27 +10,25 @@ import argparse
 import logging
 import sys
 
+from perf.options import add_arguments
 from perf.run import run_suite
 
 
 def build_parser(prog: str = "python3 -m perf") -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog=prog, description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="short runs, smaller sweeps")
-    ap.add_argument("--only", action="append", metavar="NAME",
-                    help="run only this benchmark or group (repeatable)")
-    ap.add_argument("--list", action="store_true", help="list the benchmarks and exit")
-    ap.add_argument("--out-dir", metavar="DIR",
-                    help="where results.json, report.md and the plots go (default: perf/)")
-    ap.add_argument("--seconds", type=float, help="seconds per timed repeat")
-    ap.add_argument("--repeats", type=int, help="repeats per figure")
+    add_arguments(ap)
     return ap
 
 
 def main(argv=None, prog: str = "python3 -m perf") -> int:
     args = build_parser(prog).parse_args(argv)
+    return run(args, prog, sys.argv[1:] if argv is None else argv)
+
+
+def run(args, prog: str, argv) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
     logging.getLogger("perf").setLevel(logging.INFO)
-    return run_suite(args, " ".join([prog] + list(sys.argv[1:] if argv is None else argv)))
+    return run_suite(args, " ".join([prog] + list(argv)))
 
 
 if __name__ == "__main__":
