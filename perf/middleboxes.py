@@ -120,7 +120,7 @@ def run_box(name: str, ctx: Ctx, kinds=workloads.SIZES, fused=None) -> Result:
 
 
 def _register(name: str, fused=None):
-    @benchmark(f"mbox.{name}", f"{name}: in memory, one core, 64 B and IMIX")
+    @benchmark(f"mbox.{name}", f"{name}: in memory, one core, 64 B and IMIX", group="mbox")
     def run(ctx: Ctx) -> Result:
         return run_box(name, ctx, fused=fused() if fused else None)
     return run

@@ -97,7 +97,7 @@ def clickpy_router(inputs, outputs) -> float:
 def run(ctx: Ctx) -> Result:
     res = Result(plot="bars")
     folder = tempfile.mkdtemp(prefix="clickpy-pcap-")
-    n = 10000 if ctx.quick else 100000
+    n = 5000 if ctx.quick else 100000
     work = workloads.router("imix", n)
     inputs = {}
     for dev in ("eth0", "eth1"):

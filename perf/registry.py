@@ -10,7 +10,8 @@ import importlib
 from dataclasses import dataclass
 from typing import Callable
 
-MODULES = ("perf.middleboxes", "perf.ipv4_path", "perf.pcap_router", "perf.compile_start",
+MODULES = ("perf.middleboxes", "perf.ipv4_path", "perf.batch_size", "perf.pcap_router",
+           "perf.compile_start",
            "perf.scale_rules", "perf.scale_routes", "perf.scale_nat", "perf.click_driver",
            "perf.interfaces", "perf.unikernel")
 

@@ -16,6 +16,7 @@ def _fmt(v: float) -> str:
 
 
 def _plot(entry: dict, out_dir: str) -> str | None:
+    """One PNG per entry, or per group when the entry stands for its group (mbox)."""
     rows = entry.get("rows") or []
     kind = entry.get("plot")
     if not rows or not kind:
@@ -77,9 +78,11 @@ def markdown(results: dict, out_dir: str | None = None) -> str:
              "Figures are medians over repeats, with the spread (min-max) of the repeats. "
              "Mpps counts packets offered on every input device per second, one core.", ""]
     skipped = [b for b in results["benchmarks"] if b["status"] != "ok"]
-    for b in results["benchmarks"]:
-        if b["status"] != "ok":
-            continue
+    ok = [b for b in results["benchmarks"] if b["status"] == "ok"]
+    groups = defaultdict(list)
+    for b in ok:
+        groups[b["group"]].append(b)
+    for k, b in enumerate(ok):
         lines += [f"## {b['name']}: {b['title']}", ""]
         rows = b["rows"]
         base = {r["case"]: r["median"] for r in rows if r["impl"] == "pure Python"}
@@ -92,10 +95,17 @@ def markdown(results: dict, out_dir: str | None = None) -> str:
             lines.append(f"| {r['case']} | {r['impl']} | {_fmt(r['median'])} {r['unit']} | "
                          f"{_fmt(r['min'])}-{_fmt(r['max'])} | {len(r['runs'])} | {ratio} |")
         lines.append("")
-        if out_dir:
-            png = _plot(b, out_dir)
+        bars = b["plot"] == "bars"
+        last_of_group = not bars or k + 1 == len(ok) or ok[k + 1]["group"] != b["group"]
+        if out_dir and last_of_group:
+            members = groups[b["group"]]
+            whole = b if len(members) == 1 or any(m["plot"] != "bars" for m in members) else {
+                "name": b["group"], "plot": b["plot"],
+                "title": f"{b['group']}: " + ", ".join(m["name"] for m in members),
+                "rows": [r for m in members for r in m["rows"]]}
+            png = _plot(whole, out_dir)
             if png:
-                lines += [f"![{b['name']}]({png})", ""]
+                lines += [f"![{whole['name']}]({png})", ""]
         for c in b.get("checks") or []:
             lines.append(f"- {c}")
         for n in b.get("notes") or []:

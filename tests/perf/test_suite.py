@@ -32,8 +32,8 @@ def test_wire_end_to_end(tmp_path):
     assert all(r["median"] > 0 and r["min"] <= r["median"] <= r["max"] for r in wire["rows"])
     assert wire["checks"] and not wire["problems"], wire["checks"]
     report = (tmp_path / "report.md").read_text()
-    assert "mbox.wire" in report and "plot-mbox-wire.png" in report
-    assert (tmp_path / "plot-mbox-wire.png").stat().st_size > 1000
+    assert "mbox.wire" in report and "plot-mbox.png" in report
+    assert (tmp_path / "plot-mbox.png").stat().st_size > 1000
 
 
 def test_missing_stage_is_skipped_with_reason(tmp_path):
