@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -29,8 +30,12 @@ def first_packet(name: str, cold: bool, timeout: float = 1800) -> dict:
         env["NUMBA_CACHE_DIR"] = os.path.join(tmp, "numba")
         env["CLICKPY_CACHE_DIR"] = os.path.join(tmp, "clickpy")
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    out = subprocess.run([sys.executable, "-m", "perf.first_packet", name], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=timeout)
+    try:
+        out = subprocess.run([sys.executable, "-m", "perf.first_packet", name], cwd=ROOT,
+                             env=env, capture_output=True, text=True, timeout=timeout)
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     if out.returncode:
         raise RuntimeError(f"first_packet {name} failed: {out.stderr.strip()[-500:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])

@@ -15,6 +15,7 @@ account, close.
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 
@@ -70,6 +71,7 @@ class Box:
 
     def __init__(self, graph: nx.MultiDiGraph, work: Workload, batch: int = 128,
                  folder: str | None = None, tweak=None):
+        self._own_folder = folder is None
         self.folder = folder or tempfile.mkdtemp(prefix="clickpy-perf-")
         self.batch = batch
         self.regions: dict[str, dict[str, tuple[int, int, int]]] = {"arp": {}, "warm": {}, "main": {}}
@@ -173,6 +175,8 @@ class Box:
 
     def close(self) -> None:
         self.router.close()
+        if self._own_folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def measure(graph: nx.MultiDiGraph, work: Workload, seconds: float, repeats: int,

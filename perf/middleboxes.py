@@ -109,7 +109,8 @@ def run_box(name: str, ctx: Ctx, kinds=workloads.SIZES, fused=None) -> Result:
             sc_runs, n = scapy_rate(name, work, ctx, res, kind)
             res.add(f"{name} {kind}", "scapy pipetool", "Mpps", sc_runs, packets=n)
         except ValueError as e:
-            res.notes.append(f"scapy pipetool, {name}: {e}")
+            if f"scapy pipetool, {name}: {e}" not in res.notes:
+                res.notes.append(f"scapy pipetool, {name}: {e}")
         if fused is not None:
             f_runs, f_counts = fused(work, ctx)
             compare(name, kind, ours, f_counts, "fused numba", res)

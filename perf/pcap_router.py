@@ -12,6 +12,7 @@ file).
 from __future__ import annotations
 
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -126,6 +127,7 @@ def run(ctx: Ctx) -> Result:
                       f"frames per output file, clickpy {ours} / pure Python {theirs}")
     if not same:
         res.problems.append(f"pcap outputs differ: {ours} vs {theirs}")
+    shutil.rmtree(folder, ignore_errors=True)
     res.notes.append("The ARP replies come first in eth0's and eth1's files; clickpy run "
                      "ends after 200 idle rounds, part of its time.")
     return res

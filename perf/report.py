@@ -74,7 +74,11 @@ def markdown(results: dict, out_dir: str | None = None) -> str:
              f"- command: `{results['command']}`" + (" (quick mode)" if results["quick"] else ""),
              f"- machine: {m['cpu']}, {m['cores']} cores, Linux {m['kernel']}, Python "
              f"{m['python']}, numba {m['numba']}, numpy {m['numpy']}",
-             f"- whole run: {results['seconds']} s", "",
+             f"- whole run: {results['seconds']} s"]
+    for u in results.get("updates", []):
+        lines.append(f"- updated {u['date']}: `{u['command']}` re-ran {', '.join(u['benchmarks'])} "
+                     f"({u['seconds']} s)")
+    lines += ["",
              "Figures are medians over repeats, with the spread (min-max) of the repeats. "
              "Mpps counts packets offered on every input device per second, one core.", ""]
     skipped = [b for b in results["benchmarks"] if b["status"] != "ok"]
@@ -99,7 +103,7 @@ def markdown(results: dict, out_dir: str | None = None) -> str:
         last_of_group = not bars or k + 1 == len(ok) or ok[k + 1]["group"] != b["group"]
         if out_dir and last_of_group:
             members = groups[b["group"]]
-            whole = b if len(members) == 1 or any(m["plot"] != "bars" for m in members) else {
+            whole = b if b["group"] == b["name"] or any(m["plot"] != "bars" for m in members) else {
                 "name": b["group"], "plot": b["plot"],
                 "title": f"{b['group']}: " + ", ".join(m["name"] for m in members),
                 "rows": [r for m in members for r in m["rows"]]}

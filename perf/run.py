@@ -42,6 +42,22 @@ def context(args) -> Ctx:
     return ctx
 
 
+def _merge(path: str, new: dict) -> dict:
+    """The old results with the benchmarks just run replaced (or added), the update noted."""
+    with open(path) as f:
+        old = json.load(f)
+    if old.get("quick") != new["quick"]:
+        log.warning("--update: %s was a %s run, this one is %s; the report mixes them", path,
+                    "quick" if old.get("quick") else "full", "quick" if new["quick"] else "full")
+    fresh = {b["name"]: b for b in new["benchmarks"]}
+    merged = [fresh.pop(b["name"], b) for b in old["benchmarks"]] + list(fresh.values())
+    old["benchmarks"] = merged
+    old.setdefault("updates", []).append({"date": new["date"], "command": new["command"],
+                                          "benchmarks": [b["name"] for b in new["benchmarks"]],
+                                          "seconds": new["seconds"]})
+    return old
+
+
 def run_suite(args, command: str) -> int:
     try:
         selected = registry.select(args.only)
@@ -86,7 +102,10 @@ def run_suite(args, command: str) -> int:
         entry["seconds"] = round(time.perf_counter() - t, 1)
         results["benchmarks"].append(entry)
     results["seconds"] = round(time.perf_counter() - t_all, 1)
-    with open(os.path.join(out_dir, "results.json"), "w") as f:
+    path = os.path.join(out_dir, "results.json")
+    if args.update and os.path.exists(path):
+        results = _merge(path, results)
+    with open(path, "w") as f:
         json.dump(results, f, indent=1)
     write_report(results, out_dir)
     log.info("wrote %s (%.0f s)", os.path.join(out_dir, "report.md"), results["seconds"])

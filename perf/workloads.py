@@ -105,9 +105,9 @@ def router(kind: str, n: int, seed: int = 1) -> Workload:
     for k, size in enumerate(sizes(kind, n, rnd)):
         (a, ma), (b, mb) = rnd.choice(INSIDE), rnd.choice(OUTSIDE)
         if k % 10:
-            w.add("main", "eth0", frame(ma, R0, a, b, 17, 1024 + k % 4096, 5678, size, ident=k))
+            w.add("main", "eth0", frame(ma, R0, a, b, 17, 1024 + k % 4096, 5678, size, ident=k & 0xFFFF))
         else:
-            w.add("main", "eth1", frame(mb, R1, b, a, 17, 5678, 1024 + k % 4096, size, ident=k))
+            w.add("main", "eth1", frame(mb, R1, b, a, 17, 5678, 1024 + k % 4096, size, ident=k & 0xFFFF))
     return w
 
 

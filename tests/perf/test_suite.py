@@ -48,3 +48,14 @@ def test_missing_stage_is_skipped_with_reason(tmp_path):
 def test_unknown_name_is_a_usage_error(tmp_path, capsys):
     assert perf_main.main(["--only", "no-such-bench", "--out-dir", str(tmp_path)]) == 2
     assert "no-such-bench" in capsys.readouterr().err
+
+
+def test_update_keeps_the_other_benchmarks(tmp_path):
+    _run(tmp_path, "unikernel")
+    status = perf_main.main(["--quick", "--only", "click_driver", "--update",
+                             "--out-dir", str(tmp_path)])
+    assert status == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert [b["name"] for b in results["benchmarks"]] == ["unikernel", "click_driver"]
+    assert results["updates"][0]["benchmarks"] == ["click_driver"]
+    assert "re-ran click_driver" in (tmp_path / "report.md").read_text()
