@@ -461,6 +461,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_lab(sub)
     from clickpy.testing.fuzz_command import add_parser as add_fuzz
     add_fuzz(sub)
+    from clickpy.bench import add_parser as add_bench_parser
+    add_bench_parser(sub)
     return parser
 
 

@@ -13,7 +13,9 @@ Measured side by side:
                  memory when the configuration starts (not timed); writing the
                  output file is part of the timed loop
 
-Run:  python3 -m perf.ipv4_path [--seconds S]
+Run:  python3 -m perf.ipv4_path [--seconds S]   (this module alone, as before)
+      python3 -m perf --only ipv4_path          (in the suite: 64 B and IMIX traces,
+                                                 next to pure Python, scapy and the fused loop)
 """
 from __future__ import annotations
 
@@ -276,3 +278,73 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# ---- in the suite (python3 -m perf) ----------------------------------------------------------
+def suite_config() -> str:
+    """The path fed by device eth0; the Counter `c` counts what leaves."""
+    return config("FromDevice(eth0)")
+
+
+def _fused_trace(work, ctx):
+    frames = [f for _, f in work.interleaved("main")]
+    n = len(frames)
+    pkts = np.zeros((n, 2048), dtype=np.uint8)
+    lens = np.array([len(f) for f in frames], dtype=np.int64)
+    for i, f in enumerate(frames):
+        pkts[i, :len(f)] = np.frombuffer(f, dtype=np.uint8)
+    fresh = pkts.copy()
+    rules, routes = _tables()
+    counter = np.zeros(2, dtype=np.int64)
+    forwarded = fused(pkts, lens, n, rules, routes, counter)
+    from perf.baselines.fused.router import refill
+    refill(pkts, fresh, lens)
+    runs = []
+    for _ in range(ctx.repeats):
+        done = 0
+        t = time.perf_counter()
+        while time.perf_counter() - t < ctx.seconds:
+            refill(pkts, fresh, lens)
+            fused(pkts, lens, n, rules, routes, counter)
+            done += n
+        runs.append(done / (time.perf_counter() - t) / 1e6)
+    return runs, {"eth1": int(forwarded)}
+
+
+def _register():
+    from perf import harness, workloads
+    from perf.measure import Result
+    from perf.middleboxes import compare, python_rate, scapy_rate
+    from perf.registry import benchmark
+
+    @benchmark("ipv4_path", "IPv4 path (CheckIPHeader, DecIPTTL, IPFilter 10 rules, "
+               "RadixIPLookup 5 routes, EtherEncap): in memory, one core")
+    def run(ctx):
+        res = Result(plot="bars")
+        graph = harness.load(suite_config(), text=True)
+        for kind in workloads.SIZES:
+            work = workloads.ipv4_path(kind, ctx.packets)
+            box = harness.Box(graph, work)
+            try:
+                box.setup()
+                box.play("main")
+                ours = {"eth1": box.count("c")}
+                runs = [n / dt / 1e6 for n, dt in (box.loop(ctx.seconds) for _ in range(ctx.repeats))]
+            finally:
+                box.close()
+            case = f"ipv4_path {kind}"
+            res.add(case, "clickpy", "Mpps", runs, start_s=round(box.start_seconds, 2))
+            py_runs, py_counts = python_rate("ipv4_path", work, ctx)
+            compare("ipv4_path", kind, ours, py_counts, "pure Python", res)
+            res.add(case, "pure Python", "Mpps", py_runs)
+            sc_runs, n = scapy_rate("ipv4_path", work, ctx, res, kind)
+            res.add(case, "scapy pipetool", "Mpps", sc_runs, packets=n)
+            f_runs, f_counts = _fused_trace(work, ctx)
+            compare("ipv4_path", kind, ours, f_counts, "fused numba", res)
+            res.add(case, "fused numba (ceiling)", "Mpps", f_runs)
+            res.notes.append(f"ipv4_path {kind}: {work.notes}; {work.count()} distinct frames looped")
+        return res
+
+
+if __name__ != "__main__":
+    _register()
