@@ -456,6 +456,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?", metavar="CLASS", help="describe this class")
     p.add_argument("--family", help="only this family (standard, ip, ethernet, ...)")
     p.set_defaults(func=cmd_elements)
+
+    from clickpy.unikernel.commands import add_commands
+    add_commands(sub)
     return parser
 
 
