@@ -9,6 +9,7 @@ for the whole exchange, so a write cannot lose a concurrent update.
 """
 from __future__ import annotations
 
+import os
 import socket
 import struct
 
@@ -55,6 +56,12 @@ class Channel:
         self._ok()
         return struct.unpack("<I", self._read(4))[0]
 
+    def where(self, k: int) -> tuple[int, int]:
+        """Guest address and size in bytes of array k."""
+        self.s.sendall(b"A" + struct.pack("<I", k))
+        self._ok()
+        return struct.unpack("<QQ", self._read(16))
+
     def go(self) -> None:
         self.s.sendall(b"G")
         self._ok()
@@ -91,6 +98,12 @@ class Mirror:
         self.arrays = meta["arrays"]
         self.vm = vm
 
+    def _ram(self):
+        """The guest's RAM as a byte array, when QEMU shares it in a file."""
+        if not os.path.exists(self.vm.memory):
+            return None
+        return np.memmap(self.vm.memory, dtype=np.uint8, mode="r+")
+
     def _state(self, i: int) -> list[tuple[int, np.ndarray]]:
         found = [(a["index"], a["part"]) for a in self.arrays
                  if a["owner"] == "state" and a["element"] == i]
@@ -105,14 +118,23 @@ class Mirror:
                 raise ControlError(f"the image has {n} arrays, its description {len(self.arrays)}")
             try:
                 state = self._state(i)
+                ram = self._ram()
                 for k, arr in state:
-                    arr.reshape(-1).view(np.uint8)[:] = np.frombuffer(ch.read(k, arr.nbytes),
-                                                                      dtype=np.uint8)
+                    flat = arr.reshape(-1).view(np.uint8)
+                    if ram is not None:
+                        addr, n = ch.where(k)
+                        flat[:] = ram[addr:addr + n]
+                    else:
+                        flat[:] = np.frombuffer(ch.read(k, arr.nbytes), dtype=np.uint8)
                 if value is None:
                     return self.router.read(element, handler)
                 self.router.write(element, handler, value)
                 for k, arr in state:
-                    ch.write(k, np.ascontiguousarray(arr).tobytes())
+                    if ram is not None:
+                        addr, n = ch.where(k)
+                        ram[addr:addr + n] = arr.reshape(-1).view(np.uint8)
+                    else:
+                        ch.write(k, np.ascontiguousarray(arr).tobytes())
                 return ""
             finally:
                 ch.go()

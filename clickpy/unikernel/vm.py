@@ -62,6 +62,11 @@ class VM:
         return os.path.join(self.folder, "control.sock")
 
     @property
+    def memory(self) -> str:
+        """The guest's RAM, shared with QEMU (guest physical address = file offset)."""
+        return os.path.join(self.folder, "memory")
+
+    @property
     def pid(self) -> int | None:
         try:
             with open(os.path.join(self.folder, "pid")) as f:
@@ -109,8 +114,11 @@ def find(name: str) -> VM:
 
 
 def command(image: str, vm: VM, nics: list[str], accel: str, memory: str) -> list[str]:
-    cmd = [QEMU, "-M", "microvm", "-accel", accel, "-nodefaults", "-no-user-config",
-           "-display", "none", "-monitor", "none", "-no-reboot", "-m", f"{memory_mib(memory)}M",
+    mib = memory_mib(memory)
+    cmd = [QEMU, "-M", "microvm,memory-backend=ram", "-accel", accel, "-nodefaults",
+           "-no-user-config", "-display", "none", "-monitor", "none", "-no-reboot",
+           "-m", f"{mib}M",
+           "-object", f"memory-backend-file,id=ram,size={mib}M,mem-path={vm.memory},share=on",
            "-kernel", image, "-append", f"now={time.time_ns()}",
            "-serial", f"file:{vm.console}",
            # microvm makes one ISA serial port of -serial; COM2 is added by hand

@@ -54,6 +54,9 @@ class Port:
     def move(self) -> None:
         """After QEMU opened the tap: into the namespace, up, socket bound."""
         ip("link", "set", self.tap, "netns", self.ns)
+        # no IPv6 autoconfiguration frames: the test counts what it sends
+        subprocess.run(["ip", "netns", "exec", self.ns, "sysctl", "-qw",
+                        f"net.ipv6.conf.{self.tap}.disable_ipv6=1"], capture_output=True)
         ip("-n", self.ns, "link", "set", self.tap, "up")
         with inside(self.ns):
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))

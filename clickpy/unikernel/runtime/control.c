@@ -9,7 +9,11 @@
    Requests (little-endian):  'L' lock -> 'K' u32 narrays
                               'R' u32 array, u32 offset, u32 length -> 'K' bytes | 'E'
                               'W' u32 array, u32 offset, u32 length, bytes -> 'K' | 'E'
+                              'A' u32 array -> 'K' u64 address, u64 bytes | 'E'
                               'G' go -> 'K'
+   With the guest's RAM in a shared file (clickpy boot does that), the host
+   asks for addresses once and reads and writes the arrays in place while
+   the guest is locked; 'R'/'W' move bytes through the port itself.
    Anything else outside a lock is ignored. */
 #include "runtime.h"
 
@@ -63,6 +67,14 @@ static void serve(void) {
         if (op == 'L') {
             put('K');
             put32((uint32_t)clickpy_narrays);
+            continue;
+        }
+        if (op == 'A') {
+            uint32_t k = get32();
+            if (k >= (uint64_t)clickpy_narrays) { put('E'); continue; }
+            put('K');
+            for (int i = 0; i < 8; i++) put((uint8_t)((uint64_t)clickpy_arrays[k].addr >> (8 * i)));
+            for (int i = 0; i < 8; i++) put((uint8_t)((uint64_t)clickpy_arrays[k].bytes >> (8 * i)));
             continue;
         }
         if (op != 'R' && op != 'W')

@@ -1,0 +1,47 @@
+"""Image tests need root (taps, namespaces), QEMU and gcc; they build images once per session."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+needs_vm = pytest.mark.skipif(
+    os.geteuid() != 0 or not all(shutil.which(t) for t in ("qemu-system-x86_64", "gcc", "ip")),
+    reason="needs root, qemu-system-x86_64, gcc and iproute2")
+
+
+def clickpy(*args, timeout=1800, **kw):
+    return subprocess.run([sys.executable, "-m", "clickpy", *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout, **kw)
+
+
+@pytest.fixture(scope="session")
+def images(tmp_path_factory):
+    """name -> built image path, built on first use."""
+    folder = tmp_path_factory.mktemp("images")
+    built = {}
+
+    def get(name):
+        if name not in built:
+            out = str(folder / f"{name}.elf")
+            r = clickpy("build", f"vnf_images/{name}.yaml", "-o", out)
+            assert r.returncode == 0, r.stderr
+            built[name] = out
+        return built[name]
+    return get
+
+
+@pytest.fixture
+def run_dir(tmp_path, monkeypatch):
+    d = str(tmp_path / "run")
+    monkeypatch.setenv("CLICKPY_RUN_DIR", d)
+    return d
+
+
+def accel():
+    """CLICKPY_TEST_ACCEL forces kvm or tcg; else KVM when it works."""
+    from clickpy.unikernel.vm import kvm_usable
+    return os.environ.get("CLICKPY_TEST_ACCEL") or ("kvm" if kvm_usable() else "tcg")
