@@ -15,7 +15,7 @@ from clickpy.diagnostics import Diagnostic
 from clickpy.element import lookup
 from clickpy.graph import node_label
 from clickpy.runtime.bind import READERS, WRITERS, device_of
-from clickpy.unikernel import devices as _devices  # noqa: F401  (registers the Virtio classes)
+from clickpy.unikernel.devices import VirtioFromDevice, VirtioToDevice
 from clickpy.unikernel import portable
 
 
@@ -66,9 +66,9 @@ def image_graph(graph: nx.MultiDiGraph, nics: list[str],
                     check="unikernel"))
                 continue
             readers[dev] = node
-            _swap(g, node, "VirtioFromDevice", f"{dev}, NIC {nics.index(dev)}")
+            _swap(g, node, VirtioFromDevice.class_name, f"{dev}, NIC {nics.index(dev)}")
         else:
-            _swap(g, node, "VirtioToDevice", f"{dev}, NIC {nics.index(dev)}")
+            _swap(g, node, VirtioToDevice.class_name, f"{dev}, NIC {nics.index(dev)}")
     if problems:
         raise ImageGraphError(problems)
     result = check_graph(g)
