@@ -145,6 +145,7 @@ def build(spec: ImageSpec, out: str) -> Built:
     with open(spec.config, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     meta = {"spec": spec.to_json(), "config_sha256": digest, "names": list(router.names),
+            "classes": [c.class_name for c in router.classes],
             "arrays": layout.describe(arrays)}
     with open(out + ".json", "w") as f:
         json.dump(meta, f, indent=1)

@@ -109,7 +109,31 @@ class Mirror:
                  if a["owner"] == "state" and a["element"] == i]
         return [(k, self.router.S[i][part]) for k, part in found]
 
+    def _pool(self) -> list[tuple[int, np.ndarray]]:
+        """The pool's free stack and control words (a write's host_flush may release slots)."""
+        found = [(a["index"], a["part"]) for a in self.arrays
+                 if a["owner"] == "pool" and a["part"] in (4, 5)]
+        return [(k, self.router.pool.arrays[part]) for k, part in found]
+
+    def _fetch(self, ch: Channel, ram, arrays) -> None:
+        for k, arr in arrays:
+            flat = arr.reshape(-1).view(np.uint8)
+            if ram is not None:
+                addr, n = ch.where(k)
+                flat[:] = ram[addr:addr + n]
+            else:
+                flat[:] = np.frombuffer(ch.read(k, arr.nbytes), dtype=np.uint8)
+
+    def _store(self, ch: Channel, ram, arrays) -> None:
+        for k, arr in arrays:
+            if ram is not None:
+                addr, n = ch.where(k)
+                ram[addr:addr + n] = arr.reshape(-1).view(np.uint8)
+            else:
+                ch.write(k, np.ascontiguousarray(arr).tobytes())
+
     def handler(self, element: str, handler: str, value: str | None) -> str:
+        """Run a read (value None) or write handler of `element` on the guest's state."""
         i = self.router.element(element)
         ch = Channel(self.vm.control)
         try:
@@ -117,24 +141,19 @@ class Mirror:
             if n != len(self.arrays):
                 raise ControlError(f"the image has {n} arrays, its description {len(self.arrays)}")
             try:
-                state = self._state(i)
                 ram = self._ram()
-                for k, arr in state:
-                    flat = arr.reshape(-1).view(np.uint8)
-                    if ram is not None:
-                        addr, n = ch.where(k)
-                        flat[:] = ram[addr:addr + n]
-                    else:
-                        flat[:] = np.frombuffer(ch.read(k, arr.nbytes), dtype=np.uint8)
+                state = self._state(i)
+                self._fetch(ch, ram, state)
                 if value is None:
                     return self.router.read(element, handler)
+                pool = self._pool()
+                self._fetch(ch, ram, pool)
                 self.router.write(element, handler, value)
-                for k, arr in state:
-                    if ram is not None:
-                        addr, n = ch.where(k)
-                        ram[addr:addr + n] = arr.reshape(-1).view(np.uint8)
-                    else:
-                        ch.write(k, np.ascontiguousarray(arr).tobytes())
+                # what the process's driver does after a round: a Queue whose
+                # capacity shrank gives its packets back to the pool here
+                cls = self.router.classes[i]
+                cls.host_flush(self.router.values[i], self.router.S[i], self.router.pool)
+                self._store(ch, ram, state + pool)
                 return ""
             finally:
                 ch.go()

@@ -45,3 +45,32 @@ def accel():
     """CLICKPY_TEST_ACCEL forces kvm or tcg; else KVM when it works."""
     from clickpy.unikernel.vm import kvm_usable
     return os.environ.get("CLICKPY_TEST_ACCEL") or ("kvm" if kvm_usable() else "tcg")
+
+
+@pytest.fixture
+def boot_image(images, run_dir):
+    """boot_image(name) -> (vm, port A on eth0, port B on eth1); all cleaned up after."""
+    from taps import Port
+
+    from clickpy.unikernel import vm
+    started = []
+
+    def start(name):
+        import json
+        image = images(name)
+        with open(image + ".json") as f:
+            devices = json.load(f)["spec"]["devices"]
+        ports = [Port(f"ck{k}") for k in range(len(devices))]
+        started.append([None, ports])
+        v = vm.boot(image, {d: p.tap for d, p in zip(devices, ports)}, name=f"{name}{os.getpid()}",
+                    accel=accel())
+        started[-1][0] = v
+        for p in ports:
+            p.move()
+        return (v, *ports)
+    yield start
+    for v, ports in started:
+        if v is not None:
+            vm.stop(v)
+        for p in ports:
+            p.close()

@@ -1,11 +1,13 @@
 """The shipped router as an image between two taps in namespaces of the test's own."""
 import os
+import signal
+import subprocess
 import time
 
 import pytest
 from conftest import accel, clickpy, needs_vm
 from scapy.all import ARP, ICMP, IP, UDP, Ether
-from taps import Port, exists
+from taps import Port, exists, unique
 
 from clickpy.unikernel import vm
 
@@ -110,19 +112,40 @@ def test_time_exceeded_and_malformed_frames(router):
     assert vm.find(v.name).alive()
 
 
-def test_killed_guest_leaves_nothing(images, run_dir):
+def test_stopped_or_killed_guest_leaves_nothing(images, run_dir):
     image = images("router")
-    a, b = Port("cka"), Port("ckb")
-    name = f"kill{os.getpid()}"
+    # taps QEMU makes itself (not persistent): they must vanish with it
+    taps = {"eth0": unique("ckq"), "eth1": unique("ckq")}
+    v = vm.boot(image, taps, name=f"stop{os.getpid()}", accel=accel())
     try:
-        v = vm.boot(image, {"eth0": a.tap, "eth1": b.tap}, name=name, accel=accel())
-        r = clickpy("stop", name, timeout=60)
+        assert all(exists(t) for t in taps.values())
+        r = clickpy("stop", v.name, timeout=60)
         assert r.returncode == 0, r.stderr
         assert not v.alive() and not os.path.exists(v.folder)
-        assert clickpy("stop", name, timeout=60).returncode == 1
+        assert not any(exists(t) for t in taps.values())
+        assert clickpy("stop", v.name, timeout=60).returncode == 1   # nothing left to stop
+        v = vm.boot(image, taps, name=f"kill{os.getpid()}", accel=accel())
+        os.kill(v.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while (v.alive() or any(exists(t) for t in taps.values())) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not v.alive() and not any(exists(t) for t in taps.values())
+        assert clickpy("stop", v.name, timeout=60).returncode == 0   # removes its folder
+        assert not os.path.exists(v.folder) and os.listdir(run_dir) == []
     finally:
-        a.close()
-        b.close()
-    assert not exists(a.tap) and not exists(b.tap)
-    time.sleep(0.1)
-    assert not os.path.exists(os.path.join(run_dir, name))
+        if v.alive():
+            vm.stop(v)
+        for t in taps.values():
+            subprocess.run(["ip", "link", "del", t], capture_output=True)
+
+
+def test_handler_write_reaches_the_data_path(router):
+    v, a, b = router
+    r = clickpy("handler", "write", v.name, "arpq1.insert", f"10.0.2.2 {HB}", timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert HB in handler(v, "arpq1.table")
+    a.send(udp())
+    got = [Ether(f) for f in b.recv_all(3.0, until=lambda g: len(g) >= 1)]
+    assert got and IP in got[0] and got[0].dst == HB    # no ARP query first: the entry is used
+    r = clickpy("handler", "read", v.name, "arpq1.nosuch", timeout=120)
+    assert r.returncode == 1 and "no read handler" in r.stderr
