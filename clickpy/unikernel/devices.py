@@ -111,7 +111,10 @@ class _RingElement(Element, abstract=True):
         raise KeyError(name)
 
 
-class VirtioFromDevice(_RingElement):
+# Image-only classes stay out of the element registry (abstract=True): a
+# configuration cannot name them, `clickpy elements` does not list them, and
+# imagegraph puts them in the graph itself.
+class VirtioFromDevice(_RingElement, abstract=True):
     """Receives frames from a virtio-net device inside a unikernel image.
 
     What FromDevice and PollDevice become in an image: pushes out output 0
@@ -119,19 +122,21 @@ class VirtioFromDevice(_RingElement):
     annotations set.
     """
 
+    class_name = "VirtioFromDevice"
     port_count = "0/1"
     processing = "h/h"
     new_packets = True
     run_task = rx_task
 
 
-class VirtioToDevice(_RingElement):
+class VirtioToDevice(_RingElement, abstract=True):
     """Sends frames out a virtio-net device inside a unikernel image.
 
     What ToDevice becomes in an image: pulls packets while the NIC's transmit
     ring has room, and hands them to the runtime, which sends them.
     """
 
+    class_name = "VirtioToDevice"
     port_count = "1/0"
     processing = "l/h"
     drop_reasons = ("transmit ring full", "frame too long")

@@ -25,9 +25,9 @@ class ImageGraphError(Exception):
         super().__init__("\n".join(d.format() for d in diagnostics))
 
 
-def _swap(g: nx.MultiDiGraph, node: str, class_name: str, config: str) -> None:
+def _swap(g: nx.MultiDiGraph, node: str, class_name: str, config: str, cls=None) -> None:
     data = g.nodes[node]
-    data.update(class_name=class_name, config=config, element=lookup(class_name),
+    data.update(class_name=class_name, config=config, element=cls or lookup(class_name),
                 config_pos=data["pos"], arg_positions=[data["pos"]])
     for key in ("values", "args_ok", "in_processing", "out_processing"):
         data.pop(key, None)
@@ -66,9 +66,11 @@ def image_graph(graph: nx.MultiDiGraph, nics: list[str],
                     check="unikernel"))
                 continue
             readers[dev] = node
-            _swap(g, node, VirtioFromDevice.class_name, f"{dev}, NIC {nics.index(dev)}")
+            _swap(g, node, VirtioFromDevice.class_name, f"{dev}, NIC {nics.index(dev)}",
+                  VirtioFromDevice)
         else:
-            _swap(g, node, VirtioToDevice.class_name, f"{dev}, NIC {nics.index(dev)}")
+            _swap(g, node, VirtioToDevice.class_name, f"{dev}, NIC {nics.index(dev)}",
+                  VirtioToDevice)
     if problems:
         raise ImageGraphError(problems)
     result = check_graph(g)
