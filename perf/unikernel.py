@@ -5,10 +5,11 @@ namespace, IPv6 off, so the host sends nothing of its own on them) and times,
 from QEMU's start: the guest's "ready" console line, and the first UDP frame
 forwarded onto the far tap (the sender repeats a frame every millisecond;
 the router's ARP query for the next hop is answered as soon as it appears).
-Then one image forwards a blast of 64-byte frames for a few seconds.
+Then one image forwards a blast of 64-byte frames for a few seconds, and
+N images run at once (density).
 Needs root, qemu-system-x86_64 and gcc.
 
-Run:  python3 -m perf.unikernel [--boots 20] [--seconds 3] [--tcg]
+Run:  python3 -m perf.unikernel [--boots 20] [--seconds 3] [--density 8] [--tcg]
 """
 from __future__ import annotations
 
@@ -138,11 +139,61 @@ def rate(image, a, b, ta, tb, accel, folder, seconds):
     return sent / seconds, got / seconds, rss
 
 
+def density(image, n, accel, folder):
+    """Boot n router images at once, each on its own pair of taps; how many forward a frame,
+    and QEMU's resident memory per instance (MB)."""
+    udp, reply = frames()
+    procs, socks, names = [], [], []
+    try:
+        for i in range(n):
+            ta, tb = f"ukda{i}x{os.getpid() % 1000}", f"ukdb{i}x{os.getpid() % 1000}"
+            names += [ta, tb]
+            a, b = tap(ta), tap(tb)
+            socks.append((a, b))
+            v = vm.VM(f"d{i}", os.path.join(folder, f"d{i}"))
+            os.makedirs(v.folder)
+            procs.append((v, subprocess.Popen(vm.command(image, v, [ta, tb], accel, "16M"),
+                                              stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL)))
+        for v, _ in procs:
+            end = time.monotonic() + 30
+            while vm.READY not in v.console_text() and time.monotonic() < end:
+                time.sleep(0.01)
+        ok = 0
+        for a, b in socks:
+            a.send(udp)
+            end = time.monotonic() + 10
+            while time.monotonic() < end:
+                r, _, _ = select.select([b], [], [], 0.05)
+                if not r:
+                    continue
+                data = b.recv(2048)
+                if data[12:14] == b"\x08\x06":
+                    b.send(reply)
+                elif data[12:14] == b"\x08\x00":
+                    ok += 1
+                    break
+        rss = [int(open(f"/proc/{p.pid}/status").read().split("VmRSS:")[1].split()[0])
+               for _, p in procs]
+        return ok, statistics.mean(rss) / 1024
+    finally:
+        for _, p in procs:
+            p.terminate()
+            p.wait()
+        for a, b in socks:
+            a.close()
+            b.close()
+        for t_ in names:
+            subprocess.run(["ip", "link", "del", t_], capture_output=True)
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--boots", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=3.0)
     ap.add_argument("--tcg", action="store_true", help="use TCG even when KVM works")
+    ap.add_argument("--density", type=int, default=8, metavar="N",
+                    help="also boot N images at once (0: skip)")
     args = ap.parse_args(argv)
     accel = "tcg" if args.tcg or not vm.kvm_usable() else "kvm"
     with tempfile.TemporaryDirectory() as tmp:
@@ -176,6 +227,10 @@ def main(argv=None) -> int:
             b.close()
             for t_ in (ta, tb):
                 subprocess.run(["ip", "link", "del", t_], capture_output=True)
+        if args.density:
+            ok, mb = density(image, args.density, accel, os.path.join(tmp, "density"))
+            print(f"density: {args.density} router images at once, {ok} forwarded their frame; "
+                  f"QEMU RSS {mb:.1f} MB per instance (each guest polls: one busy vCPU each)")
     return 0
 
 

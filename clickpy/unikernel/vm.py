@@ -8,6 +8,7 @@ the image's description.  QEMU runs in its own session, so it outlives the
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import signal
@@ -16,6 +17,8 @@ import time
 from dataclasses import dataclass
 
 from clickpy.unikernel.manifest import memory_mib
+
+log = logging.getLogger(__name__)
 
 QEMU = "qemu-system-x86_64"
 READY = b"clickpy: ready"
@@ -137,7 +140,21 @@ def command(image: str, vm: VM, nics: list[str], accel: str, memory: str) -> lis
 
 def boot(image: str, nics: dict[str, str], name: str | None = None, accel: str | None = None,
          memory: str | None = None, timeout: float = 20.0) -> VM:
-    """Start the image with device -> tap bindings; returns once the guest is ready."""
+    """Start the image with device -> tap bindings; returns once the guest is ready.
+
+    accel None: KVM when /dev/kvm opens, and TCG if the guest does not come
+    up under KVM (a KVM that refuses the CPU model, say).
+    """
+    if accel is None and kvm_usable():
+        try:
+            return _boot(image, nics, name, "kvm", memory, timeout)
+        except VMError as e:
+            log.warning("%s; trying TCG", e)
+    return _boot(image, nics, name, accel or "tcg", memory, timeout)
+
+
+def _boot(image: str, nics: dict[str, str], name: str | None, accel: str,
+          memory: str | None, timeout: float) -> VM:
     if not os.path.isfile(image) or not os.path.isfile(image + ".json"):
         raise VMError(f"{image}: no such image (or its .json description is missing)")
     with open(image + ".json") as f:
@@ -161,7 +178,6 @@ def boot(image: str, nics: dict[str, str], name: str | None = None, accel: str |
         shutil.rmtree(folder)
     os.makedirs(folder)
     shutil.copy(image + ".json", os.path.join(folder, "image.json"))
-    accel = accel or ("kvm" if kvm_usable() else "tcg")
     cmd = command(os.path.abspath(image), vm, [nics[d] for d in devices], accel,
                   memory or spec["memory"])
     with open(os.path.join(folder, "qemu.log"), "wb") as log:
