@@ -117,11 +117,9 @@ def build(spec: ImageSpec, out: str) -> Built:
     from clickpy.unikernel import entry, layout
     t0 = time.perf_counter()
     router = image_router(spec)
-    groups = (router.pool.arrays, router.S, router.X, router.A, router.R)
     arrays = layout.arrays(router)
-    log.info("compiling one round of %d tasks for the image", len(router.plan.push_tasks)
-             + len(router.plan.pull_tasks))
-    ir, inner = entry.compile_ir(router.module.round_, groups)
+    log.info("compiling one round of %d tasks for the image", len(router.module.TASKS))
+    ir, inner = entry.compile_ir(router.module)
     obj, _ = entry.freestanding_object(ir, inner)
     with tempfile.TemporaryDirectory(prefix="clickpy-build-") as tmp:
         tasks = os.path.join(tmp, "tasks.o")

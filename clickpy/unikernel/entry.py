@@ -1,11 +1,11 @@
 """The image's data-path entry: one round of the compiled tasks as a C function.
 
-    int64_t clickpy_round(int64_t *table, int64_t budget);
+    int64_t clickpy_round(int64_t *table, int64_t words, int64_t budget);
 
-`table` holds, for every array the tasks use (pool, element state, emit
-buffers, account, loop queue, in layout.arrays order), its address then its
-shape.  A numba cfunc rebuilds the arrays with carray and calls the
-configuration's round_.  Its LLVM IR is retargeted to x86_64-unknown-none,
+`table` is the Router's array table (clickpy.compile.arraytable): for every
+array the tasks use, its address and shape.  A numba cfunc runs each task of
+the generated module once on it (and drains the loop queue after each), as
+Router.step does from Python.  Its LLVM IR is retargeted to x86_64-unknown-none,
 everything but a plain C-ABI wrapper around numba's inner function is
 internalized, dead code is removed, and llvmlite emits a static object that
 needs nothing from CPython, numba's runtime or libc.
@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 import subprocess
-
-import numpy as np
 
 TRIPLE = "x86_64-unknown-none-elf"
 ENTRY = "clickpy_round"
@@ -27,71 +25,35 @@ class EntryError(Exception):
     """The compiled tasks need something an image cannot provide."""
 
 
-def address_intrinsic():
-    from numba import types
-    from numba.extending import intrinsic
-
-    @intrinsic
-    def address_ptr(typingctx, addr):
-        """An int64 address as a void pointer (for carray)."""
-        def codegen(context, builder, signature, args):
-            return builder.inttoptr(args[0], context.get_value_type(types.voidptr))
-        return types.voidptr(types.int64), codegen
-    return address_ptr
+def wrapper_source(module) -> str:
+    """Python source of the cfunc: the Router's round (clickpy.runtime.router), in numba."""
+    body = ["def clickpy_round(Tp, n, budget):", "    T = carray(Tp, (n,))", "    moved = 0"]
+    for k in range(len(module.TASKS)):
+        body.append(f"    moved += TASKS[{k}](T, budget)")
+        if module.HAS_LOOPS:
+            body.append("    drain(T)")
+    body += ["    return moved", ""]
+    return "\n".join(body)
 
 
-def _carray(arr: np.ndarray, at: int) -> str:
-    shape = ", ".join(f"T[{at + 1 + d}]" for d in range(arr.ndim))
-    return f"carray(address_ptr(T[{at}]), ({shape},), np.{arr.dtype.name})"
-
-
-def _tuple(items: list[str]) -> str:
-    return "(" + "".join(f"{x}, " for x in items) + ")" if items else "()"
-
-
-def wrapper_source(groups) -> str:
-    """Python source of the cfunc; groups = (P, S, X, A, R) as the host Router has them."""
-    at = 0
-
-    def one(arr):
-        nonlocal at
-        text = _carray(arr, at)
-        at += 1 + arr.ndim
-        return text
-    P, S, X, A, R = groups
-    p = _tuple([one(a) for a in P])
-    s = _tuple([_tuple([one(a) for a in st]) for st in S])
-    x = _tuple([one(a) for a in X])
-    a, r = one(A), one(R)
-    return "\n".join([
-        "def clickpy_round(T, budget):",
-        f"    P = {p}",
-        f"    S = {s}",
-        f"    X = {x}",
-        f"    A = {a}",
-        f"    R = {r}",
-        "    return round_(P, S, X, A, R, budget)",
-        ""])
-
-
-def compile_ir(round_, groups) -> tuple[str, str]:
+def compile_ir(module) -> tuple[str, str]:
     """(LLVM IR of the cfunc's library, name of its inner numba-ABI function)."""
     from numba import carray, cfunc, types
-    ns = {"np": np, "carray": carray, "address_ptr": address_intrinsic(), "round_": round_}
-    exec(compile(wrapper_source(groups), "<clickpy image entry>", "exec"), ns)
-    sig = types.int64(types.CPointer(types.int64), types.int64)
+    ns = {"carray": carray, "TASKS": module.TASKS, "drain": module.drain}
+    exec(compile(wrapper_source(module), "<clickpy image entry>", "exec"), ns)
+    sig = types.int64(types.CPointer(types.int64), types.int64, types.int64)
     fn = cfunc(sig, nopython=True, boundscheck=False)(ns["clickpy_round"])
     return fn._library.get_llvm_str(), fn.native_name[len("cfunc."):]
 
 
 _WRAPPER = """
-define dso_local i64 @{entry}(ptr %t, i64 %b) #90 {{
+define dso_local i64 @{entry}(ptr %t, i64 %n, i64 %b) #90 {{
 entry:
   %ret = alloca i64, align 8
   store i64 0, ptr %ret, align 8
   %exc = alloca ptr, align 8
   store ptr null, ptr %exc, align 8
-  %st = call i32 @"{inner}"(ptr %ret, ptr %exc, ptr %t, i64 %b)
+  %st = call i32 @"{inner}"(ptr %ret, ptr %exc, ptr %t, i64 %n, i64 %b)
   %r = load i64, ptr %ret, align 8
   %ok = icmp eq i32 %st, 0
   %res = select i1 %ok, i64 %r, i64 -1

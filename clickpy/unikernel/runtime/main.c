@@ -111,7 +111,7 @@ void kmain(void) {
     for (uint64_t round = 0;; round++) {
         receive();
         clickpy_pool_ctl[C_NOW] = clock_now_ns();
-        clickpy_round(clickpy_table, clickpy_budget);
+        clickpy_round(clickpy_table, clickpy_table_words, clickpy_budget);
         int64_t sent = transmit();
         if (sent && !forwarded) {
             puts_("clickpy: first packet forwarded, ");

@@ -48,6 +48,7 @@ struct clickpy_init { int64_t kind; uint8_t *dst; uint64_t count, size, start, s
 extern const struct clickpy_init clickpy_inits[];
 extern const int64_t clickpy_ninits;
 extern int64_t clickpy_table[];
+extern const int64_t clickpy_table_words;
 extern int64_t clickpy_pool_ctl[];
 extern const struct clickpy_ring clickpy_rings[];
 extern const int64_t clickpy_nrings;
@@ -56,7 +57,7 @@ extern const int64_t clickpy_narrays;
 extern const int64_t clickpy_budget;
 extern const int64_t clickpy_nnics;
 extern const char clickpy_name[];
-int64_t clickpy_round(int64_t *table, int64_t budget);
+int64_t clickpy_round(int64_t *table, int64_t words, int64_t budget);
 
 #define RING_PRODUCED 0
 #define RING_CONSUMED 1
