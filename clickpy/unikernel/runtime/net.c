@@ -5,7 +5,8 @@
    52:54:00:c1:1c:k, so the NIC index comes from the MAC, not the slot.  One
    RX and one TX queue per NIC; every frame is preceded by the legacy 10-byte
    virtio_net_hdr (no offloads negotiated).  TX descriptors are reclaimed
-   lazily from the used ring; the queues are notified once per batch. */
+   lazily from the used ring; a queue is notified once per batch, and not at
+   all while QEMU says it needs no notification (VRING_USED_F_NO_NOTIFY). */
 #include "runtime.h"
 
 #define MMIO_BASE 0xfeb00000ull
@@ -19,7 +20,7 @@ struct vq {
     struct vdesc desc[QN];
     uint16_t avail_flags, avail_idx, avail_ring[QN], used_event;
     uint8_t pad[4096 - 16 * QN - 6 - 2 * QN];
-    uint16_t used_flags;
+    volatile uint16_t used_flags;
     volatile uint16_t used_idx;
     struct { uint32_t id, len; } used_ring[QN];
     uint16_t avail_event;
@@ -119,7 +120,8 @@ void net_rx_flush(int k) {
     struct nic *n = &nics[k];
     if (present[k] && n->rx_recycled) {
         barrier();
-        R(n, 0x50) = 0;                              /* QueueNotify(RX): buffers are back */
+        if (!(n->rx.used_flags & 1))                 /* VRING_USED_F_NO_NOTIFY: QEMU waits */
+            R(n, 0x50) = 0;                          /* QueueNotify(RX): buffers are back */
         n->rx_recycled = 0;
     }
 }
@@ -152,7 +154,8 @@ void net_tx_flush(int k) {
     struct nic *n = &nics[k];
     if (present[k] && n->tx_pending) {
         barrier();
-        R(n, 0x50) = 1;                              /* QueueNotify(TX) */
+        if (!(n->tx.used_flags & 1))                 /* QEMU is not already sending */
+            R(n, 0x50) = 1;                          /* QueueNotify(TX) */
         n->tx_pending = 0;
     }
 }
