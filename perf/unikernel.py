@@ -196,7 +196,9 @@ def main(argv=None) -> int:
                     help="also boot N images at once (0: skip)")
     args = ap.parse_args(argv)
     accel = "tcg" if args.tcg or not vm.kvm_usable() else "kvm"
-    with tempfile.TemporaryDirectory() as tmp:
+    # VM folders hold each guest's RAM file: on tmpfs, as /run/clickpy is for clickpy boot
+    shm = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    with tempfile.TemporaryDirectory() as tmp, tempfile.TemporaryDirectory(dir=shm) as vms:
         image = os.path.join(tmp, "router.elf")
         t = time.perf_counter()
         r = subprocess.run([sys.executable, "-m", "clickpy", "build", "vnf_images/router.yaml",
@@ -209,7 +211,7 @@ def main(argv=None) -> int:
         ta, tb = f"ukba{os.getpid() % 10000}", f"ukbb{os.getpid() % 10000}"
         a, b = tap(ta), tap(tb)
         try:
-            runs = [first_forward(image, a, b, ta, tb, accel, os.path.join(tmp, f"b{i}"))
+            runs = [first_forward(image, a, b, ta, tb, accel, os.path.join(vms, f"b{i}"))
                     for i in range(args.boots)]
             ready = [x for x, _ in runs]
             fwd = [y for _, y in runs]
@@ -217,7 +219,7 @@ def main(argv=None) -> int:
                   f"{statistics.median(ready):.1f} ms, first forwarded frame "
                   f"{statistics.median(fwd):.1f} ms (min {min(fwd):.1f}, max {max(fwd):.1f}; "
                   f"target < 50 ms)")
-            offered, forwarded, rss = rate(image, a, b, ta, tb, accel, os.path.join(tmp, "r"),
+            offered, forwarded, rss = rate(image, a, b, ta, tb, accel, os.path.join(vms, "r"),
                                            args.seconds)
             print(f"forwarding through the VM over taps, 64-byte frames: offered "
                   f"{offered / 1e3:.1f} kpps, forwarded {forwarded / 1e3:.1f} kpps; "
@@ -228,7 +230,7 @@ def main(argv=None) -> int:
             for t_ in (ta, tb):
                 subprocess.run(["ip", "link", "del", t_], capture_output=True)
         if args.density:
-            ok, mb = density(image, args.density, accel, os.path.join(tmp, "density"))
+            ok, mb = density(image, args.density, accel, os.path.join(vms, "density"))
             print(f"density: {args.density} router images at once, {ok} forwarded their frame; "
                   f"QEMU RSS {mb:.1f} MB per instance (each guest polls: one busy vCPU each)")
     return 0

@@ -30,11 +30,13 @@ class VMError(Exception):
 
 
 def run_dir() -> str:
+    """Where running images keep their folders: on tmpfs when there is one, since a
+    folder holds the guest's RAM file (on disk, QEMU starts some 150 ms later)."""
     base = os.environ.get("CLICKPY_RUN_DIR")
     if base:
         return base
-    if os.geteuid() == 0:
-        return "/run/clickpy"
+    if os.path.isdir("/dev/shm"):
+        return f"/dev/shm/clickpy-{os.geteuid()}"
     return os.path.join(os.environ.get("XDG_RUNTIME_DIR") or "/tmp", f"clickpy-{os.geteuid()}")
 
 

@@ -35,10 +35,14 @@ def images(tmp_path_factory):
 
 
 @pytest.fixture
-def run_dir(tmp_path, monkeypatch):
-    d = str(tmp_path / "run")
+def run_dir(monkeypatch):
+    """A run folder of the test's own, on tmpfs like clickpy's default."""
+    import tempfile
+    d = tempfile.mkdtemp(prefix="clickpy-test-run-",
+                         dir="/dev/shm" if os.path.isdir("/dev/shm") else None)
     monkeypatch.setenv("CLICKPY_RUN_DIR", d)
-    return d
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def accel():
