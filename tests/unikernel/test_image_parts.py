@@ -95,3 +95,15 @@ def test_every_shipped_manifest_loads():
     for path in glob.glob("vnf_images/*.yaml"):
         spec = manifest.load(path)
         assert spec.devices and spec.config.endswith(".click")
+
+
+def test_build_refuses_host_only_elements_with_their_lines(tmp_path):
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "clickpy", "build", "configs/router.click", "-o",
+                        str(tmp_path / "r.elf")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1
+    assert "configs/router.click:52:" in r.stderr and "Print" in r.stderr   # c0[3] -> Print
+    assert "ToHost" in r.stderr and "cannot run inside a unikernel image" in r.stderr
+    assert "hint:" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "r.elf").exists()

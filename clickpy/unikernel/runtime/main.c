@@ -106,7 +106,9 @@ void kmain(void) {
         puts_(" devices, the VM has "); putd(n); puts_("\n");
     }
     control_init();
-    puts_("clickpy: ready, tsc "); putd((int64_t)(clock_tsc_hz() / 1000000)); puts_(" MHz\n");
+    puts_("clickpy: ready, ");
+    putd((int64_t)((rdtsc() - t0) / (clock_tsc_hz() / 1000000)));
+    puts_(" us after kmain (tsc "); putd((int64_t)(clock_tsc_hz() / 1000000)); puts_(" MHz)\n");
     int64_t forwarded = 0;
     for (uint64_t round = 0;; round++) {
         receive();
@@ -115,7 +117,7 @@ void kmain(void) {
         int64_t sent = transmit();
         if (sent && !forwarded) {
             puts_("clickpy: first packet forwarded, ");
-            putd((int64_t)((rdtsc() - t0) * 1000000 / clock_tsc_hz()));
+            putd((int64_t)((rdtsc() - t0) / (clock_tsc_hz() / 1000000)));
             puts_(" us after boot\n");
         }
         forwarded += sent;
