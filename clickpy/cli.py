@@ -463,6 +463,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_fuzz(sub)
     from clickpy.bench import add_parser as add_bench_parser
     add_bench_parser(sub)
+    from clickpy.unikernel.commands import add_commands
+    add_commands(sub)
     return parser
 
 

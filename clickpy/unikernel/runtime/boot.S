@@ -1,0 +1,113 @@
+/* PVH entry: QEMU's -kernel jumps to _start32 (the XEN_ELFNOTE_PHYS32_ENTRY note)
+   in 32-bit protected mode, paging off, %ebx -> hvm_start_info.  We map the
+   first GiB (RAM) and 3..4 GiB (MMIO: virtio-mmio at 0xfeb00000, uncached)
+   with 2 MiB pages, enable SSE, enter long mode, then drop to ring 3 with
+   IOPL 3: this machine's KVM (PVM) runs only ring-3 guest code natively, and
+   the data path is SSE code from numba.  Everything after boot runs in
+   ring 3 with port I/O allowed; there is no interrupt handling at all. */
+#define PTF 7      /* present | writable | user */
+#define PDF 0x87   /* present | writable | user | 2 MiB page */
+
+        .section .note.Xen, "a", @note
+        .align 4
+        .long 4, 4, 18            /* namesz, descsz, XEN_ELFNOTE_PHYS32_ENTRY */
+        .asciz "Xen"
+        .align 4
+        .long _start32
+
+        .section .text.boot, "ax"
+        .code32
+        .globl _start32
+_start32:
+        cli
+        movl $boot_stack_top, %esp
+        movl %ebx, pvh_start_info
+        movl $pdpt, %eax
+        orl  $PTF, %eax
+        movl %eax, pml4
+        movl $pd_low, %eax
+        orl  $PTF, %eax
+        movl %eax, pdpt
+        movl $pd_mmio, %eax
+        orl  $PTF, %eax
+        movl %eax, pdpt+24
+        xorl %ecx, %ecx
+1:      movl %ecx, %eax               /* pd_low[i] = i * 2 MiB */
+        shll $21, %eax
+        orl  $PDF, %eax
+        movl %eax, pd_low(,%ecx,8)
+        movl $0, pd_low+4(,%ecx,8)
+        movl %ecx, %eax               /* pd_mmio[i] = 3 GiB + i * 2 MiB, PCD|PWT */
+        shll $21, %eax
+        addl $0xC0000000, %eax
+        orl  $(PDF|0x18), %eax
+        movl %eax, pd_mmio(,%ecx,8)
+        movl $0, pd_mmio+4(,%ecx,8)
+        incl %ecx
+        cmpl $512, %ecx
+        jne 1b
+        movl %cr4, %eax               /* PAE | OSFXSR | OSXMMEXCPT */
+        orl  $((1<<5)|(1<<9)|(1<<10)), %eax
+        movl %eax, %cr4
+        movl $pml4, %eax
+        movl %eax, %cr3
+        movl $0xC0000080, %ecx        /* EFER.LME */
+        rdmsr
+        orl  $(1<<8), %eax
+        wrmsr
+        movl %cr0, %eax               /* PG | PE | MP, no EM */
+        andl $~(1<<2), %eax
+        orl  $((1<<31)|(1<<1)|1), %eax
+        movl %eax, %cr0
+        lgdt gdt_ptr
+        ljmp $0x08, $long_mode
+
+        .code64
+long_mode:
+        movw $0x10, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        movw %ax, %ss
+        movw %ax, %fs
+        movw %ax, %gs
+        movq $boot_stack_top, %rsp
+        pushq $0x1b                   /* SS: user data, RPL 3 */
+        pushq $user_stack_top         /* RSP */
+        pushq $0x3002                 /* RFLAGS: IOPL 3, interrupts off */
+        pushq $0x23                   /* CS: user code, RPL 3 */
+        pushq $user_entry             /* RIP */
+        iretq
+user_entry:
+        movw $0x1b, %ax
+        movw %ax, %ds
+        movw %ax, %es
+        xorl %ebp, %ebp
+        call kmain
+2:      pause
+        jmp 2b
+
+        .section .rodata
+        .align 8
+gdt:    .quad 0
+        .quad 0x00AF9A000000FFFF      /* 0x08: kernel code 64 */
+        .quad 0x00CF92000000FFFF      /* 0x10: kernel data */
+        .quad 0x00CFF2000000FFFF      /* 0x18: user data, DPL 3 */
+        .quad 0x00AFFA000000FFFF      /* 0x20: user code 64, DPL 3 */
+gdt_end:
+gdt_ptr:
+        .word gdt_end - gdt - 1
+        .long gdt
+
+        .section .bss
+        .align 4096
+pml4:    .skip 4096
+pdpt:    .skip 4096
+pd_low:  .skip 4096
+pd_mmio: .skip 4096
+        .align 16
+        .skip 4096
+boot_stack_top:
+        .skip 131072
+user_stack_top:
+        .globl pvh_start_info
+pvh_start_info: .skip 8

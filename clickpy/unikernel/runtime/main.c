@@ -1,0 +1,127 @@
+/* The image's main loop: poll every NIC into its receive rings, run one round
+   of the compiled tasks, send what the transmit rings hold, and now and then
+   look at the control port. */
+#include "runtime.h"
+
+#define CONTROL_EVERY 256   /* rounds between two looks at the control port */
+
+extern uint64_t pvh_start_info;
+
+static int64_t boot_epoch(void) {      /* now=NS on the command line, else 0 */
+    const uint8_t *si = (const uint8_t *)pvh_start_info;
+    if (!si || *(const uint32_t *)si != 0x336ec578)
+        return 0;
+    const char *c = (const char *)*(const uint64_t *)(si + 24);
+    for (; c && *c; c++) {
+        if (c[0] == 'n' && c[1] == 'o' && c[2] == 'w' && c[3] == '=') {
+            int64_t v = 0;
+            for (c += 4; *c >= '0' && *c <= '9'; c++)
+                v = v * 10 + (*c - '0');
+            return v;
+        }
+    }
+    return 0;
+}
+
+static void receive(void) {
+    for (int64_t i = 0; i < clickpy_nrings; i++) {
+        const struct clickpy_ring *r = &clickpy_rings[i];
+        if (r->kind != 0)
+            continue;
+        int64_t *w = r->ring;
+        int nic = (int)w[RING_NIC];
+        while (w[RING_PRODUCED] - w[RING_CONSUMED] < r->nframes) {
+            int64_t e = w[RING_PRODUCED] % r->nframes;
+            int n = net_rx(nic, r->frames + e * r->frame, (int)r->frame);
+            if (n <= 0)
+                break;
+            r->lens[e] = n;
+            w[RING_PRODUCED]++;
+        }
+        net_rx_flush(nic);
+    }
+}
+
+static int64_t transmit(void) {
+    int64_t sent = 0;
+    for (int64_t i = 0; i < clickpy_nrings; i++) {
+        const struct clickpy_ring *r = &clickpy_rings[i];
+        if (r->kind != 1)
+            continue;
+        int64_t *w = r->ring;
+        int nic = (int)w[RING_NIC];
+        int room = net_tx_room(nic);
+        while (w[RING_CONSUMED] < w[RING_PRODUCED] && room-- > 0) {
+            int64_t e = w[RING_CONSUMED] % r->nframes;
+            net_tx(nic, r->frames + e * r->frame, r->lens[e]);
+            w[RING_CONSUMED]++;
+            sent++;
+        }
+        net_tx_flush(nic);
+    }
+    return sent;
+}
+
+/* The element state after configure time, from the image's run list. */
+static void load_state(void) {
+    for (int64_t i = 0; i < clickpy_ninits; i++) {
+        const struct clickpy_init *r = &clickpy_inits[i];
+        if (r->kind == 1) {
+            memcpy(r->dst, (const void *)r->start, r->count);
+            continue;
+        }
+        if (r->kind == 2) {                 /* count rows of size bytes, all alike */
+            for (uint64_t k = 0; k < r->count; k++)
+                memcpy(r->dst + k * r->size, (const void *)r->start, r->size);
+            continue;
+        }
+        uint64_t v = r->start;
+        for (uint64_t k = 0; k < r->count; k++, v += r->step) {
+            switch (r->size) {
+            case 1: r->dst[k] = (uint8_t)v; break;
+            case 2: ((uint16_t *)r->dst)[k] = (uint16_t)v; break;
+            case 4: ((uint32_t *)r->dst)[k] = (uint32_t)v; break;
+            default: ((uint64_t *)r->dst)[k] = v; break;
+            }
+        }
+    }
+}
+
+void kmain(void) {
+    uint64_t t0 = rdtsc();
+    console_init();
+    puts_("clickpy: image "); puts_(clickpy_name); puts_(" booting\n");
+    load_state();
+    clock_init(boot_epoch());
+    int n = net_probe();
+    for (int k = 0; k < n; k++) {
+        uint8_t mac[6];
+        net_mac(k, mac);
+        puts_("clickpy: nic "); putd(k); puts_(" mac ");
+        for (int j = 0; j < 6; j++) { putx(mac[j], 2); if (j < 5) puts_(":"); }
+        puts_("\n");
+    }
+    if (n < clickpy_nnics) {
+        puts_("clickpy: warning: the configuration names "); putd(clickpy_nnics);
+        puts_(" devices, the VM has "); putd(n); puts_("\n");
+    }
+    control_init();
+    puts_("clickpy: ready, ");
+    putd((int64_t)((rdtsc() - t0) / (clock_tsc_hz() / 1000000)));
+    puts_(" us after kmain (tsc "); putd((int64_t)(clock_tsc_hz() / 1000000)); puts_(" MHz)\n");
+    int64_t forwarded = 0;
+    for (uint64_t round = 0;; round++) {
+        receive();
+        clickpy_pool_ctl[C_NOW] = clock_now_ns();
+        clickpy_round(clickpy_table, clickpy_table_words, clickpy_budget);
+        int64_t sent = transmit();
+        if (sent && !forwarded) {
+            puts_("clickpy: first packet forwarded, ");
+            putd((int64_t)((rdtsc() - t0) / (clock_tsc_hz() / 1000000)));
+            puts_(" us after boot\n");
+        }
+        forwarded += sent;
+        if (round % CONTROL_EVERY == 0)
+            control_poll();
+    }
+}
