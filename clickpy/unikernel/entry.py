@@ -28,6 +28,10 @@ class EntryError(Exception):
 def wrapper_source(module) -> str:
     """Python source of the cfunc: the Router's round (clickpy.runtime.router), in numba."""
     body = ["def clickpy_round(Tp, n, budget):", "    T = carray(Tp, (n,))", "    moved = 0"]
+    if module.HAS_TIMERS:
+        body.append("    timers(T)")
+        if module.HAS_LOOPS:
+            body.append("    drain(T)")
     for k in range(len(module.TASKS)):
         body.append(f"    moved += task{k}(T, budget)")   # direct calls, inlined
         if module.HAS_LOOPS:
@@ -39,7 +43,7 @@ def wrapper_source(module) -> str:
 def compile_ir(module) -> tuple[str, str]:
     """(LLVM IR of the cfunc's library, name of its inner numba-ABI function)."""
     from numba import carray, cfunc, types
-    ns = {"carray": carray, "drain": module.drain}
+    ns = {"carray": carray, "drain": module.drain, "timers": getattr(module, "timers", None)}
     ns.update({f"task{k}": task for k, task in enumerate(module.TASKS)})
     exec(compile(wrapper_source(module), "<clickpy image entry>", "exec"), ns)
     sig = types.int64(types.CPointer(types.int64), types.int64, types.int64)
