@@ -27,6 +27,15 @@ def test_image():
 '''
 
 
+def _installed():
+    from importlib.metadata import entry_points
+    return any(ep.value == "clickpy.testing.plugin" for ep in entry_points(group="pytest11"))
+
+
+# Installed, clickpy's pytest11 entry point loads the plugin; `-p` again would register it twice.
+PLUGIN = [] if _installed() else ["-p", "clickpy.testing.plugin"]
+
+
 @pytest.fixture(autouse=True)
 def this_tree(monkeypatch):
     """Inner runs import this tree's clickpy (not another installed one)."""
@@ -35,18 +44,18 @@ def this_tree(monkeypatch):
 
 def test_markers_skip_with_the_reason(pytester):
     pytester.makepyfile(INNER)
-    result = pytester.runpytest_subprocess("-p", "clickpy.testing.plugin", "-rs", "-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*PLUGIN, "-rs", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, skipped=2)
     result.stdout.fnmatch_lines(["*SKIPPED*network mode*", "*SKIPPED*image mode*"])
 
 
 def test_the_mode_option_runs_middlebox_tests_in_each_mode(pytester):
     pytester.makepyfile(INNER)
-    result = pytester.runpytest_subprocess("-p", "clickpy.testing.plugin", "-rs", "-p", "no:cacheprovider",
+    result = pytester.runpytest_subprocess(*PLUGIN, "-rs", "-p", "no:cacheprovider",
                                 "--clickpy-mode=memory,image", "-k", "test_memory")
     result.assert_outcomes(passed=1, skipped=1)
     result.stdout.fnmatch_lines(["*SKIPPED*image mode*"])
-    bad = pytester.runpytest_subprocess("-p", "clickpy.testing.plugin", "--clickpy-mode=cloud")
+    bad = pytester.runpytest_subprocess(*PLUGIN, "--clickpy-mode=cloud")
     assert bad.ret != 0
     bad.stderr.fnmatch_lines(["*unknown mode 'cloud'*"])
 
