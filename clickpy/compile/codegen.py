@@ -44,8 +44,8 @@ def kernel(cls, kind: str) -> str:
 
 
 class _Writer:
-    def __init__(self, plan: Plan, graph: nx.MultiDiGraph, views: dict):
-        self.plan, self.g, self.views = plan, graph, views
+    def __init__(self, plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool):
+        self.plan, self.g, self.views, self.inline = plan, graph, views, inline
         self.lines: list[str] = []
         self._ids = itertools.count()
 
@@ -286,16 +286,19 @@ class _Writer:
         # them would link and optimize all their code again (numba re-optimizes callees).
         self.lines += ["", "", f"TASKS = ({''.join(t + ', ' for t in tasks)})",
                        f"HAS_LOOPS = {bool(self.plan.queued_edges)}",
-                       f"HAS_TIMERS = {has_timers}"]
+                       f"HAS_TIMERS = {has_timers}",
+                       f"INLINE_KERNELS = {self.inline}  # read by clickpy.compile.inline"]
         self.lines.append("")
         return "\n".join(self.lines)
 
 
-def generate(plan: Plan, graph: nx.MultiDiGraph, views: dict) -> str:
+def generate(plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool = True) -> str:
     """The Python source of the configuration's fused tasks.
 
     views: how the code rebuilds each array from the table T (arraytable.Layout
     expressions): "P" the pool tuple, "A" the account, "R" the loop queue, "S"
     and "X" lists of each element's state tuple and emit buffer.
+    inline: whether LLVM inlines the kernels into the tasks (clickpy.compile.inline):
+    faster code, against smaller code for unikernel images.
     """
-    return _Writer(plan, graph, views).source()
+    return _Writer(plan, graph, views, inline).source()

@@ -10,7 +10,9 @@ per packet: 4.4 Mpps with them, 7.2 Mpps without, in one run.
 
 install() wraps numba's final optimisation of a code library: when the
 library holds a generated task (a function from a `clickpy_tasks_*`
-module), every function linked into it is marked `alwaysinline` first,
+module) and that module says INLINE_KERNELS (unikernel images do not: they
+keep calls, for size), every function linked into it is marked
+`alwaysinline` first,
 up to MAX_INSTRUCTIONS LLVM instructions (counted after the function's
 own optimisation).  That takes in every per-packet kernel of the shipped
 paths; the packet builders of ICMPError, IPFragmenter and ARPQuerier
@@ -23,16 +25,24 @@ file, cache.py), so the cost is paid once per configuration.
 """
 from __future__ import annotations
 
+import re
+import sys
+
 import llvmlite.binding as llvm
 from numba.core import codegen
 
-TASK_MODULE_PREFIX = "clickpy_tasks_"
+TASK_MODULE = re.compile(r"clickpy_tasks_[0-9a-f]{24}")   # cache.load names them so (cache.key)
 MAX_INSTRUCTIONS = 700
 _installed = False
 
 
-def _holds_task(module) -> bool:
-    return any(TASK_MODULE_PREFIX in fn.name and not fn.is_declaration for fn in module.functions)
+def _wants_inlining(module) -> bool:
+    """Whether the LLVM module holds a generated task whose Python module asks for inlining."""
+    for fn in module.functions:
+        found = None if fn.is_declaration else TASK_MODULE.search(fn.name)
+        if found:
+            return getattr(sys.modules.get(found.group()), "INLINE_KERNELS", False)
+    return False
 
 
 def _size(fn) -> int:
@@ -54,7 +64,7 @@ def install() -> None:
     original = codegen.CPUCodeLibrary._optimize_final_module
 
     def optimize_final_module(self):
-        if _holds_task(self._final_module):
+        if _wants_inlining(self._final_module):
             _mark_always_inline(self._final_module)
         return original(self)
 

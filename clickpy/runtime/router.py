@@ -31,7 +31,8 @@ class HandlerError(Exception):
 
 
 class Router:
-    def __init__(self, graph: nx.MultiDiGraph, pool_slots: int = 8192, batch: int = 256):
+    def __init__(self, graph: nx.MultiDiGraph, pool_slots: int = 8192, batch: int = 256,
+                 inline: bool = True):
         self.graph = graph
         self.plan = make_plan(graph)
         self.batch = batch
@@ -71,7 +72,7 @@ class Router:
             self._state_rows.append(len(layout.arrays))
             views["S"].append(layout.add_tuple(st, f"{n} :: {c.class_name} state"))
         self.T = layout.table()   # the arrays above stay alive as long as the Router
-        self.source = generate(self.plan, graph, views)
+        self.source = generate(self.plan, graph, views, inline)
         t = time.perf_counter()
         self.module = cache.load(self.source, set(self.classes))
         self.load_seconds = time.perf_counter() - t

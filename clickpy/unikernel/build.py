@@ -82,7 +82,8 @@ def image_router(spec: ImageSpec):
         spec.devices = configuration_devices(graph)
     try:
         g = image_graph(graph, spec.devices, spec.replace)
-        return Router(g, pool_slots=spec.pool, batch=spec.budget)
+        # Kernels stay calls in an image: inlined, the router image grew from 86 to 132 KB.
+        return Router(g, pool_slots=spec.pool, batch=spec.budget, inline=False)
     except ImageGraphError as e:
         raise BuildError(f"{spec.config}: cannot be an image", e.diagnostics) from None
     except PlanError as e:
