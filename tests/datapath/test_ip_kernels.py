@@ -743,3 +743,23 @@ def test_ipprint_output_active_and_outfile(capsys, tmp_path):
     e = IPHarness("IPPrint", f"OUTFILE {empty}")
     e.cls.host_close(e.values, e.st, e.pool)
     assert empty.read_text() == ""
+
+
+def test_ipprint_matches_clicks_own_test_ipprint_01():
+    """kohler/click test/ip/IPPrint-01.testie: FromIPSummaryDump makes header-only packets
+    (ip_len counts bytes that are not there); Click's expected stderr, line for line."""
+    rows = [(1_000_020_000, "1.0.0.1", "1.0.0.2", 10, 20, 1500, 40, 20, "A"),
+            (1_000_030_000, "1.0.0.2", "1.0.0.3", 20, 30, 1000, 20, 20, "SA"),
+            (1_000_040_000, "1.0.0.3", "1.0.0.4", 30, 40, 1000, 20, 40, "SF"),
+            (1_000_050_000, "1.0.0.4", "1.0.0.5", 40, 50, 1000, 32, 40, "A")]
+    expect = ["1.000020: 1.0.0.1.10 > 1.0.0.2.20: . 0:1440(1440,60,1500) ack 0 win 0",
+              "1.000030: 1.0.0.2.20 > 1.0.0.3.30: S 0:961(961,40,1000) ack 0 win 0",
+              "1.000040: 1.0.0.3.30 > 1.0.0.4.40: SF 0:942(942,60,1000) win 0",
+              "1.000050: 1.0.0.4.40 > 1.0.0.5.50: . 0:928(928,72,1000) ack 0 win 0"]
+    for (ts, src, dst, sport, dport, ip_len, ip_hl, tcp_off, flags), line in zip(rows, expect):
+        tcp = TCP(sport=sport, dport=dport, flags=flags, seq=0, ack=0, window=0,
+                  dataofs=tcp_off // 4)
+        header = raw(IP(src=src, dst=dst, ihl=ip_hl // 4, len=ip_len, options=b"\0" * (ip_hl - 20))
+                     / tcp)[:ip_hl + 20]
+        pkt = header + bytes(ip_hl + tcp_off - len(header))     # zero TCP options, as Click's
+        assert printed("", pkt, tstamp=ts) == line

@@ -9,7 +9,8 @@ import ipaddress
 
 import pytest
 from kernel_harness import STOLEN, Harness
-from scapy.layers.inet import IP, UDP
+from scapy.compat import raw
+from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import ARP, Ether
 
 from clickpy import packet
@@ -335,6 +336,28 @@ def test_truncate_then_pad_restores_length_via_extra_length():
     out = t.pool.bytes(s)
     assert out == FRAME[:44] + bytes(len(FRAME) - 44)
     assert t.pool.anno[s, packet.A_EXTRA_LENGTH] == 0
+
+
+def test_pad_and_truncate_match_clicks_own_test_pad_01():
+    """kohler/click test/standard/Pad-01.testie: six Pad/Truncate chains on a packet whose IP
+    length (50) exceeds its 46 captured bytes (extra length 4), and on one that is whole."""
+    def chain(frame, extra, *steps):
+        first = H(*steps[0])
+        s = first.load(frame, extra_length=extra)
+        for step in steps:
+            h = H(*step)
+            assert h.cls.simple_action(first.P, s, h.st) == 0
+        return first.pool.bytes(s)[40:]                      # the payload after IP + TCP
+
+    for extra, expect in ((4, [b"HiFart", b"HiFart" + bytes(4), b"HiFa", b"HiFa" + bytes(6),
+                               b"HiFart", b"Hi" + bytes(2)]),
+                          (0, [b"HiFart", b"HiFart", b"HiFa", b"HiFa" + bytes(2),
+                               b"HiFart", b"Hi" + bytes(2)])):
+        frame = raw(IP(src="1.0.0.1", len=46 + extra) / TCP() / b"HiFart")
+        chains = [[("Null", "")], [("Pad", "")], [("Truncate", "44")],
+                  [("Truncate", "44"), ("Pad", "")], [("Pad", "44")],
+                  [("Truncate", "42"), ("Pad", "44")]]
+        assert [chain(frame, extra, *c) for c in chains] == expect
 
 
 def test_pad_extends_short_packets_with_zeros():
