@@ -250,7 +250,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     except PlanError as e:
         _print_diagnostics(e.diagnostics)
         return EXIT_ERRORS
-    missing = [f"{n}.{h}" for n, h in handlers if n not in router.plan.index]
+    missing = [f"{n}.{h}" for n, h, _ in handlers if n not in router.plan.index]
     if missing:
         raise UsageError(f"no element for handler {missing[0]}")
     progress = None if args.quiet else _progress_printer()
@@ -265,9 +265,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     if progress is not None:
         progress(router, final=True)
     status = EXIT_OK
-    for name, h in handlers:
+    for name, h, param in handlers:
         try:
-            print(f"{name}.{h}:\n{router.read(name, h).rstrip()}")
+            value = router.read(name, h, param).rstrip()
+            print(f"{name}.{h}{'' if param is None else ' ' + param}:\n{value}")
         except HandlerError as e:
             print(f"clickpy run: error: {e}", file=sys.stderr)
             status = EXIT_ERRORS
@@ -313,11 +314,13 @@ def _demo(args: argparse.Namespace, inputs: dict, outputs: dict):
     return config, inputs, outputs
 
 
-def _handler_name(text: str) -> tuple[str, str]:
-    name, dot, handler = text.rpartition(".")
+def _handler_name(text: str) -> tuple[str, str, str | None]:
+    """ELEMENT.HANDLER, or ELEMENT.HANDLER PARAM for a read handler that takes a parameter."""
+    spec, _, param = text.strip().partition(" ")
+    name, dot, handler = spec.rpartition(".")
     if not dot or not name or not handler:
-        raise UsageError(f"handler {text!r} should be written ELEMENT.HANDLER")
-    return name, handler
+        raise UsageError(f"handler {text!r} should be written ELEMENT.HANDLER [PARAM]")
+    return name, handler, param.strip() or None
 
 
 def _progress_printer():
@@ -432,7 +435,9 @@ def build_parser() -> argparse.ArgumentParser:
                        description=cmd_run.__doc__, add_help=False)
     _add_config_args(p)
     p.add_argument("-h", "--handler", action="append", default=[], metavar="ELEMENT.HANDLER",
-                   help="print this read handler after the run (repeatable), as Click's -h")
+                   help="print this read handler after the run (repeatable), as Click's -h; "
+                        "'ELEMENT.HANDLER PARAM' for one that takes a parameter "
+                        "(-h 'rt.lookup 10.0.0.1')")
     p.add_argument("-q", "--quiet", action="store_true",
                    help="no live counters and no packet account")
     p.add_argument("-t", "--duration", type=float, metavar="SECONDS",

@@ -193,13 +193,17 @@ class Router:
             raise HandlerError(f"no element named {name!r}")
         return self.plan.index[name]
 
-    def read(self, name: str, handler: str) -> str:
+    def read(self, name: str, handler: str, param: str | None = None) -> str:
+        """A read handler's text; `param` for handlers that take one (Click's READ h PARAM)."""
         i = self.element(name)
+        key = handler if param is None else f"{handler} {param}"
         try:
-            return self.classes[i].read_handler(handler, self.values[i], self.S[i])
+            return self.classes[i].read_handler(key, self.values[i], self.S[i])
         except KeyError:
             raise HandlerError(f"{name} :: {self.classes[i].class_name} has no read handler "
                                f"{handler!r}") from None
+        except ValueError as e:
+            raise HandlerError(f"{name}.{handler}: {e}") from None
 
     def write(self, name: str, handler: str, text: str = "") -> None:
         i = self.element(name)

@@ -112,6 +112,29 @@ def test_handler_errors_are_clear(trace):
         r.read("x", "count")
 
 
+def test_read_handlers_with_a_parameter(trace):
+    r = router(f"FromDump({trace(frames(1))}) -> Strip(14) -> CheckIPHeader "
+               "-> rt :: RadixIPLookup(10.0.2.0/24 1, 0.0.0.0/0 10.0.1.254 0) -> Discard;"
+               "rt[1] -> Discard;")
+    assert r.read("rt", "lookup", "10.0.2.9") == "1"
+    assert r.read("rt", "lookup", "8.8.8.8") == "0 10.0.1.254"
+    with pytest.raises(HandlerError, match="rt.lookup: .*expected IP address"):
+        r.read("rt", "lookup", "banana")
+
+
+def test_run_prints_handlers_with_a_parameter_as_h_asks():
+    config = "Idle -> rt :: StaticIPLookup(10.0.0.0/8 0, 0/0 1.2.3.4 1) -> Discard; rt[1] -> Discard;"
+    args = [sys.executable, "-m", "clickpy", "run", "-q", "-t", "0.01", "-e", config,
+            "-h", "rt.lookup 10.1.2.3", "-h", "rt.lookup 192.0.2.1"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "rt.lookup 10.1.2.3:\n0\nrt.lookup 192.0.2.1:\n1 1.2.3.4\n"
+    bad = subprocess.run(args[:-4] + ["-h", "rt.lookup nowhere"], capture_output=True, text=True,
+                         timeout=600)
+    assert bad.returncode == 1 and "expected IP address" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
 def test_interpreted_run_gives_the_same_results(trace, tmp_path):
     """NUMBA_DISABLE_JIT=1 runs the same kernels as plain Python: same counts."""
     path = trace(frames(40) + [frames(1, ttl=1)[0]] * 3)
