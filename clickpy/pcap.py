@@ -26,6 +26,8 @@ from typing import Iterable, Iterator, NamedTuple
 
 import numpy as np
 
+from clickpy import pcap_records as records
+
 MAGIC_USEC = 0xA1B2C3D4
 MAGIC_NSEC = 0xA1B23C4D
 MAGIC_MODIFIED = 0xA1B2CD34          # patched Linux libpcap: 8 more bytes per record header
@@ -164,52 +166,35 @@ def parse_pcap(raw: bytes, filename: str = "<memory>", *, strict: bool = True,
     modified = magic == MAGIC_MODIFIED
     extra = MODIFIED_EXTRA if modified else 0
     scale = 1 if nano else 1000
-    header = struct.Struct(byteorder + "iiII")
-
-    ts: list[int] = []
-    wire: list[int] = []
-    starts: list[int] = []
-    lens: list[int] = []
-    fpos: list[int] = []
+    buf = np.frombuffer(raw, dtype=np.uint8)
+    big = byteorder == ">"
+    args = (buf, FILE_HEADER_LEN, big, minor, extra, scale, MAX_CAPLEN)
+    none = np.zeros(0, dtype=np.int64)
+    n, _, _, _ = records.walk(*args, False, none, none, none, none, none)
+    ts, wire, starts, lens = (np.zeros(n, dtype=np.int64) for _ in range(4))
+    fpos = np.zeros(n + 1, dtype=np.int64)              # and where the walk stopped
+    _, pos, why, detail = records.walk(*args, True, ts, wire, starts, lens, fpos)
     problem = None
-    pos = FILE_HEADER_LEN
-    while pos < n_raw:
-        if pos + RECORD_HEADER_LEN > n_raw:
-            problem = f"truncated packet header at file offset {pos} (file ends inside it)"
-            break
-        sec, sub, caplen, length = header.unpack_from(raw, pos)
-        if not (minor > 3 or (minor == 3 and caplen <= length)):
-            caplen, length = length, caplen     # 2.3 and older wrote them the other way round
-        if caplen > MAX_CAPLEN:
-            problem = (f"bad packet header; giving up (record at file offset {pos} "
-                       f"claims {caplen} captured bytes)")
-            break
-        skip = 0
-        if caplen > length:                     # tcptrace's off-by-one: keep len bytes
-            skip, caplen = caplen - length, length
+    if why == records.TRUNCATED_HEADER:
+        problem = f"truncated packet header at file offset {pos} (file ends inside it)"
+    elif why == records.TOO_BIG:
+        problem = (f"bad packet header; giving up (record at file offset {pos} "
+                   f"claims {detail} captured bytes)")
+    elif why == records.TRUNCATED_BODY:
         body = pos + RECORD_HEADER_LEN + extra
-        if body + caplen + skip > n_raw:
-            problem = (f"truncated packet at file offset {pos} "
-                       f"({caplen} bytes captured, the file ends after {max(n_raw - body, 0)})")
-            break
-        fpos.append(pos)
-        ts.append(sec * 1_000_000_000 + sub * scale)
-        wire.append(length)
-        starts.append(body)
-        lens.append(caplen)
-        pos = body + caplen + skip
+        problem = (f"truncated packet at file offset {pos} "
+                   f"({detail} bytes captured, the file ends after {max(n_raw - body, 0)})")
     if problem is not None and strict:
         raise PcapError(filename, problem, "the file was cut short or is damaged")
-    fpos.append(pos)
-    view = memoryview(raw)
-    blob = b"".join(view[a:a + n] for a, n in zip(starts, lens))
-    offsets = np.zeros(len(lens) + 1, dtype=np.int64)
-    np.cumsum(np.asarray(lens, dtype=np.int64), out=offsets[1:])
+    fpos[n] = pos
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lens, out=offsets[1:])
+    data = np.empty(int(offsets[-1]), dtype=np.uint8)
+    records.gather(buf, starts, lens, offsets, data)
     return Trace(filename=filename, linktype=canonical_linktype(linktype), snaplen=snaplen,
                  nanosecond=nano, byteorder=byteorder, version=(major, minor), modified=modified,
-                 data=np.frombuffer(blob, dtype=np.uint8).copy(), offsets=offsets,
-                 wirelen=np.asarray(wire, dtype=np.int64), ts_ns=np.asarray(ts, dtype=np.int64),
-                 filepos=np.asarray(fpos, dtype=np.int64), filesize=filesize, problem=problem)
+                 data=data, offsets=offsets, wirelen=wire, ts_ns=ts,
+                 filepos=fpos, filesize=filesize, problem=problem)
 
 
 def read_pcap(path: str | os.PathLike, *, strict: bool = True) -> Trace:

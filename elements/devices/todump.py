@@ -11,28 +11,44 @@ from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.pcap_encap import ETHER, PcapEncap
 from clickpy.element import Element, Handler
 from clickpy.kernel import STOLEN, drop
-from clickpy.packet import A_TSTAMP, NANNO, alloc, release
+from clickpy.packet import A_TSTAMP, C_NOW, NANNO, alloc, release
 from clickpy.pcap import PcapError, PcapWriter
 
-RING = 1 << 16            # packets recorded between two host flushes, at most
+RING = 1 << 16            # packets held for the host when the record buffer is full, at most
+BUFFER = 1 << 20          # pcap records written by the data path between two host flushes
 
-# Control words (state tuple: ring of slots, ctl).
-LEN, COUNT, ACTIVE, NOUT, SNAPLEN, MISSED = range(6)
-NCTL = 6
+# Control words (state tuple: ring of slots, ctl, record buffer).
+LEN, COUNT, ACTIVE, NOUT, SNAPLEN, MISSED, NANO, USED, RECORDS = range(9)
+NCTL = 9
 
 
 @njit(cache=True, _nrt=False)
 def todump(P, s, st):
-    """Record the packet for the host to write; keep it (no output) or pass a copy's original on."""
-    ring, c = st[0], st[1]
+    """Write the packet's pcap record into the buffer the host flushes; else hold the packet.
+
+    Records go straight into the buffer while it has room and no packet is
+    held, so the slot is free again at once (holding a round's packets until
+    the host writes them made every packet touch cold memory).  When it is
+    full, packets are held in the ring, in order, for the host to serialize.
+    """
+    ring, c, out = st[0], st[1], st[2]
     if c[ACTIVE] == 0:                      # a write failed: Click stops writing
         return 0 if c[NOUT] > 0 else drop(1)
+    if c[LEN] == 0:
+        used = _record(P, s, c[SNAPLEN], c[NANO], P[5][C_NOW], out, c[USED])
+        if used > 0:
+            c[USED] = used
+            c[RECORDS] += 1
+            if c[NOUT] > 0:
+                return 0
+            release(P, s)
+            return STOLEN
     if c[LEN] >= ring.shape[0]:
         c[MISSED] += 1
         return 0 if c[NOUT] > 0 else drop(0)
     rec = s
     if c[NOUT] > 0:
-        # The packet goes on: record a copy of the bytes the file gets (not a
+        # The packet goes on: hold a copy of the bytes the file gets (not a
         # counted packet: it never leaves ToDump and the host frees it).
         rec = alloc(P)
         if rec < 0:
@@ -59,34 +75,41 @@ def _le32(out, at, value):
 
 
 @njit(cache=True, _nrt=False)
-def serialize(P, ring, start, n, snaplen, nano, now, out):
-    """pcap records (little-endian headers) of ring[start:n] into out, as many as fit.
+def _record(P, s, snaplen, nano, now, out, used):
+    """Packet s's pcap record (little-endian header) at out[used:]: the new end, or -1 if no room.
 
-    Returns (next index, bytes used, records written).  A packet without a
-    timestamp gets `now`, as Click's ToDump gives it the current time.
+    A packet without a timestamp gets `now`, as Click's ToDump gives it the current time.
     """
     data, head, length, anno = P[0], P[1], P[2], P[3]
+    h, wire = head[s], length[s]
+    caplen = min(wire, snaplen)
+    if used + 16 + caplen > out.shape[0]:
+        return -1
+    ts = anno[s, A_TSTAMP]
+    if ts == 0:
+        ts = now
+    sec = ts // 1000000000
+    frac = ts % 1000000000 if nano else (ts % 1000000000) // 1000
+    _le32(out, used, sec)
+    _le32(out, used + 4, frac)
+    _le32(out, used + 8, caplen)
+    _le32(out, used + 12, wire)
+    used += 16
+    for b in range(caplen):
+        out[used + b] = data[s, h + b]
+    return used + caplen
+
+
+@njit(cache=True, _nrt=False)
+def serialize(P, ring, start, n, snaplen, nano, now, out):
+    """pcap records of the held packets ring[start:n] into out, as many as fit: (next, bytes)."""
     used = 0
     k = start
     while k < n:
-        s = ring[k]
-        h, wire = head[s], length[s]
-        caplen = min(wire, snaplen)
-        if used + 16 + caplen > out.shape[0]:
+        end = _record(P, ring[k], snaplen, nano, now, out, used)
+        if end < 0:
             break
-        ts = anno[s, A_TSTAMP]
-        if ts == 0:
-            ts = now
-        sec = ts // 1000000000
-        frac = ts % 1000000000 if nano else (ts % 1000000000) // 1000
-        _le32(out, used, sec)
-        _le32(out, used + 4, frac)
-        _le32(out, used + 8, caplen)
-        _le32(out, used + 12, wire)
-        used += 16
-        for b in range(caplen):
-            out[used + b] = data[s, h + b]
-        used += caplen
+        used = end
         k += 1
     return k, used
 
@@ -197,8 +220,9 @@ class ToDump(Element):
         writer = PcapWriter(values["FILENAME"], encap.linktype, snaplen, bool(values.get("NANO")))
         c = np.zeros(NCTL, dtype=np.int64)
         c[ACTIVE], c[NOUT], c[SNAPLEN] = 1, n_outputs, snaplen
+        c[NANO] = bool(writer.nano)
         _remember(c, writer)
-        return (np.zeros(RING, dtype=np.int32), c)
+        return (np.zeros(RING, dtype=np.int32), c, np.zeros(BUFFER, dtype=np.uint8))
 
     @classmethod
     def _writer(cls, values, c) -> PcapWriter | None:
@@ -223,13 +247,20 @@ class ToDump(Element):
 
     @classmethod
     def host_flush(cls, values, st, pool):
-        """Write the packets recorded this round, then give their slots back."""
-        ring, c = st
-        n = int(c[LEN])
-        if n == 0:
+        """Write the records the data path wrote this round, then the packets it held."""
+        ring, c, out = st
+        n, used = int(c[LEN]), int(c[USED])
+        if n == 0 and used == 0:
             return
         writer = cls._writer(values, c) if c[ACTIVE] else None
-        if writer is not None:
+        if writer is not None and used:
+            try:
+                writer.write_records(out[:used])
+                c[COUNT] += c[RECORDS]
+            except PcapError as e:
+                cls._failed(c, e)
+        c[USED] = c[RECORDS] = 0
+        if writer is not None and c[ACTIVE] and n:
             # Serialized by compiled code, written in large pieces: no per-packet Python.
             k, now, nano = 0, time.time_ns(), bool(writer.nano)
             while k < n:
@@ -241,11 +272,11 @@ class ToDump(Element):
                     break
                 c[COUNT] += nxt - k
                 k = nxt
-            if c[ACTIVE] and values.get("UNBUFFERED"):
-                try:
-                    writer.flush()
-                except PcapError as e:
-                    cls._failed(c, e)
+        if writer is not None and c[ACTIVE] and values.get("UNBUFFERED"):
+            try:
+                writer.flush()
+            except PcapError as e:
+                cls._failed(c, e)
         _release_all(pool.arrays, ring, n)
         c[LEN] = 0
 

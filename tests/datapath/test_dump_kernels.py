@@ -15,6 +15,7 @@ from scapy.layers.l2 import ARP, CookedLinux, Dot1Q, Ether
 from scapy.packet import Raw
 from scapy.utils import RawPcapWriter, rdpcap, wrpcap
 
+import elements.devices.todump as td
 from clickpy import pcap
 from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, A_TSTAMP, C_NOW, C_STOP, HEADROOM
@@ -478,7 +479,7 @@ def test_todump_writes_what_scapy_reads(tmp_path):
     path = str(tmp_path / "o.pcap")
     h = DumpHarness("ToDump", path, n_outputs=0)
     assert dump(h, frames, [T0 + i * 1_234_567 for i in range(4)]) == [STOLEN] * 4
-    assert h.pool.in_use() == 4 and h.read("count") == "0"
+    assert h.pool.in_use() == 0 and h.read("count") == "0"    # recorded, slots free at once
     h.cls.host_flush(h.values, h.st, h.pool)
     assert h.pool.in_use() == 0 and h.read("count") == "4"
     h.cls.host_close(h.values, h.st, h.pool)
@@ -518,11 +519,16 @@ def test_todump_stamps_untimed_packets_with_the_current_time(tmp_path):
     import time
     path = str(tmp_path / "now.pcap")
     h = DumpHarness("ToDump", path, n_outputs=0)
-    before = time.time_ns()
+    h.pool.ctl[C_NOW] = now = time.time_ns()          # the driver's clock for this round
     dump(h, ether_frames(1))
+    h.cls.host_flush(h.values, h.st, h.pool)
+    h.st = (h.st[0], h.st[1], np.zeros(0, dtype=np.uint8))
+    before = time.time_ns()
+    dump(h, ether_frames(1))                           # no buffer room: held, stamped on flush
     h.cls.host_close(h.values, h.st, h.pool)
-    ts = int(read_pcap(path).ts_ns[0])
-    assert before // 1000 * 1000 <= ts <= time.time_ns()
+    first, second = (int(t) for t in read_pcap(path).ts_ns)
+    assert first == now // 1000 * 1000
+    assert before // 1000 * 1000 <= second <= time.time_ns()
 
 
 def test_todump_with_an_output_passes_packets_on(tmp_path):
@@ -532,7 +538,7 @@ def test_todump_with_an_output_passes_packets_on(tmp_path):
     slots = [h.load(f, tstamp=T0) for f in frames]
     assert [int(h.cls.simple_action(h.P, s, h.st)) for s in slots] == [0, 0, 0]
     assert [h.pool.bytes(s) for s in slots] == frames       # untouched, still ours
-    assert h.pool.in_use() == 6                             # plus three recorded copies
+    assert h.pool.in_use() == 3                             # records written, no copies held
     h.cls.host_close(h.values, h.st, h.pool)
     assert h.pool.in_use() == 3
     t = read_pcap(path)
@@ -542,17 +548,32 @@ def test_todump_with_an_output_passes_packets_on(tmp_path):
 def test_todump_with_output_and_empty_pool_still_forwards(tmp_path):
     h = DumpHarness("ToDump", str(tmp_path / "e.pcap"), n_outputs=1, slots=1)
     s = h.load(b"frame")
-    assert int(h.cls.simple_action(h.P, s, h.st)) == 0
+    assert int(h.cls.simple_action(h.P, s, h.st)) == 0       # recorded: needs no slot
+    h.st = (h.st[0], h.st[1], np.zeros(0, dtype=np.uint8))
+    assert int(h.cls.simple_action(h.P, s, h.st)) == 0       # to hold a copy it would
     h.cls.host_close(h.values, h.st, h.pool)
-    assert h.read("count") == "0"
+    assert h.read("count") == "1" and int(h.st[1][td.MISSED]) == 1
 
 
 def test_todump_ring_full_drops(tmp_path):
     import elements.devices.todump as td
     h = DumpHarness("ToDump", str(tmp_path / "r.pcap"), n_outputs=0, slots=8)
-    h.st = (np.zeros(2, dtype=np.int32), h.st[1])
+    h.st = (np.zeros(2, dtype=np.int32), h.st[1], np.zeros(0, dtype=np.uint8))
     assert dump(h, [b"a", b"b", b"c"]) == [STOLEN, STOLEN, drop(0)]
     assert h.cls.drop_reasons[0] == "dump record ring full" and td.RING >= 4096
+
+
+def test_todump_full_record_buffer_holds_the_rest_in_order(tmp_path):
+    path = str(tmp_path / "order.pcap")
+    for outputs in (0, 1):
+        h = DumpHarness("ToDump", path, n_outputs=outputs, slots=16)
+        h.st = (h.st[0], h.st[1], np.zeros(2 * (16 + 60), dtype=np.uint8))   # room for two
+        frames = [bytes([k]) * 60 for k in range(5)]
+        dump(h, frames, [T0 + k for k in range(5)])
+        assert int(h.st[1][td.LEN]) == 3 and int(h.st[1][td.RECORDS]) == 2
+        h.cls.host_close(h.values, h.st, h.pool)
+        assert read_pcap(path).frames() == frames and h.read("count") == "5"
+        assert h.pool.in_use() == (5 if outputs else 0)
 
 
 def test_todump_write_error_deactivates(tmp_path, capsys):
