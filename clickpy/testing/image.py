@@ -90,8 +90,9 @@ def check_image(graph: nx.MultiDiGraph, spec, name: str) -> None:
     """ModeUnavailable, with every reason, when the configuration cannot be an image."""
     from clickpy.unikernel.build import configuration_devices
     from clickpy.unikernel.imagegraph import ImageGraphError, image_graph
-    if spec.devices is None:
-        spec.devices = configuration_devices(graph)
+    found = configuration_devices(graph)
+    if spec.devices is None or set(spec.devices) != set(found):
+        spec.devices = found             # definitions renamed the manifest's devices
     try:
         image_graph(graph, spec.devices, spec.replace)
     except ImageGraphError as e:

@@ -105,3 +105,11 @@ def test_without_tools_the_reason_names_them(monkeypatch, tmp_path):
     for mode, what in (("network", "ip"), ("image", "QEMU")):
         why = unavailable(mode)
         assert why.startswith(f"{mode} mode needs") and (what in why or "root" in why)
+
+
+@needs("image")
+def test_definitions_reach_the_image_even_when_they_rename_devices():
+    with open_middlebox("wire", mode="image", yaml=True, A="x0", B="y0") as wire:
+        assert wire.inputs == ("x0", "y0")
+        wire.send("y0", simple_udp_packet())
+        wire.verify_packets(simple_udp_packet(), ["x0"])
