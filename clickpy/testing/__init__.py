@@ -12,7 +12,10 @@ Open a configuration, send packets into its ports, verify what comes out:
 
 Pieces: middlebox (the verbs), packets (PTF's builders), mask (don't-care
 fields), compare (expected vs arrived, field by field), backend (modes),
-memory (memory mode), plugin (pytest fixtures and markers), fuzzing.
+memory (memory mode), network (veth pairs in namespaces), image (a booted
+unikernel on taps), wire (raw sockets inside namespaces), plugin (pytest
+fixtures and markers), fuzzing.  open_middlebox(config, mode="network")
+picks the mode; the verbs are the same in all three.
 """
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ A Middlebox (clickpy.testing.middlebox) holds one Backend and builds every
 verb on these few calls, so a test runs unchanged whatever carries its
 packets: the compiled graph in this process (memory mode), veth pairs in
 network namespaces (network mode), or a booted unikernel on taps (image
-mode).  Only memory mode exists so far; the others report why they cannot
-run through `unavailable()`, which the pytest plugin turns into skips.
+mode).  Where a machine cannot run a mode, `unavailable()` says what is
+missing, and the pytest plugin turns that into a skip with the reason.
 """
 from __future__ import annotations
 
@@ -29,6 +29,8 @@ class Backend(ABC):
     mode: str = ""
     inputs: tuple[str, ...] = ()
     outputs: tuple[str, ...] = ()
+    # Ports the configuration has in other modes but not in this one: port -> why.
+    missing: dict[str, str] = {}
 
     @abstractmethod
     def send(self, port: str, frames: list[tuple[int, bytes]]) -> None:
@@ -54,6 +56,11 @@ class Backend(ABC):
     def write(self, element: str, handler: str, value: str = "") -> None:
         """Call a write handler."""
 
+    def step(self, rounds: int = 1) -> int:
+        """Rounds of the compiled loop, where the test drives them (memory mode)."""
+        raise ModeUnavailable(f"{self.mode} mode has no rounds to step: the configuration runs "
+                              "on the real clock; use settle() or advance()")
+
     def account(self):
         """The packet account (clickpy.runtime.account.Account), where the mode has one."""
         raise ModeUnavailable(f"{self.mode} mode keeps no packet account")
@@ -62,20 +69,26 @@ class Backend(ABC):
         """Release what the mode holds (namespaces, processes)."""
 
 
+# What each mode needs on the machine besides root: commands, and why.
+NEEDS = {
+    "network": (("ip", "iproute2's `ip`, for network namespaces and veth pairs"),),
+    "image": (("ip", "iproute2's `ip`, for taps and namespaces"),
+              ("qemu-system-x86_64", "QEMU, to boot the image"),
+              ("gcc", "gcc, to build the image's runtime"),
+              ("ld", "binutils' ld, to link the image")),
+}
+
+
 def unavailable(mode: str) -> str | None:
-    """Why `mode` cannot run here, or None when it can."""
+    """Why `mode` cannot run here (naming what is missing), or None when it can."""
     if mode == "memory":
         return None
-    if mode == "network":
-        if not hasattr(os, "geteuid") or os.geteuid() != 0:
-            return "network mode needs root (it creates network namespaces and veth pairs)"
-        if shutil.which("ip") is None:
-            return "network mode needs `ip netns` (iproute2 is not installed)"
-        return ("network mode is not available yet: clickpy.testing has no network backend "
-                "until FromDevice/ToDevice run on real interfaces")
-    if mode == "image":
-        if shutil.which("qemu-system-x86_64") is None:
-            return "image mode needs qemu-system-x86_64 (not installed)"
-        return ("image mode is not available yet: clickpy.testing has no image backend "
-                "until `clickpy build` makes unikernel images")
-    return f"unknown mode {mode!r} (modes: {', '.join(MODES)})"
+    if mode not in NEEDS:
+        return f"unknown mode {mode!r} (modes: {', '.join(MODES)})"
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        what = "network namespaces and veth pairs" if mode == "network" else "taps in namespaces"
+        return f"{mode} mode needs root (it creates {what})"
+    missing = [why for cmd, why in NEEDS[mode] if shutil.which(cmd) is None]
+    if missing:
+        return f"{mode} mode needs " + "; ".join(missing) + " (not installed)"
+    return None

@@ -31,8 +31,10 @@ def _quote(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def bind_ports(graph: nx.MultiDiGraph, prefix: str) -> tuple[nx.MultiDiGraph, dict, dict]:
-    """A checked copy of the graph with its devices replaced by test ports.
+def bind_ports(graph: nx.MultiDiGraph, prefix: str, only: set[str] | None = None
+               ) -> tuple[nx.MultiDiGraph, dict, dict]:
+    """A checked copy of the graph with its devices (or those in `only`) replaced by
+    test ports.
 
     Returns (graph, {input port: token}, {output port: token}); several
     ToDevice elements for one device share its port, as they share a wire.
@@ -41,7 +43,7 @@ def bind_ports(graph: nx.MultiDiGraph, prefix: str) -> tuple[nx.MultiDiGraph, di
     inputs, outputs = {}, {}
     for n in list(g.nodes):
         dev = device_of(g, n)
-        if dev is None:
+        if dev is None or (only is not None and dev not in only):
             continue
         data = g.nodes[n]
         reader = data["class_name"] in READERS

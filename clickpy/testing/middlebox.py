@@ -7,7 +7,8 @@
     assert mb.account().balanced
 
 Sending processes the frames to the end before returning (the configuration
-runs until it is quiet), so a reply can be built from what came out, and
+runs until it is quiet: in memory mode for a number of idle rounds, on a real
+wire until no frame moved for a short while), so a reply can be built from what came out, and
 element state (ARP tables, flows, learned addresses) carries over from one
 send to the next: it is one run.  What arrives on each output port waits in
 that port's queue; verify_packet takes the first packet that matches from
@@ -133,6 +134,9 @@ class Middlebox:
 
     # ---- verbs -------------------------------------------------------------------------------
     def _port(self, port: str) -> deque:
+        if port in self.backend.missing:
+            raise ModeUnavailable(f"{self.mode} mode: {self.name} has no port {port!r}: "
+                                  f"{self.backend.missing[port]}")
         if port not in self._queue:
             raise KeyError(f"{self.name} has no output port {port!r} "
                            f"(output ports: {', '.join(self.outputs) or 'none'})")
@@ -292,14 +296,26 @@ def open_middlebox(config, mode: str = "memory", yaml: bool = False, tick_ns: in
     """A configuration ready for packets: a shipped name ("router"), a .click/.yaml path,
     or configuration text; `definitions` override its define($NAME ...)s.
 
-    mode "memory" runs the compiled graph in this process; "network" and "image" raise
-    ModeUnavailable with the reason they cannot run (yet)."""
+    mode "memory" runs the compiled graph in this process on simulated time (tick_ns
+    a round); "network" runs it on veth pairs in namespaces it makes
+    (clickpy.testing.network); "image" boots its unikernel image on taps
+    (clickpy.testing.image).  Where the machine cannot run the mode, ModeUnavailable
+    says what is missing.  tick_ns, batch and pool_slots are memory and network mode
+    settings (an image has its manifest's)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (modes: {', '.join(MODES)})")
     reason = unavailable(mode)
     if reason:
         raise ModeUnavailable(reason)
-    from clickpy.testing.memory import TICK, MemoryBackend
     graph = load(config, yaml, **definitions)
-    backend = MemoryBackend(graph, tick_ns=tick_ns or TICK, batch=batch, pool_slots=pool_slots)
+    if mode == "network":
+        from clickpy.testing.network import NetworkBackend
+        backend: Backend = NetworkBackend(graph, batch=batch, pool_slots=pool_slots)
+    elif mode == "image":
+        from clickpy.testing.image import ImageBackend
+        backend = ImageBackend(graph, config, yaml, definitions)
+    else:
+        from clickpy.testing.memory import TICK, MemoryBackend
+        backend = MemoryBackend(graph, tick_ns=tick_ns or TICK, batch=batch,
+                                pool_slots=pool_slots)
     return Middlebox(backend, describe(config, yaml))

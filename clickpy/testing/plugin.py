@@ -12,8 +12,14 @@ Fixtures
 Markers
     clickpy_network  the test runs its configurations over veth pairs in network namespaces
     clickpy_image    the test runs them on a booted unikernel image
-    Where the machine (or clickpy) cannot run the mode, the test is skipped and the
-    reason says why: not root, no `ip netns`, no qemu, or the mode not built yet.
+    clickpy_modes("memory", reason="...")
+                     the test runs only in the modes listed (under --clickpy-mode, the
+                     others are skipped with the reason): for tests that need simulated
+                     time or rounds, say
+    Where the machine cannot run the mode, the test is skipped and the reason names
+    what is missing: root, iproute2's `ip`, QEMU, gcc.  A verb a mode cannot do (a
+    port an image does not have, step() on a real wire) raises ModeUnavailable, which
+    skips the test in that mode with the reason.
 Option
     --clickpy-mode=memory,network,image   run every test that uses `middlebox` in each
                                           listed mode (default: memory)
@@ -46,6 +52,8 @@ def pytest_configure(config):
                                        "network namespaces (skipped where the machine cannot)")
     config.addinivalue_line("markers", "clickpy_image: runs configurations on a booted unikernel "
                                        "image (skipped where the machine cannot)")
+    config.addinivalue_line("markers", "clickpy_modes(*modes, reason): the test runs only in "
+                                       "these modes; the others skip with the reason")
 
 
 def _marked_mode(node) -> str | None:
@@ -76,10 +84,25 @@ def pytest_runtest_setup(item):
             pytest.skip(reason)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A verb the test's mode cannot do (ModeUnavailable) skips the test, with the reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.failed and call.excinfo is not None and call.excinfo.errisinstance(ModeUnavailable):
+        path, line, _ = item.location
+        report.outcome = "skipped"
+        report.longrepr = (str(item.path), (line or 0) + 1, f"Skipped: {call.excinfo.value}")
+
+
 @pytest.fixture
 def clickpy_mode(request) -> str:
     """The mode `middlebox` opens configurations in."""
     mode = getattr(request, "param", None) or _marked_mode(request.node) or "memory"
+    only = request.node.get_closest_marker("clickpy_modes")
+    if only is not None and mode not in only.args:
+        pytest.skip(f"{mode} mode: " + only.kwargs.get("reason", "the test runs only in "
+                                                       + ", ".join(only.args) + " mode"))
     reason = unavailable(mode)
     if reason:
         pytest.skip(reason)

@@ -159,3 +159,23 @@ class Mirror:
                 ch.go()
         finally:
             ch.close()
+
+    def account(self):
+        """The image's packet account (clickpy.runtime.account.Account): its account array
+        and the pool's control words, read from the guest while its data path is locked."""
+        ch = Channel(self.vm.control)
+        try:
+            n = ch.lock()
+            if n != len(self.arrays):
+                raise ControlError(f"the image has {n} arrays, its description {len(self.arrays)}")
+            try:
+                arrays = [(a["index"], self.router.A) for a in self.arrays
+                          if a["owner"] == "account"]
+                arrays += [(a["index"], self.router.pool.arrays[a["part"]]) for a in self.arrays
+                           if a["owner"] == "pool" and a["part"] == 5]
+                self._fetch(ch, self._ram(), arrays)
+            finally:
+                ch.go()
+        finally:
+            ch.close()
+        return self.router.account()

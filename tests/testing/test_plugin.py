@@ -24,6 +24,10 @@ def test_network(middlebox):
 @pytest.mark.clickpy_image
 def test_image():
     raise AssertionError("must not run: image mode is not available")
+
+@pytest.mark.clickpy_modes("memory", reason="counts rounds")
+def test_rounds(middlebox):
+    assert middlebox("wire").step(3) == 0
 '''
 
 
@@ -37,16 +41,20 @@ PLUGIN = [] if _installed() else ["-p", "clickpy.testing.plugin"]
 
 
 @pytest.fixture(autouse=True)
-def this_tree(monkeypatch):
-    """Inner runs import this tree's clickpy (not another installed one)."""
+def this_tree(monkeypatch, tmp_path):
+    """Inner runs import this tree's clickpy (not another installed one), and find no
+    `ip`, qemu or gcc on their PATH: network and image mode are unavailable there."""
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    empty = tmp_path / "no-tools"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
 
 
 def test_markers_skip_with_the_reason(pytester):
     pytester.makepyfile(INNER)
     result = pytester.runpytest_subprocess(*PLUGIN, "-rs", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, skipped=2)
-    result.stdout.fnmatch_lines(["*SKIPPED*network mode*", "*SKIPPED*image mode*"])
+    result.assert_outcomes(passed=2, skipped=2)
+    result.stdout.fnmatch_lines(["*SKIPPED*network mode needs*", "*SKIPPED*image mode needs*"])
 
 
 def test_the_mode_option_runs_middlebox_tests_in_each_mode(pytester):
@@ -54,7 +62,11 @@ def test_the_mode_option_runs_middlebox_tests_in_each_mode(pytester):
     result = pytester.runpytest_subprocess(*PLUGIN, "-rs", "-p", "no:cacheprovider",
                                 "--clickpy-mode=memory,image", "-k", "test_memory")
     result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines(["*SKIPPED*image mode*"])
+    result.stdout.fnmatch_lines(["*SKIPPED*image mode needs*"])
+    only = pytester.runpytest_subprocess(*PLUGIN, "-rs", "-p", "no:cacheprovider",
+                                         "--clickpy-mode=memory,network", "-k", "test_rounds")
+    only.assert_outcomes(passed=1, skipped=1)
+    only.stdout.fnmatch_lines(["*SKIPPED*network mode: counts rounds*"])
     bad = pytester.runpytest_subprocess(*PLUGIN, "--clickpy-mode=cloud")
     assert bad.ret != 0
     bad.stderr.fnmatch_lines(["*unknown mode 'cloud'*"])

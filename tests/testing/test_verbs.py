@@ -96,7 +96,8 @@ def test_configurations_by_name_path_and_text(tmp_path):
         open_middlebox("FromDevice(a) -> Cuonter -> ToDevice(b);")
 
 
-def test_modes_that_cannot_run_say_why():
+def test_modes_that_cannot_run_say_why(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))           # no ip, qemu, gcc or ld here
     for mode in ("network", "image"):
         with pytest.raises(ModeUnavailable, match=f"{mode} mode"):
             open_middlebox("wire", mode=mode)

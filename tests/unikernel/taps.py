@@ -3,21 +3,17 @@
 QEMU opens each tap by name in the root namespace; once it holds the tap the
 tap moves into a namespace of the test's own, so the test's frames never
 meet the host's stack.  Sockets are opened inside a namespace by switching
-this thread there (setns) and back: a socket stays in the namespace it was
-made in.
+a thread there (setns): a socket stays in the namespace it was
+made in (clickpy.testing.wire.call_inside, which image mode uses too).
 """
 from __future__ import annotations
 
-import ctypes
-import os
 import select
 import socket
 import subprocess
 import uuid
-from contextlib import contextmanager
 
-CLONE_NEWNET = 0x40000000
-_libc = ctypes.CDLL(None, use_errno=True)
+from clickpy.testing.wire import call_inside
 
 
 def ip(*args: str, check: bool = True) -> None:
@@ -26,20 +22,6 @@ def ip(*args: str, check: bool = True) -> None:
 
 def unique(stem: str) -> str:
     return f"{stem}{uuid.uuid4().hex[:6]}"
-
-
-@contextmanager
-def inside(ns: str):
-    own = os.open("/proc/self/ns/net", os.O_RDONLY)
-    target = os.open(f"/run/netns/{ns}", os.O_RDONLY)
-    try:
-        if _libc.setns(target, CLONE_NEWNET) != 0:
-            raise OSError(ctypes.get_errno(), "setns")
-        yield
-    finally:
-        _libc.setns(own, CLONE_NEWNET)
-        os.close(own)
-        os.close(target)
 
 
 class Port:
@@ -58,9 +40,11 @@ class Port:
         subprocess.run(["ip", "netns", "exec", self.ns, "sysctl", "-qw",
                         f"net.ipv6.conf.{self.tap}.disable_ipv6=1"], capture_output=True)
         ip("-n", self.ns, "link", "set", self.tap, "up")
-        with inside(self.ns):
-            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
-            self.sock.bind((self.tap, 0))
+        def bound():
+            s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
+            s.bind((self.tap, 0))
+            return s
+        self.sock = call_inside(self.ns, bound)
 
     def send(self, frame: bytes) -> None:
         self.sock.send(frame)
