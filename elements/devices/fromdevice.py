@@ -90,8 +90,8 @@ class FromDevice(Element):
     picks the capture method: Click's PCAP, LINUX and NETMAP, or clickpy's
     AFPACKET and AFXDP rings.
 
-    clickpy reads a Linux PACKET_MMAP ring (TPACKET_V3, 1 ms block timeout,
-    so a lone packet waits about a millisecond in the ring) that the
+    clickpy reads a Linux PACKET_MMAP receive ring (TPACKET_V2: each frame
+    is handed over, and an idle run woken, as soon as it arrives) that the
     compiled loop walks directly; LINUX and PCAP select it too, and it is
     the default.  SNIFFER false drops the frames at the interface's tcx
     ingress hook, after the ring has seen them, so the host stack does not.  Differences
@@ -179,6 +179,16 @@ class FromDevice(Element):
                 return
             c[KPACKETS] += packets
             c[KDROPS] += drops
+
+    @classmethod
+    def wait_fds(cls, values, st):
+        """The packet socket: readable when the kernel hands a block of the ring over."""
+        inp = open_rings.get(st[1])
+        return () if inp is None else (inp.ring.sock.fileno(),)
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return None
 
     @classmethod
     def host_close(cls, values, st, pool):
