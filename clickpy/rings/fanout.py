@@ -36,11 +36,13 @@ import zlib
 SOL_PACKET = 263
 PACKET_FANOUT = 18
 PACKET_FANOUT_DATA = 22
+PACKET_IGNORE_OUTGOING = 23
 PACKET_FANOUT_CBPF = 6
 PACKET_FANOUT_FLAG_DEFRAG = 0x8000
 PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000
 SO_ATTACH_FILTER = 26
 ETH_P_ARP = 0x0806
+ETH_P_ALL = 3
 
 # Symmetric flow hash (classic BPF).  The fanout program sees the frame from its network
 # header on (the link header already pulled), so offsets are into the IP header and the
@@ -137,10 +139,13 @@ def arp_socket(dev: str) -> socket.socket | None:
     outside a multi-worker run)."""
     if _group is None:
         return None
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
+    # Bound to every protocol, not ETH_P_ARP: those sockets see frames before tc ingress,
+    # where SNIFFER false drops them; the filter keeps only ARP.
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
     try:
         attach_filter(s, ONLY_ARP)
-        s.bind((dev, ETH_P_ARP))
+        s.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)   # not our own ARP frames
+        s.bind((dev, ETH_P_ALL))
         s.setblocking(False)
     except OSError:
         s.close()
