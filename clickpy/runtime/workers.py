@@ -113,10 +113,18 @@ class _View:
         return combine(a for a in self.accounts if a is not None)
 
 
+def _interrupt_once(signum, frame):
+    """Ctrl-C reaches a worker twice (from the terminal and from the parent): the first
+    ends the run, the second must not interrupt the report of its end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def _worker(i: int, run_id: int, conn, graph, batch: int, duration: float | None,
             handlers: list[tuple[str, str]], every: float) -> None:
     """A worker process's life; never returns."""
     status = 0
+    signal.signal(signal.SIGINT, _interrupt_once)
     try:
         fanout.configure(run_id)
         router = Router(graph, batch=batch)
@@ -175,6 +183,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                 pass
 
     interrupted = False
+    previous = signal.getsignal(signal.SIGINT)
     try:
         for i in range(n):        # one after the other: worker i is member i of each group
             r, w = multiprocessing.Pipe(duplex=False)
@@ -216,6 +225,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                     progress(_View(latest))
                     last = time.monotonic()
             except KeyboardInterrupt:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)   # the workers are ending
                 if not interrupted:
                     interrupted = True
                     stop_all()
@@ -223,6 +233,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
         stop_all()
         raise
     finally:
+        signal.signal(signal.SIGINT, previous)
         for pid in pids:
             try:
                 os.waitpid(pid, 0)

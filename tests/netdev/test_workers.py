@@ -57,3 +57,23 @@ def test_pcap_bindings_are_refused(tmp_path, capsys):
                  "FromDevice(eth0) -> Discard"]) == 1
     assert "--workers cannot bind devices to pcap files" in capsys.readouterr().err
     assert main(["run", "--workers", "0", "-e", "Idle -> Discard"]) == 2
+
+
+def test_handler_values_are_summed_for_counters_shown_once_when_equal_else_per_worker():
+    from clickpy.runtime.router import HandlerError
+    from clickpy.runtime.workers import handler_text
+    assert handler_text("c.count", ["3\n", "4\n"]) == "7"
+    assert handler_text("q.capacity", ["200", "200"]) == "200"
+    assert handler_text("q.capacity", ["200", "100"]) == "worker 0: 200\nworker 1: 100"
+    assert handler_text("rt.table", ["a", "b"]) == "worker 0: a\nworker 1: b"
+    assert handler_text("c.count", ["1", HandlerError("no")]) == "worker 0: 1\nworker 1: no"
+
+
+def test_the_account_of_a_run_is_the_sum_of_the_workers():
+    from clickpy.runtime.account import Account, combine
+    a = Account(from_sources={"fd": 5}, forwarded={"td": 3}, drops={("c", "x"): 1}, held=1)
+    b = Account(from_sources={"fd": 2}, created=1, forwarded={"td": 3})
+    total = combine([a, b])
+    assert total.from_sources == {"fd": 7} and total.forwarded == {"td": 6}
+    assert total.drops == {("c", "x"): 1} and total.held == 1 and total.created == 1
+    assert total.balanced and a.balanced and b.balanced
