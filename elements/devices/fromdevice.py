@@ -123,7 +123,10 @@ class FromDevice(Element):
     slot (1920 bytes) are cut there, the rest counted in the extra length
     annotation as SNAPLEN does; with FORCE_IP, non-IP frames are dropped
     (counted by the not_ip handler), output 1 is not available; BPF_FILTER
-    and ENCAP other than ETHER (libpcap features) are not.
+    and ENCAP other than ETHER (libpcap features) are not.  Under `clickpy
+    run --workers N` each worker's ring joins a PACKET_FANOUT group of the
+    interface, spread by a symmetric flow hash, and every worker gets a copy
+    of each ARP frame (clickpy.rings.fanout).
     """
 
     port_count = "0/1-2"
