@@ -73,7 +73,8 @@ class Tap:
                 except OSError as e:
                     raise TapError(f"{self.name}: cannot set the {what}: {e.strerror}") from None
             if ether is not None and not self.ip:
-                ioctl(SIOCSIFHWADDR, "16sH6s16x", ARPHRD_ETHER, bytes(ether), what="Ethernet address")
+                ioctl(SIOCSIFHWADDR, "16sH6s16x", ARPHRD_ETHER, bytes(ether),
+                      what="Ethernet address")
             if mtu is not None:
                 ioctl(SIOCSIFMTU, "16si20x", mtu, what="MTU")
             if prefix is not None:

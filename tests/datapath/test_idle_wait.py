@@ -1,4 +1,4 @@
-"""An idle router sleeps until a device has input or an element's timer is due (Router.idle_wait)."""
+"""An idle router sleeps until a device has input or an element's timer is due (idle_wait)."""
 import time
 
 from clickpy.check import check_graph
