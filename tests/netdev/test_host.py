@@ -11,7 +11,8 @@ from clickpy import netns
 scapy = pytest.importorskip("scapy.all")
 from scapy.all import ICMP, IP, Ether  # noqa: E402
 
-pytestmark = needs_netns
+pytestmark = [needs_netns, pytest.mark.skipif(not os.path.exists("/dev/net/tun"),
+                                              reason="no /dev/net/tun (tun driver)")]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TAP_MAC, BOX_MAC = "02:00:00:00:09:01", "02:00:00:00:09:02"
