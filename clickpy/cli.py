@@ -231,6 +231,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     from clickpy.compile.plan import PlanError
     from clickpy.runtime.bind import bind
     from clickpy.runtime.router import HandlerError, Router
+    if args.workers < 1:
+        raise UsageError(f"--workers takes a number of processes (1 or more), not {args.workers}")
     handlers = [_handler_name(h) for h in args.handler]
     inputs = dict(_binding(b, "--in") for b in args.inputs)
     outputs = dict(_binding(b, "--out") for b in args.outputs)
@@ -244,6 +246,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         result = check_graph(bind(result.graph, inputs, outputs))
         if result.errors:
             _print_diagnostics(result.errors)
+            return EXIT_ERRORS
+    if args.workers > 1:
+        from clickpy.workers_cli import run_command
+        missing = [f"{n}.{h}" for n, h in handlers if n not in result.graph.nodes]
+        if missing:
+            raise UsageError(f"no element for handler {missing[0]}")
+        try:
+            return run_command(args, result.graph, handlers,
+                               None if args.quiet else _progress_printer())
+        except PlanError as e:
+            _print_diagnostics(e.diagnostics)
             return EXIT_ERRORS
     try:
         router = Router(result.graph, batch=args.batch)
@@ -445,6 +458,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", type=int, default=64, metavar="N",
                    help="packets per task per round (default 64; larger is faster, but a burst "
                         "larger than a Queue's capacity overflows it)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="run on N processes, each FromDevice's input spread over them by "
+                        "flow (PACKET_FANOUT); default 1")
     p.add_argument("--in", dest="inputs", action="append", default=[], metavar="DEV=FILE",
                    help="read device DEV's packets from a pcap file instead (repeatable)")
     p.add_argument("--out", dest="outputs", action="append", default=[], metavar="DEV=FILE",

@@ -175,6 +175,10 @@ IP_HEADER = "ip_header"      # network header pointer (CheckIPHeader, MarkIPHead
 DST_IP = "dst_ip"            # destination IP address annotation
 PAINT = "paint"              # Paint annotation
 
+# How often an idle driver runs a round for elements whose clock-driven work it
+# cannot predict (Element.wake_after's default): the old fixed idle sleep.
+IDLE_POLL = 0.0005
+
 _REGISTRY: dict[str, type["Element"]] = {}
 
 # The checks ask for these once per element instance; the specs are few.
@@ -274,6 +278,27 @@ class Element:
     @classmethod
     def host_close(cls, values: dict[str, Any], st: tuple, pool: Any) -> None:
         """Last host-side work when the run ends (close files)."""
+
+    # ---- idle waiting: what may wake a driver that found nothing to do ------
+    @classmethod
+    def wait_fds(cls, values: dict[str, Any], st: tuple) -> tuple[int, ...]:
+        """File descriptors that become readable when this element has input (a device's
+        receive ring).  When a round moves nothing, the driver blocks on all of them."""
+        return ()
+
+    @classmethod
+    def wake_after(cls, values: dict[str, Any], st: tuple) -> float | None:
+        """Seconds until this element may have clock-driven work (a timer, a rate) that no
+        file descriptor announces; None when only arriving packets give it work.
+
+        The default is cautious: an element with a timer, a task or a budget is
+        assumed to need a round every IDLE_POLL seconds.  Elements that know
+        better (a device woken by its fd, an expiry timer counted in seconds)
+        override it, so an idle router sleeps instead of spinning.
+        """
+        if cls.run_timer is None and cls.run_task is None and cls.task_budget is None:
+            return None
+        return IDLE_POLL
 
     @classmethod
     def runnable(cls) -> bool:

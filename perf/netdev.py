@@ -14,7 +14,12 @@ Measured per forwarder:
   throughput         64-byte UDP frames from one sender core (PACKET_MMAP TX ring in a):
                      offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
 
-Run (root):  python3 -m perf.netdev [--seconds S] [--batch N] [--nice -10]
+With --workers 1 2 (the default), clickpy forwards once per worker count
+(`clickpy run --workers N`); the throughput sender cycles FLOWS UDP flows
+(source ports), so the fanout has flows to spread.  From Python:
+clickpy_forwarding(topo, seconds, workers=2) measures one such run.
+
+Run (root):  python3 -m perf.netdev [--seconds S] [--batch N] [--nice -10] [--workers 1 2]
 The machine's other load shows in the figures: note it with them.
 """
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -33,7 +39,9 @@ from clickpy.traffic import mac, udp_frame
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 R0, R1 = "00:00:0a:00:01:01", "00:00:0a:00:02:01"
 A, B = "02:00:00:00:01:02", "02:00:00:00:02:02"
-FRAME = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=9)       # 64 B with FCS
+FLOWS = 16
+FRAMES = [udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, sport=1024 + i, dport=9)
+          for i in range(FLOWS)]                                                # 64 B with FCS
 PROBE = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=7777)
 PROBE_PPS = 200
 
@@ -77,19 +85,19 @@ def cpu_seconds(pid):
     return int(run) / 1e9, int(wait) / 1e9
 
 
-def throughput(topo, seconds, forwarder_pid=None):
+def throughput(topo, seconds, forwarder_pids=()):
     links = (("a", "a0"), ("b", "b0"), ("r", "eth0"))
     catcher = peer(topo, "b", "catch", "b0", str(seconds + 4))
     assert catcher.stdout.readline().strip() == "ready"
-    blaster = peer(topo, "a", "blast", "a0", str(seconds), FRAME.hex())
+    blaster = peer(topo, "a", "blast", "a0", str(seconds), *(f.hex() for f in FRAMES))
     assert blaster.stdout.readline().strip() == "start"     # compiled, sending from now on
     t0 = time.monotonic()
     a0, b0, r0 = (topo.link_stats(ns, d) for ns, d in links)
-    c0 = cpu_seconds(forwarder_pid) if forwarder_pid else None
+    c0 = _cpu(forwarder_pids)
     probes = peer(topo, "a", "probe", "a0", str(max(1.0, seconds - 2)), "100", PROBE.hex())
     blast = json.loads(blaster.communicate(timeout=seconds + 60)[0].strip().splitlines()[-1])
     dt = time.monotonic() - t0
-    c1 = cpu_seconds(forwarder_pid) if forwarder_pid else None
+    c1 = _cpu(forwarder_pids)
     time.sleep(0.5)                                    # frames still in rings and backlogs
     a1, b1, r1 = (topo.link_stats(ns, d) for ns, d in links)
     probes.communicate(timeout=30)
@@ -107,6 +115,62 @@ def throughput(topo, seconds, forwarder_pid=None):
                 (c1[0] - c0[0]) * 1e6 / max(got, 1), 2),
             "latency_median_us": statistics.median(lat) / 1e3 if lat else None,
             "latency_p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def _cpu(pids):
+    """Summed (CPU seconds, seconds waiting for a CPU) of the forwarder processes, or None."""
+    if not pids:
+        return None
+    runs = [cpu_seconds(p) for p in pids]
+    return sum(r for r, _ in runs), sum(w for _, w in runs)
+
+
+def _children(pid):
+    """The worker processes of a `clickpy run --workers` parent."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1):
+    """One clickpy run of configs/router.click in r: low-rate latency, throughput, account.
+
+    Expects a (sender) and b (sink, ingress dropped) ready and r's eth0 ingress held
+    dropped; returns the figures as a dict.
+    """
+    sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
+    from nettools import Middlebox, ping
+    readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
+    box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(batch),
+                                "--workers", str(workers), *readers], cwd=ROOT)
+    pids = [box.p.pid] if workers == 1 else _children(box.p.pid)
+    if nice:
+        for pid in pids:
+            os.setpriority(os.PRIO_PROCESS, pid, nice)
+    try:
+        for _ in range(5):      # the first echoes wait for ARP (in every worker)
+            if ping(topo, "a", "10.0.2.2", count=2).returncode == 0:
+                break
+        else:
+            raise RuntimeError("no ping through clickpy's router")
+        b_drop = hold_drop(topo, "b", "b0")
+        try:
+            low = latency(topo, 3)
+            high = throughput(topo, seconds, pids)
+        finally:
+            release(b_drop)
+    finally:
+        rc, out, err = box.stop()
+    lines = out.splitlines()
+    return {"workers": workers, "nice": nice, "low_rate": low, "throughput": high,
+            "account": [line.strip() for line in lines if "dropped" in line or "forwarded" in line
+                        or "balance" in line or "BALANCE" in line],
+            "per_worker_in": re.findall(r"worker \d+ \d+", err.split("per worker:")[-1])
+            if workers > 1 else None,
+            "ring_drops": {lines[i][:-1]: lines[i + 1] for i, line in enumerate(lines[:-1])
+                           if line.endswith(".kernel_drops:")}}
 
 
 def device_readers(config):
@@ -128,6 +192,8 @@ def main(argv=None):
     ap.add_argument("--batch", type=int, default=64, help="clickpy run --batch")
     ap.add_argument("--nice", type=int, default=0,
                     help="niceness of the clickpy process (negative: more CPU on a busy machine)")
+    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], metavar="N",
+                    help="clickpy run --workers values to measure, one run each (default 1 2)")
     a = ap.parse_args(argv)
     why = netns.available()
     if why:
@@ -136,32 +202,12 @@ def main(argv=None):
     results = {"load_before": loadavg(), "cpus": os.cpu_count()}
     topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpb")
     with topo:
-        # ---- clickpy
-        sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
-        from nettools import Middlebox, ping
-        host = f"/tmp/clickpy-netdev-bench-{os.getpid()}-host.pcap"
+        # ---- clickpy, once per worker count
         r_drop = hold_drop(topo, "r", "eth0")
-        readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
-        box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(a.batch),
-                                    "--out", f"host={host}", *readers], cwd=ROOT)
-        if a.nice:
-            os.setpriority(os.PRIO_PROCESS, box.p.pid, a.nice)
-        results["clickpy_nice"] = a.nice
-        if ping(topo, "a", "10.0.2.2", count=2).returncode != 0:   # both ARP caches filled
-            raise RuntimeError("no ping through clickpy's router")
-        b_drop = hold_drop(topo, "b", "b0")
-        results["clickpy_low_rate"] = latency(topo, 3)
-        results["clickpy"] = throughput(topo, a.seconds, box.p.pid)
-        rc, out, err = box.stop()
-        lines = out.splitlines()
-        results["clickpy_account"] = [line.strip() for line in lines
-                                      if "dropped" in line or "forwarded" in line]
-        results["clickpy_ring_drops"] = {lines[i][:-1]: int(lines[i + 1])
-                                         for i, line in enumerate(lines[:-1])
-                                         if line.endswith(".kernel_drops:")}
+        for n in a.workers:
+            results[f"clickpy_w{n}"] = clickpy_forwarding(topo, a.seconds, a.batch, a.nice, n)
         release(r_drop)
-        if os.path.exists(host):
-            os.remove(host)
+        b_drop = hold_drop(topo, "b", "b0")
         # ---- Linux, same namespaces
         topo.run("r", ["ip", "addr", "add", "10.0.1.1/24", "dev", "eth0"])
         topo.run("r", ["ip", "addr", "add", "10.0.2.1/24", "dev", "eth1"])
@@ -172,23 +218,25 @@ def main(argv=None):
         results["linux"] = throughput(topo, a.seconds)
         release(b_drop)
     results["load_after"] = loadavg()
-    c, k = results["clickpy"], results["linux"]
-    print(f"{'forwarder':<10} {'offered pps':>12} {'forwarded pps':>14} {'loss %':>7} "
+    k = results["linux"]
+    rows = [(f"clickpy w{n}", results[f"clickpy_w{n}"]["throughput"],
+             results[f"clickpy_w{n}"]["low_rate"]) for n in a.workers]
+    print(f"{'forwarder':<12} {'offered pps':>12} {'forwarded pps':>14} {'loss %':>7} "
           f"{'lat med us':>10} {'lat p99 us':>10} | low rate: {'med us':>7} {'p99 us':>7}")
-    for name, hi, lo in (("clickpy", c, results["clickpy_low_rate"]),
-                         ("linux", k, results["linux_low_rate"])):
-        print(f"{name:<10} {hi['offered_pps']:>12,} {hi['forwarded_pps']:>14,} "
+    for name, hi, lo in rows + [("linux", k, results["linux_low_rate"])]:
+        print(f"{name:<12} {hi['offered_pps']:>12,} {hi['forwarded_pps']:>14,} "
               f"{hi['loss_pct']:>7} {hi['latency_median_us'] or 0:>10.0f} "
               f"{hi['latency_p99_us'] or 0:>10.0f} |           {lo['median_us'] or 0:>7.0f} "
               f"{lo['p99_us'] or 0:>7.0f}")
-    print(f"clickpy process: {c['forwarder_cpu_us_per_pkt']} us CPU per forwarded packet "
-          f"({c['forwarder_cpu_s']} s CPU in {c['seconds']} s, {c['forwarder_waited_for_cpu_s']} s "
-          f"runnable but waiting for a CPU); sender CPU per packet offered: "
-          f"{c['sender_cpu_us_per_pkt']} us (clickpy run), {k['sender_cpu_us_per_pkt']} us "
-          f"(Linux run: includes Linux's forwarding, done in the sender's softirq)")
-    print(f"clickpy/linux forwarded: {c['forwarded_pps'] / max(k['forwarded_pps'], 1):.2f}x; "
-          f"load average {results['load_before']} -> {results['load_after']} on "
-          f"{results['cpus']} CPUs")
+    for name, c, _ in rows:
+        print(f"{name}: {c['forwarder_cpu_us_per_pkt']} us CPU per forwarded packet "
+              f"({c['forwarder_cpu_s']} s CPU in {c['seconds']} s, "
+              f"{c['forwarder_waited_for_cpu_s']} s runnable but waiting for a CPU); sender CPU "
+              f"per packet offered {c['sender_cpu_us_per_pkt']} us; "
+              f"{c['forwarded_pps'] / max(k['forwarded_pps'], 1):.2f}x Linux's forwarding")
+    print(f"Linux run: sender CPU per packet offered {k['sender_cpu_us_per_pkt']} us (includes "
+          f"Linux's forwarding, done in the sender's softirq); load average "
+          f"{results['load_before']} -> {results['load_after']} on {results['cpus']} CPUs")
     print(json.dumps(results, indent=1))
     return 0
 

@@ -1,7 +1,8 @@
 """Traffic for perf.netdev, run inside a namespace: a ring-driven blaster and latency probes.
 
-    python3 -m perf.netpeer blast IFACE SECONDS FRAMEHEX   64-byte frames as fast as one core
-                                                          sends them (PACKET_MMAP TX ring)
+    python3 -m perf.netpeer blast IFACE SECONDS FRAMEHEX...   64-byte frames as fast as one
+                                                core sends them (PACKET_MMAP TX ring); several
+                                                frames (flows) take the ring's frames in turn
     python3 -m perf.netpeer probe IFACE SECONDS PPS FRAMEHEX   timestamped frames at a low rate
     python3 -m perf.netpeer catch IFACE SECONDS           one-way latency of the probes (JSON)
     python3 -m perf.netpeer hold-drop IFACE               drop IFACE's ingress until stdin closes
@@ -45,12 +46,15 @@ def resubmit(ring, c, length):
     return k
 
 
-def blast(iface: str, seconds: float, frame: bytes) -> None:
+def blast(iface: str, seconds: float, frames: list[bytes]) -> None:
     c = np.zeros(NRING, dtype=np.int64)
     tx = TxRing(iface, c, frame_nr=2048)
     fs = int(c[T_FRAME_SIZE])
+    frame = frames[0]
+    assert all(len(x) == len(frame) for x in frames), "blast frames must have one length"
     for f in range(int(c[T_FRAME_NR])):
-        tx.ring[f * fs + TX_DATA:f * fs + TX_DATA + len(frame)] = np.frombuffer(frame, np.uint8)
+        x = frames[f % len(frames)]
+        tx.ring[f * fs + TX_DATA:f * fs + TX_DATA + len(x)] = np.frombuffer(x, np.uint8)
     busy = np.zeros(NRING, dtype=np.int64)
     busy[T_FRAME_SIZE], busy[T_FRAME_NR] = 8, 1
     resubmit(np.ones(8, np.uint8), busy, 0)        # compiles (a busy frame: nothing marked)
@@ -131,7 +135,7 @@ def hold_drop(iface: str) -> None:
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
     if cmd == "blast":
-        blast(args[0], float(args[1]), bytes.fromhex(args[2]))
+        blast(args[0], float(args[1]), [bytes.fromhex(h) for h in args[2:]])
     elif cmd == "probe":
         probe(args[0], float(args[1]), float(args[2]), bytes.fromhex(args[3]))
     elif cmd == "catch":

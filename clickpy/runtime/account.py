@@ -88,3 +88,18 @@ def account(names: list[str], classes: list, A: np.ndarray, created: int, held: 
             if row[FIRST_REASON + r]:
                 acc.drops[(name, reason)] = int(row[FIRST_REASON + r])
     return acc
+
+
+def combine(accounts) -> Account:
+    """The account of several routers run as one (`clickpy run --workers`): their sum.
+    It balances when each of them does."""
+    total = Account()
+    for a in accounts:
+        for mine, theirs in ((total.from_sources, a.from_sources),
+                             (total.forwarded, a.forwarded), (total.drops, a.drops)):
+            for k, n in theirs.items():
+                mine[k] = mine.get(k, 0) + n
+        total.created += a.created
+        total.held += a.held
+        total.not_created += a.not_created
+    return total

@@ -7,6 +7,7 @@ for the packet account.
 from __future__ import annotations
 
 import logging
+import select
 import time
 from typing import Callable
 
@@ -18,7 +19,7 @@ from clickpy.compile.arraytable import ENTRY, Layout, table
 from clickpy.compile.codegen import generate
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
-from clickpy.element import Element
+from clickpy.element import IDLE_POLL, Element
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
 from clickpy.runtime.account import FIRST_REASON, Account, account, columns
@@ -83,6 +84,11 @@ class Router:
         base_flush = Element.host_flush.__func__
         self._flushers = [i for i, c in enumerate(self.classes)
                           if c.host_flush.__func__ is not base_flush]
+        base_fds, base_wake = Element.wait_fds.__func__, Element.wake_after.__func__
+        self._waiters = [i for i, c in enumerate(self.classes)
+                         if c.wait_fds.__func__ is not base_fds
+                         or c.wake_after.__func__ is not base_wake
+                         or c.wake_after(self.values[i], self.S[i]) is not None]
         for line in describe(self.plan):
             log.info("%s", line)
         self.rounds = 0
@@ -173,9 +179,29 @@ class Router:
                     progress(self)
                     last = now
                 if not moved:
-                    time.sleep(0.0005)
+                    limits = [t for t in (None if duration is None else start + duration - now,
+                                          None if progress is None else last + every - now)
+                              if t is not None]
+                    self.idle_wait(min(limits) if limits else None)
         finally:
             self.close()
+
+    def idle_wait(self, limit: float | None = None) -> None:
+        """A round moved nothing: block until an element may have work -- a device's fd
+        readable (Element.wait_fds) or the earliest clock-driven wake-up
+        (Element.wake_after) -- or `limit` seconds pass (None: no limit)."""
+        fds, timeout = [], limit
+        for i in self._waiters:
+            cls, values, st = self.classes[i], self.values[i], self.S[i]
+            fds.extend(cls.wait_fds(values, st))
+            w = cls.wake_after(values, st)
+            if w is not None:
+                timeout = w if timeout is None else min(timeout, w)
+        try:
+            select.select(fds, (), (), None if timeout is None else max(0.0, timeout))
+        except (OSError, ValueError) as e:   # an fd closed under us: fall back to a short nap
+            log.debug("idle wait on %s failed (%s); sleeping instead", fds, e)
+            time.sleep(IDLE_POLL)
 
     def close(self) -> None:
         for i, cls in enumerate(self.classes):

@@ -9,10 +9,11 @@ from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.argtypes.pcap_encap import PcapEncap
 from clickpy.element import IP_HEADER, Element, Handler
-from clickpy.packet import A_DEV, A_DST_IP, A_NH, A_TSTAMP, release
-from clickpy.rings import open_rings, ring_method
+from clickpy.packet import A_DEV, A_DST_IP, A_NH, A_TSTAMP, C_NOW, SLOT_SIZE, alloc, release
+from clickpy.rings import fanout, open_rings, ring_method
+from clickpy.rings.fdio import read_into
 from clickpy.rings.kernel_filter import IngressDrop
-from clickpy.rings.packet_mmap import NRING, R_CORRUPT, RxRing, ifindex, rx_take
+from clickpy.rings.packet_mmap import NRING, R_CORRUPT, RingError, RxRing, ifindex, rx_take
 from elements.devices.fromdump import DLT_EN10MB, ip_header_offset
 
 log = logging.getLogger(__name__)
@@ -21,8 +22,25 @@ UNLIMITED = 1 << 30
 
 # Control words after the ring's (clickpy.rings.packet_mmap).
 (SNAPLEN, COUNT, BURST, TIMESTAMP, IFINDEX, KDROPS, KPACKETS, FORCE_IP,
- NOT_IP) = range(NRING, NRING + 9)
-NCTL = NRING + 9
+ NOT_IP, ARP_FD) = range(NRING, NRING + 10)     # ARP_FD: the ARP socket's fd + 1, 0 if none
+NCTL = NRING + 10
+
+
+@njit(cache=True, _nrt=False)
+def arp_take(P, c):
+    """With --workers: the next ARP frame of this worker's ARP socket (every worker gets a
+    copy, see clickpy.rings.fanout), or -1."""
+    s = alloc(P)
+    if s < 0:
+        return -1
+    h = P[1][s]
+    n = read_into(c[ARP_FD] - 1, P[0][s], h, min(c[SNAPLEN], SLOT_SIZE - h))
+    if n <= 0:
+        release(P, s)
+        return -1
+    P[2][s] = n
+    P[3][s, A_TSTAMP] = P[5][C_NOW]
+    return s
 
 
 @njit(cache=True, _nrt=False)
@@ -36,7 +54,9 @@ def fromdevice_task(P, st):
     ring, c = st[0], st[1]
     data, head, length, anno = P[0], P[1], P[2], P[3]
     for _ in range(64):                     # non-IP frames skipped per call, at most
-        s = rx_take(ring, c, P, c[SNAPLEN])
+        s = arp_take(P, c) if c[ARP_FD] > 0 else -1
+        if s < 0:
+            s = rx_take(ring, c, P, c[SNAPLEN])
         if s < 0:
             return -1
         c[COUNT] += 1
@@ -68,15 +88,18 @@ def fromdevice_budget(P, st):
 
 
 class _Input:
-    """What one running FromDevice holds open: its ring and, with SNIFFER false, a filter."""
+    """What one running FromDevice holds open: its ring, with SNIFFER false a filter, and in
+    a --workers run an ARP socket."""
 
-    def __init__(self, ring, sniff_filter):
-        self.ring, self.filter = ring, sniff_filter
+    def __init__(self, ring, sniff_filter, arp=None):
+        self.ring, self.filter, self.arp = ring, sniff_filter, arp
 
     def close(self):
         self.ring.close()
         if self.filter is not None:
             self.filter.close()
+        if self.arp is not None:
+            self.arp.close()
 
 
 class FromDevice(Element):
@@ -90,8 +113,8 @@ class FromDevice(Element):
     picks the capture method: Click's PCAP, LINUX and NETMAP, or clickpy's
     AFPACKET and AFXDP rings.
 
-    clickpy reads a Linux PACKET_MMAP ring (TPACKET_V3, 1 ms block timeout,
-    so a lone packet waits about a millisecond in the ring) that the
+    clickpy reads a Linux PACKET_MMAP receive ring (TPACKET_V2: each frame
+    is handed over, and an idle run woken, as soon as it arrives) that the
     compiled loop walks directly; LINUX and PCAP select it too, and it is
     the default.  SNIFFER false drops the frames at the interface's tcx
     ingress hook, after the ring has seen them, so the host stack does not.  Differences
@@ -100,7 +123,10 @@ class FromDevice(Element):
     slot (1920 bytes) are cut there, the rest counted in the extra length
     annotation as SNAPLEN does; with FORCE_IP, non-IP frames are dropped
     (counted by the not_ip handler), output 1 is not available; BPF_FILTER
-    and ENCAP other than ETHER (libpcap features) are not.
+    and ENCAP other than ETHER (libpcap features) are not.  Under `clickpy
+    run --workers N` each worker's ring joins a PACKET_FANOUT group of the
+    interface, spread by a symmetric flow hash, and every worker gets a copy
+    of each ARP frame (clickpy.rings.fanout).
     """
 
     port_count = "0/1-2"
@@ -152,21 +178,27 @@ class FromDevice(Element):
         c = np.zeros(NCTL, dtype=np.int64)
         ring = RxRing(dev, c, promisc=bool(values.get("PROMISC")),
                       outgoing=bool(values.get("OUTBOUND")))
-        sniff_filter = None
-        if values.get("SNIFFER") is False:
-            try:
+        sniff_filter = arp = None
+        try:
+            fanout.join(ring.sock, dev, outgoing=bool(values.get("OUTBOUND")))  # --workers
+            arp = fanout.arp_socket(dev)
+            if values.get("SNIFFER") is False:
                 sniff_filter = IngressDrop(dev)
-            except OSError:
-                ring.close()
+        except OSError as e:
+            _Input(ring, None, arp).close()
+            if not e.strerror:                     # IngressDrop's own message
                 raise
+            raise RingError(f"{dev}: cannot join the workers' fanout group: {e.strerror}") \
+                from None
         snaplen = values.get("SNAPLEN")
         c[SNAPLEN] = 2046 if snaplen is None else snaplen
         c[BURST] = values.get("BURST") or UNLIMITED
         c[TIMESTAMP] = 0 if values.get("TIMESTAMP") is False else 1
         c[FORCE_IP] = 1 if values.get("FORCE_IP") else 0
         c[IFINDEX] = ifindex(dev)
+        c[ARP_FD] = 0 if arp is None else arp.fileno() + 1
         log.info("FromDevice(%s): AFPACKET receive ring, ifindex %d", dev, c[IFINDEX])
-        open_rings.remember(c, _Input(ring, sniff_filter), _Input.close)
+        open_rings.remember(c, _Input(ring, sniff_filter, arp), _Input.close)
         return (ring.ring, c)
 
     @classmethod
@@ -179,6 +211,18 @@ class FromDevice(Element):
                 return
             c[KPACKETS] += packets
             c[KDROPS] += drops
+
+    @classmethod
+    def wait_fds(cls, values, st):
+        """The packet socket: readable when the kernel hands a block of the ring over."""
+        inp = open_rings.get(st[1])
+        if inp is None:
+            return ()
+        return (inp.ring.sock.fileno(),) + (() if inp.arp is None else (inp.arp.fileno(),))
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return None
 
     @classmethod
     def host_close(cls, values, st, pool):

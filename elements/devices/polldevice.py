@@ -57,6 +57,14 @@ class PollDevice(Element):
                                  "TIMESTAMP": values.get("TIMESTAMP")}, n_inputs, n_outputs)
 
     @classmethod
+    def wait_fds(cls, values, st):
+        return FromDevice.wait_fds(values, st)
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return None
+
+    @classmethod
     def host_close(cls, values, st, pool):
         FromDevice.host_close(values, st, pool)
 

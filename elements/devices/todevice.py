@@ -6,11 +6,12 @@ from numba import njit
 
 from clickpy.args import Arg, Bool, Integer
 from clickpy.argtypes.devices import DeviceMethod, DeviceName
-from clickpy.element import Element, Handler
+from clickpy.element import IDLE_POLL, Element, Handler
 from clickpy.kernel import STOLEN, drop
 from clickpy.packet import release
 from clickpy.rings import open_rings, ring_method
-from clickpy.rings.packet_mmap import NRING, T_FRAME_NR, TxRing, mtu, tx_put, tx_room
+from clickpy.rings.packet_mmap import (NRING, T_FRAME_NR, T_PENDING, TxRing, mtu, tx_put,
+                                       tx_room)
 
 log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "DEVBPF", "PCAPFD", "NETMAP")
@@ -113,6 +114,15 @@ class ToDevice(Element):
             st[1][KICK_ERRORS] += 1
             if st[1][KICK_ERRORS] == 1:
                 log.warning("ToDevice(%s): send failed: %s", values["DEVNAME"], err)
+
+    @classmethod
+    def wake_after(cls, values, st):
+        """Soon while frames wait for the kernel (a full ring, a deferred kick): the
+        packets upstream need another round once it has sent them; else never."""
+        ring, c = st
+        if c[T_PENDING] or tx_room(ring, c, 1) == 0:
+            return IDLE_POLL
+        return None
 
     @classmethod
     def host_close(cls, values, st, pool):

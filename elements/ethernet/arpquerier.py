@@ -548,6 +548,14 @@ class ARPQuerier(Element):
     run_timer = arpquerier_timer
 
     @classmethod
+    def wake_after(cls, values, st):
+        """When the expiry timer is next due (it is armed by the first round)."""
+        c = st[0]
+        if c[TIMEOUT] == 0 or c[TIMER_AT] < 0:
+            return None
+        return max(0.0, (int(c[TIMER_AT]) - time.time_ns()) / 1e9)
+
+    @classmethod
     def _packets(cls, values) -> int:
         return values["CAPACITY"] or DEFAULT_PACKETS
 

@@ -12,10 +12,9 @@ from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr32
 from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD,
                                         KIND_IPADDRREWRITER, NO_HEADER, P_DST_ANNO, P_GC_INTERVAL,
                                         P_REPLY_SHIFT, P_T0, P_T1, REWRITER_REASONS, _seconds,
-                                        build_state, collect_garbage, find_entry, new_flow,
-                                        rewriter_timer,
-                                        rewriter_read, rewriter_write, set_reply_anno,
-                                        table_lines, update_csum)
+                                        build_state, collect_garbage, find_entry, gc_wake_after,
+                                        new_flow, rewriter_timer, rewriter_read, rewriter_write,
+                                        set_reply_anno, table_lines, update_csum)
 
 _KEYWORD_ARGS = (
     Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
@@ -125,6 +124,10 @@ class IPAddrRewriter(Element):
     drop_reasons = REWRITER_REASONS
     push = ipaddrrewriter_push
     run_timer = rewriter_timer
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

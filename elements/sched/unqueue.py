@@ -80,6 +80,11 @@ class Unqueue(Element):
                           -1 if limit is None else limit, 0], dtype=np.int64),)
 
     @classmethod
+    def wake_after(cls, values, st):
+        """Pulls only what upstream holds: packets arriving wake the driver, not the clock."""
+        return None
+
+    @classmethod
     def read_handler(cls, name, values, st):
         c = st[0]
         if name == "active":

@@ -56,6 +56,11 @@ class Discard(Element):
         return (np.array([0, bool(values.get("ACTIVE", True)), burst], dtype=np.int64),)
 
     @classmethod
+    def wake_after(cls, values, st):
+        """Pulls only what upstream holds: packets arriving wake the driver, not the clock."""
+        return None
+
+    @classmethod
     def read_handler(cls, name, values, st):
         c = st[0]
         if name == "count":

@@ -37,3 +37,8 @@ class Idle(Element):
     simple_action = idle_push
     pull = idle_pull
     task_budget = idle_budget
+
+    @classmethod
+    def wake_after(cls, values, st):
+        """Never has work."""
+        return None

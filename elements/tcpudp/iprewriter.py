@@ -4,6 +4,7 @@ Also home of the flow table every rewriter shares (Click's IPRewriterBase,
 IPRewriterFlow and IPRewriterPattern): IPAddrRewriter imports it from here.
 """
 import ipaddress
+import time
 
 import numpy as np
 from numba import njit
@@ -441,6 +442,14 @@ def rewriter_timer(P, st, emit):
     return 0
 
 
+def gc_wake_after(st):
+    """Seconds until the gc timer is due (None when it is off): the idle driver's deadline."""
+    prm = st[0]
+    if prm[P_GC_INTERVAL] <= 0 or prm[P_NEXT_GC] == 0:
+        return None
+    return max(0.0, (int(prm[P_NEXT_GC]) - time.time_ns() // 1000000) / 1e3)
+
+
 @njit(cache=True, _nrt=False)
 def new_flow(P, port, s, st, now, proto, sa, sp, da, dp, guaranteed, expiry):
     """No mapping: ask the input's spec.  (entry, drop code or output when no entry)."""
@@ -840,6 +849,10 @@ class IPRewriter(Element):
     drop_reasons = REWRITER_REASONS
     push = iprewriter_push
     run_timer = rewriter_timer
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

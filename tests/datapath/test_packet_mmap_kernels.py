@@ -4,34 +4,29 @@ import struct
 import numpy as np
 
 from clickpy.packet import A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, A_VLAN, Pool
-from clickpy.rings.packet_mmap import (NRING, R_BLOCK, R_BLOCK_NR, R_BLOCK_SIZE, R_CORRUPT,
+from clickpy.rings.packet_mmap import (NRING, R_CORRUPT, R_FRAME, R_FRAME_NR, R_FRAME_SIZE,
                                        T_FRAME, T_FRAME_NR, T_FRAME_SIZE, T_PENDING, TX_DATA,
                                        rx_take, tx_put, tx_room)
 
-BS, NB = 4096, 3
+FS, NF = 512, 4
+MAC = 66                      # where the kernel puts the data (TPACKET2_HDRLEN, aligned, + 2)
 
 
-def rx_ring(blocks):
-    """blocks: per block, a list of (frame, wire_len, pkttype, vlan) or raw overrides."""
-    ring = np.zeros(BS * NB, np.uint8)
-    for b, frames in enumerate(blocks):
-        if frames is None:
+def rx_ring(frames):
+    """frames: per ring frame, (data, wire_len, pkttype, vlan), or None for a kernel-owned one."""
+    ring = np.zeros(FS * NF, np.uint8)
+    for f, frame in enumerate(frames):
+        if frame is None:
             continue
-        base = b * BS
-        off = 48
-        struct.pack_into("<III", ring, base + 8, 1, len(frames), off)     # USER, num, first
-        for k, (frame, wire, pkttype, vlan) in enumerate(frames):
-            p = base + off
-            mac = 68 + 2
-            nxt = (mac + len(frame) + 15) & ~15 if k + 1 < len(frames) else 0
-            status = 1 | (0x10 if vlan is not None else 0)
-            struct.pack_into("<IIIIIIHH", ring, p, nxt, 7, 500, len(frame), wire, status, mac, 0)
-            struct.pack_into("<I", ring, p + 32, vlan or 0)
-            ring[p + 58] = pkttype
-            ring[p + mac:p + mac + len(frame)] = np.frombuffer(frame, np.uint8)
-            off += nxt
+        data, wire, pkttype, vlan = frame
+        base = f * FS
+        status = 1 | (0x10 if vlan is not None else 0)
+        struct.pack_into("<IIIHHIIHH", ring, base, status, wire, len(data), MAC, MAC,
+                         7, 500, vlan or 0, 0)
+        ring[base + 42] = pkttype
+        ring[base + MAC:base + MAC + len(data)] = np.frombuffer(data, np.uint8)
     c = np.zeros(NRING + 4, np.int64)
-    c[R_BLOCK_SIZE], c[R_BLOCK_NR] = BS, NB
+    c[R_FRAME_SIZE], c[R_FRAME_NR] = FS, NF
     return ring, c
 
 
@@ -44,44 +39,55 @@ def take_all(ring, c, pool, snaplen=2046):
         out.append(s)
 
 
-def test_frames_come_out_in_order_with_annotations_and_blocks_go_back():
+def test_frames_come_out_in_order_with_annotations_and_go_back_to_the_kernel():
     f1, f2, f3 = b"\x01" * 60, b"\x02" * 100, b"\x03" * 64
-    ring, c = rx_ring([[(f1, 60, 0, None), (f2, 100, 1, 5)], [(f3, 64, 3, None)], None])
+    ring, c = rx_ring([(f1, 60, 0, None), (f2, 100, 1, 5), (f3, 64, 3, None), None])
     pool = Pool(16)
     got = take_all(ring, c, pool)
     assert [pool.bytes(s) for s in got] == [f1, f2, f3]
     a = pool.anno
     assert a[got[0], A_TSTAMP] == 7 * 10**9 + 500
     assert (a[got[1], A_PKTTYPE], a[got[1], A_VLAN], a[got[2], A_PKTTYPE]) == (1, 5, 3)
-    assert ring[8] == 0 and ring[BS + 8] == 0          # both blocks handed back to the kernel
-    assert c[R_BLOCK] == 2
-    assert rx_take(ring, c, pool.arrays, 2046) == -1    # block 2 is the kernel's
+    assert [ring[f * FS] for f in range(3)] == [0, 0, 0]      # handed back to the kernel
+    assert c[R_FRAME] == 3
+    assert rx_take(ring, c, pool.arrays, 2046) == -1          # frame 3 is the kernel's
+
+
+def test_the_cursor_wraps_around_the_ring():
+    ring, c = rx_ring([(b"\x09" * 60, 60, 0, None)] + [None] * (NF - 1))
+    c[R_FRAME] = NF - 1
+    struct.pack_into("<IIIH", ring, (NF - 1) * FS, 1, 60, 60, MAC)
+    pool = Pool(4)
+    assert len(take_all(ring, c, pool)) == 2 and c[R_FRAME] == 1
 
 
 def test_snaplen_cuts_and_records_the_rest_as_extra_length():
-    ring, c = rx_ring([[(b"\x05" * 200, 1500, 0, None)]])
+    ring, c = rx_ring([(b"\x05" * 200, 1500, 0, None)])
     pool = Pool(4)
     (s,) = take_all(ring, c, pool, snaplen=64)
     assert pool.length[s] == 64 and pool.anno[s, A_EXTRA_LENGTH] == 1500 - 64
 
 
-def test_corrupt_offsets_are_skipped_never_read_past_the_block():
-    ring, c = rx_ring([[(b"\x01" * 60, 60, 0, None)], [(b"\x02" * 60, 60, 0, None)]])
-    struct.pack_into("<I", ring, 16, BS - 8)            # first packet "beyond" block 0
+def test_corrupt_headers_are_skipped_never_read_past_the_frame():
+    ring, c = rx_ring([(b"\x01" * 60, 60, 0, None), (b"\x02" * 60, 60, 0, None)])
+    struct.pack_into("<H", ring, 12, FS - 8)             # data "beyond" frame 0
     pool = Pool(4)
     got = take_all(ring, c, pool)
     assert [pool.bytes(s) for s in got] == [b"\x02" * 60] and c[R_CORRUPT] == 1
-    ring, c = rx_ring([[(b"\x01" * 60, 60, 0, None)]])
-    struct.pack_into("<I", ring, 48 + 12, 10 ** 6)      # snaplen larger than the block
+    ring, c = rx_ring([(b"\x01" * 60, 60, 0, None)])
+    struct.pack_into("<I", ring, 8, 10 ** 6)             # snaplen larger than the frame
+    assert take_all(ring, c, Pool(4)) == [] and c[R_CORRUPT] == 1
+    ring, c = rx_ring([(b"\x01" * 60, 60, 0, None)])
+    struct.pack_into("<H", ring, 12, 8)                  # data inside the header
     assert take_all(ring, c, Pool(4)) == [] and c[R_CORRUPT] == 1
 
 
 def test_an_empty_pool_leaves_the_frame_in_the_ring():
-    ring, c = rx_ring([[(b"\x01" * 60, 60, 0, None)]])
+    ring, c = rx_ring([(b"\x01" * 60, 60, 0, None)])
     pool = Pool(1)
     pool.load(b"x" * 10)                                 # the only slot is taken
     assert rx_take(ring, c, pool.arrays, 2046) == -1
-    assert ring[8] == 1                                  # still ours, not skipped
+    assert ring[0] == 1                                  # still ours, not skipped
     pool2 = Pool(2)
     assert [pool2.bytes(s) for s in take_all(ring, c, pool2)] == [b"\x01" * 60]
 
@@ -112,9 +118,9 @@ def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
     ip = bytes.fromhex("000000000001000000000002" "0800" "45000014000000004011" "0000"
                        "0a000102" "0a000202")
     arp = bytes.fromhex("ffffffffffff000000000002" "0806") + bytes(28)
-    ring, _ = rx_ring([[(arp, len(arp), 0, None), (ip, len(ip), 0, None)]])
+    ring, _ = rx_ring([(arp, len(arp), 0, None), (ip, len(ip), 0, None)])
     c = np.zeros(fd.NCTL, np.int64)
-    c[R_BLOCK_SIZE], c[R_BLOCK_NR] = BS, NB
+    c[R_FRAME_SIZE], c[R_FRAME_NR] = FS, NF
     c[fd.SNAPLEN], c[fd.FORCE_IP], c[fd.IFINDEX] = 2046, 1, 3
     pool = Pool(4)
     s = fd.fromdevice_task(pool.arrays, (ring, c))

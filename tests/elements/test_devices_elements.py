@@ -186,7 +186,7 @@ def test_tohost_and_sniffers():
     assert ok("ToHostSniffers", "eth0, SNIFFERS false")["SNIFFERS"] is False
     i = issue("ToHost", "eth0, TYPE TAP")
     assert (i.message, i.pos, i.hint) == ("TYPE: bad TYPE 'TAP'", at(12), "use ETHER or IP")
-    assert [h.name for h in E["ToHostSniffers"].handlers] == ["drops"]
+    assert [h.name for h in E["ToHostSniffers"].handlers] == ["drops", "count", "dev_name"]
 
 
 def test_fromhost_arguments():

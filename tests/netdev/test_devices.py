@@ -91,3 +91,33 @@ def test_polldevice_reads_the_same_ring(topology):
     assert [f for f in got if f in frames] == frames
     assert rc == 0 and "pd.count:" in out, out + err[-2000:]
     assert int(out.split("pd.count:\n")[1].split()[0]) >= 20
+
+
+@needs_netns
+def test_a_lone_packet_is_forwarded_within_a_millisecond(topology):
+    """An idle run sleeps in poll() on the receive ring and wakes as a frame arrives.
+
+    With the old fixed naps and a TPACKET_V3 ring (frames handed over per block,
+    1 ms retire timer) the median was 1.1-1.5 ms here; Linux's own forwarding of
+    the same probes measures about 0.2 ms (most of it the Python probe tools).
+    """
+    import json
+    import statistics
+    import subprocess
+
+    from clickpy.traffic import mac, udp_frame
+    t = topology(WIRE)
+    probe = udp_frame(mac(X), mac(Y), "10.7.0.1", "10.7.9.9", 60, dport=7777)
+    box = Middlebox(t, "m", ["-e", CONFIG], cwd=ROOT)
+    try:
+        catcher = t.popen("y", [sys.executable, "-m", "perf.netpeer", "catch", "y0", "4"],
+                          cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        assert catcher.stdout.readline().strip() == "ready"
+        t.run("x", [sys.executable, "-m", "perf.netpeer", "probe", "x0", "2", "100",
+                    probe.hex()], cwd=ROOT, timeout=60)
+        lat = json.loads(catcher.communicate(timeout=30)[0].strip().splitlines()[-1])
+    finally:
+        rc, out, err = box.stop()
+    assert rc == 0, err[-2000:]
+    assert len(lat) >= 150
+    assert statistics.median(lat) < 1_000_000, f"median {statistics.median(lat) / 1e3:.0f} us"

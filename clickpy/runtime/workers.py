@@ -1,0 +1,256 @@
+"""One configuration on several cores: `clickpy run --workers N`.
+
+The parent checks and compiles the configuration once, then forks N worker
+processes, each with its own Router (its own pool, element state and device
+rings).  Compiled code is inherited through fork, so workers start in
+milliseconds.  Each FromDevice joins a PACKET_FANOUT group of its interface
+(clickpy.rings.fanout): the kernel spreads the frames over the workers by a
+symmetric flow hash, so both directions of a flow meet the same worker and
+per-flow state (flow tables, counters of a flow) stays correct without
+sharing.  Workers are started one after the other, so worker i is member i of
+every group.  Taps (ToHost, FromHost) are multi-queue: one queue per worker.
+
+What is not shared: every worker has its own tables (ARP tables learn from
+the copy of each ARP frame every worker gets; see clickpy.rings.fanout) and
+its own counters.  Configurations whose state cannot be split by flow are
+refused: address rewriters (IPRewriter, IPAddrRewriter), whose replies hash
+differently from the flows that made their mappings, and pcap inputs and
+outputs, which every worker would read or write whole.
+
+Workers report their packet account (for the live counters) every `every`
+seconds, and their account and handler values at the end, through a pipe.
+The run's account is the sum of theirs (account.combine); handler values are
+summed for counters (COUNTERS) and shown once when all workers agree, else
+per worker.
+"""
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import signal
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from typing import Callable
+
+import networkx as nx
+
+from clickpy.rings import fanout
+from clickpy.runtime.account import Account, combine
+from clickpy.runtime.router import HandlerError, Router
+
+log = logging.getLogger(__name__)
+
+# Handler names that count events: across workers, their values add up.
+COUNTERS = frozenset({"count", "byte_count", "drops", "kernel_drops", "pulls", "not_ip",
+                      "ring_errors", "length", "highwater_length", "packets", "bytes",
+                      "mapping_failures", "nmappings", "size"})
+# Elements whose state cannot be split by a flow hash of the packets as they arrive.
+NOT_SPLITTABLE = {
+    "IPRewriter": "rewrites addresses: replies hash as another flow and may reach a worker "
+                  "without the mapping",
+    "IPAddrRewriter": "rewrites addresses: replies hash as another flow and may reach a "
+                      "worker without the mapping",
+    "FromDump": "every worker would read the whole file",
+    "ToDump": "every worker would write the same file",
+}
+READY_TIMEOUT = 900.0
+
+
+class WorkersError(Exception):
+    """A configuration --workers cannot run, or a worker that failed; message for users."""
+
+
+@dataclass
+class Result:
+    accounts: list[Account]
+    handlers: dict[tuple[str, str], list[str | HandlerError]] = field(default_factory=dict)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def account(self) -> Account:
+        return combine(self.accounts)
+
+
+def refusal(graph: nx.MultiDiGraph) -> str | None:
+    """Why this configuration cannot be split over workers, or None."""
+    for n, d in graph.nodes(data=True):
+        why = NOT_SPLITTABLE.get(d.get("class_name"))
+        if why:
+            return f"--workers: {n} :: {d['class_name']} {why}; run it with one worker"
+    return None
+
+
+def handler_text(name: str, values: list[str | HandlerError]) -> str:
+    """One handler's value for the whole run, from each worker's."""
+    handler = name.rpartition(".")[2]
+    if any(isinstance(v, HandlerError) for v in values):
+        return "\n".join(f"worker {i}: {v}" for i, v in enumerate(values))
+    texts = [v.strip() for v in values]
+    if handler in COUNTERS and all(_is_int(t) for t in texts):
+        return str(sum(int(t) for t in texts))
+    if all(t == texts[0] for t in texts):
+        return texts[0]
+    return "\n".join(f"worker {i}: {t}" for i, t in enumerate(texts))
+
+
+def _is_int(t: str) -> bool:
+    try:
+        int(t)
+        return True
+    except ValueError:
+        return False
+
+
+class _View:
+    """What the live counter printer reads: the workers' latest accounts, summed."""
+
+    def __init__(self, accounts):
+        self.accounts = accounts
+
+    def account(self) -> Account:
+        return combine(a for a in self.accounts if a is not None)
+
+
+def _interrupt_once(signum, frame):
+    """Ctrl-C reaches a worker twice (from the terminal and from the parent): the first
+    ends the run, the second must not interrupt the report of its end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
+def _worker(i: int, run_id: int, conn, graph, batch: int, duration: float | None,
+            handlers: list[tuple[str, str]], every: float) -> None:
+    """A worker process's life; never returns."""
+    status = 0
+    signal.signal(signal.SIGINT, _interrupt_once)
+    try:
+        fanout.configure(run_id)
+        router = Router(graph, batch=batch)
+        router.compile()
+        conn.send(("ready", i))
+        try:
+            router.run(duration=duration, every=every,
+                       progress=lambda r: conn.send(("progress", i, r.account())))
+        except KeyboardInterrupt:
+            pass
+        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the end is being reported
+        values = {}
+        for name, h in handlers:
+            try:
+                values[(name, h)] = router.read(name, h)
+            except HandlerError as e:
+                values[(name, h)] = e
+        conn.send(("final", i, router.account(), values))
+    except BaseException as e:  # noqa: BLE001 -- reported to the parent, which exits 1
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        status = 1
+        try:
+            conn.send(("error", i, f"{type(e).__name__}: {e}" if not isinstance(
+                e, (ValueError, OSError)) else str(e)))
+        except OSError:
+            pass
+    finally:
+        conn.close()
+        os._exit(status)
+
+
+def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None = None,
+        handlers: list[tuple[str, str]] = (), progress: Callable | None = None,
+        every: float = 0.5) -> Result:
+    """Run the checked `graph` on n worker processes until duration, Ctrl-C, or a worker
+    ends; the parent compiles first (raises PlanError as Router does)."""
+    why = refusal(graph)
+    if why:
+        raise WorkersError(why)
+    first = Router(graph, batch=batch)       # compile once, in the parent; fork inherits it
+    try:
+        first.compile()
+    finally:
+        first.close()
+    del first
+    run_id = os.getpid()
+    pids, conns, latest = [], [], [None] * n
+    finals: dict[int, tuple] = {}
+    failed: list[str] = []
+
+    def stop_all():
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGINT)
+            except ProcessLookupError:
+                pass
+
+    interrupted = False
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        for i in range(n):        # one after the other: worker i is member i of each group
+            r, w = multiprocessing.Pipe(duplex=False)
+            pid = os.fork()
+            if pid == 0:
+                r.close()
+                _worker(i, run_id, w, graph, batch, duration, list(handlers), every)
+            w.close()
+            pids.append(pid)
+            conns.append(r)
+            if not r.poll(READY_TIMEOUT):
+                raise WorkersError(f"worker {i} did not start in {READY_TIMEOUT:.0f} s")
+            msg = _recv(r)
+            if msg is None or msg[0] != "ready":
+                failed.append(f"worker {i}: {msg[2] if msg else 'exited before it was ready'}")
+                raise WorkersError(failed[-1])
+            log.info("worker %d (pid %d) ready", i, pid)
+        open_conns = set(conns)
+        last = time.monotonic()
+        while open_conns:
+            try:
+                for c in wait(list(open_conns), timeout=every):
+                    msg = _recv(c)
+                    if msg is None:
+                        open_conns.discard(c)
+                        if not interrupted:      # one worker ended: the run ends
+                            interrupted = True
+                            stop_all()
+                        continue
+                    kind, i = msg[0], msg[1]
+                    if kind == "progress":
+                        latest[i] = msg[2]
+                    elif kind == "final":
+                        finals[i] = msg
+                        latest[i] = msg[2]
+                    elif kind == "error":
+                        failed.append(f"worker {i}: {msg[2]}")
+                if progress is not None and time.monotonic() - last >= every:
+                    progress(_View(latest))
+                    last = time.monotonic()
+            except KeyboardInterrupt:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)   # the workers are ending
+                if not interrupted:
+                    interrupted = True
+                    stop_all()
+    except BaseException:
+        stop_all()
+        raise
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        for pid in pids:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+    for i in range(n):
+        if i not in finals and not any(f.startswith(f"worker {i}:") for f in failed):
+            failed.append(f"worker {i}: ended without reporting")
+    result = Result([finals[i][2] if i in finals else (latest[i] or Account())
+                     for i in range(n)], failed=failed)
+    for key in handlers:
+        result.handlers[key] = [finals[i][3][key] for i in sorted(finals)]
+    return result
+
+
+def _recv(conn):
+    try:
+        return conn.recv()
+    except (EOFError, OSError):
+        return None

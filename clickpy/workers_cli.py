@@ -1,0 +1,49 @@
+"""`clickpy run --workers N`: the command side of clickpy.runtime.workers.
+
+Prints what `clickpy run` prints for one process -- live counters, the -h
+handlers, the packet account -- for the whole run, plus how many packets
+each worker took in.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from clickpy.runtime import workers
+
+EXIT_OK, EXIT_ERRORS = 0, 1
+
+
+def run_command(args, graph, handlers: list[tuple[str, str]], progress) -> int:
+    """Run the checked graph on args.workers processes; the exit status."""
+    if args.inputs or args.outputs:
+        print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
+              "every worker would read or write each file whole", file=sys.stderr)
+        return EXIT_ERRORS
+    started = time.monotonic()
+    try:
+        result = workers.run(graph, args.workers, batch=args.batch, duration=args.duration,
+                             handlers=handlers, progress=progress)
+    except workers.WorkersError as e:
+        print(f"clickpy run: error: {e}", file=sys.stderr)
+        return EXIT_ERRORS
+    elapsed = time.monotonic() - started
+    acct = result.account
+    if progress is not None:
+        progress(workers._View(result.accounts), final=True)
+    status = EXIT_OK
+    for problem in result.failed:
+        print(f"clickpy run: error: {problem}", file=sys.stderr)
+        status = EXIT_ERRORS
+    for (name, h), values in result.handlers.items():
+        if any(isinstance(v, workers.HandlerError) for v in values):
+            status = EXIT_ERRORS
+        print(f"{name}.{h}:\n{workers.handler_text(f'{name}.{h}', values).rstrip()}")
+    if not args.quiet:
+        print(f"ran {elapsed:.2f} s on {args.workers} workers; packets in per worker: "
+              + ", ".join(f"worker {i} {a.entered}" for i, a in enumerate(result.accounts)),
+              file=sys.stderr)
+        print("\n".join(acct.lines()))
+    if not acct.balanced or not all(a.balanced for a in result.accounts):
+        status = EXIT_ERRORS
+    return status

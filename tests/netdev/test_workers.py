@@ -1,0 +1,79 @@
+"""`clickpy run --workers N`: one configuration on several processes, input spread by flow."""
+import os
+import re
+
+from conftest import needs_netns
+from nettools import Middlebox, ping, who, who_server
+
+from clickpy import netns
+from clickpy.cli import main
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@needs_netns
+def test_two_workers_forward_between_namespaces_and_both_see_packets():
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpw")
+    topo.up()
+    box = server = None
+    replies = []
+    try:
+        box = Middlebox(topo, "r", ["configs/router.click", "--workers", "2",
+                                    "-h", "arpq0.count", "-h", "out0.capacity"], cwd=ROOT)
+        for _ in range(5):   # the first echo waits for ARP on both sides (in each worker)
+            if ping(topo, "a", "10.0.2.2").returncode == 0:
+                break
+        assert ping(topo, "a", "10.0.2.2", count=3).returncode == 0
+        server = who_server(topo, "b", 5001, connections=8)
+        replies = [who(topo, "a", "10.0.2.2", 5001, size=50_000, timeout=10) for _ in range(8)]
+    finally:
+        try:
+            if box is not None:
+                rc, out, err = box.stop()
+        finally:
+            if server is not None:
+                server.kill()
+            topo.down()
+    assert all(r.split() == ["10.0.1.2", "10.0.2.2", "50000"] for r in replies), replies
+    assert rc == 0 and "Traceback" not in err, err[-3000:]
+    m = re.search(r"packets in per worker: worker 0 (\d+), worker 1 (\d+)", err)
+    assert m, err[-2000:]
+    assert int(m.group(1)) > 0 and int(m.group(2)) > 0     # 8 TCP flows: both got some
+    assert "account balances" in out
+    values = out.split("out0.capacity:\n")[1].splitlines()[0]
+    assert values == "200"                                   # equal in every worker: once
+
+
+def test_address_rewriters_are_refused_with_a_reason(capsys):
+    cfg = ("FromDevice(lo) -> Strip(14) -> CheckIPHeader -> rw :: IPRewriter(pattern 1.0.0.1 "
+           "1024-65535 - - 0 1); rw[0] -> Discard; rw[1] -> Discard;")
+    assert main(["run", "-q", "--workers", "2", "-e", cfg]) == 1
+    err = capsys.readouterr().err
+    assert "rw :: IPRewriter rewrites addresses" in err and "Traceback" not in err
+
+
+def test_pcap_bindings_are_refused(tmp_path, capsys):
+    assert main(["run", "-q", "--workers", "2", "--in", f"eth0={tmp_path}/x.pcap", "-e",
+                 "FromDevice(eth0) -> Discard"]) == 1
+    assert "--workers cannot bind devices to pcap files" in capsys.readouterr().err
+    assert main(["run", "--workers", "0", "-e", "Idle -> Discard"]) == 2
+
+
+def test_handler_values_are_summed_for_counters_shown_once_when_equal_else_per_worker():
+    from clickpy.runtime.router import HandlerError
+    from clickpy.runtime.workers import handler_text
+    assert handler_text("c.count", ["3\n", "4\n"]) == "7"
+    assert handler_text("q.capacity", ["200", "200"]) == "200"
+    assert handler_text("q.capacity", ["200", "100"]) == "worker 0: 200\nworker 1: 100"
+    assert handler_text("rt.table", ["a", "b"]) == "worker 0: a\nworker 1: b"
+    assert handler_text("c.count", ["1", HandlerError("no")]) == "worker 0: 1\nworker 1: no"
+
+
+def test_the_account_of_a_run_is_the_sum_of_the_workers():
+    from clickpy.runtime.account import Account, combine
+    a = Account(from_sources={"fd": 5}, forwarded={"td": 3}, drops={("c", "x"): 1}, held=1)
+    b = Account(from_sources={"fd": 2}, created=1, forwarded={"td": 3})
+    total = combine([a, b])
+    assert total.from_sources == {"fd": 7} and total.forwarded == {"td": 6}
+    assert total.drops == {("c", "x"): 1} and total.held == 1 and total.created == 1
+    assert total.balanced and a.balanced and b.balanced
