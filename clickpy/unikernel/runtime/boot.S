@@ -3,7 +3,8 @@
    first GiB (RAM) and 3..4 GiB (MMIO: virtio-mmio at 0xfeb00000, uncached)
    with 2 MiB pages, enable SSE, enter long mode, then drop to ring 3 with
    IOPL 3: this machine's KVM (PVM) runs only ring-3 guest code natively, and
-   the data path is SSE code from numba.  Everything after boot runs in
+   the data path is SSE code from numba.  KVM's clock is registered on the
+   way (clock.c).  Everything after boot runs in
    ring 3 with port I/O allowed; there is no interrupt handling at all. */
 #define PTF 7      /* present | writable | user */
 #define PDF 0x87   /* present | writable | user | 2 MiB page */
@@ -71,7 +72,25 @@ long_mode:
         movw %ax, %fs
         movw %ax, %gs
         movq $boot_stack_top, %rsp
-        pushq $0x1b                   /* SS: user data, RPL 3 */
+        /* kvmclock (clock.c reads the TSC rate from it): only ring 0 may
+           register it, with MSR_KVM_SYSTEM_TIME_NEW, if KVM offers it */
+        movl $0x40000000, %eax
+        xorl %ecx, %ecx
+        cpuid
+        cmpl $0x4b4d564b, %ebx        /* "KVMK" of "KVMKVMKVM" */
+        jne 3f
+        cmpl $0x40000001, %eax
+        jb 3f
+        movl $0x40000001, %eax
+        cpuid
+        testl $(1<<3), %eax           /* KVM_FEATURE_CLOCKSOURCE2 */
+        jz 3f
+        movl $0x4b564d01, %ecx
+        movl $(kvmclock + 1), %eax    /* address | enable */
+        xorl %edx, %edx
+        wrmsr
+        movq $1, kvmclock_on
+3:      pushq $0x1b                   /* SS: user data, RPL 3 */
         pushq $user_stack_top         /* RSP */
         pushq $0x3002                 /* RFLAGS: IOPL 3, interrupts off */
         pushq $0x23                   /* CS: user code, RPL 3 */
@@ -111,3 +130,8 @@ boot_stack_top:
 user_stack_top:
         .globl pvh_start_info
 pvh_start_info: .skip 8
+        .globl kvmclock_on
+kvmclock_on: .skip 8
+        .align 64
+        .globl kvmclock
+kvmclock: .skip 32

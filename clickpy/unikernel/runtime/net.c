@@ -28,6 +28,7 @@ struct vq {
 
 struct nic {
     uint64_t base;
+    uint8_t mac[6];
     struct vq rx, tx;
     uint16_t rx_seen, rx_recycled, tx_added, tx_reclaimed, tx_pending;
     uint8_t rxbuf[QN][BUF] __attribute__((aligned(64)));
@@ -39,23 +40,21 @@ static int present[MAX_NICS];
 
 #define R(n, o) (*(volatile uint32_t *)((n)->base + (o)))
 
+/* Each register access is a VM exit (tens of microseconds here): after a
+   reset the feature and queue selectors are 0 and the ring alignment is 4096
+   already, and QEMU accepts DRIVER_OK in one write, so only what differs
+   from those defaults is written. */
 static void setup_queue(struct nic *n, int q, struct vq *v) {
     R(n, 0x30) = (uint32_t)q;                        /* QueueSel */
     if (R(n, 0x34) < QN)                             /* QueueNumMax */
         fatal("virtio queue too small");
     R(n, 0x38) = QN;                                 /* QueueNum */
-    R(n, 0x3c) = 4096;                               /* QueueAlign */
     R(n, 0x40) = (uint32_t)((uint64_t)v >> 12);      /* QueuePFN */
 }
 
 static void init_nic(struct nic *n, uint64_t base) {
     n->base = base;
-    R(n, 0x70) = 0;                                  /* reset */
-    R(n, 0x70) = 1; R(n, 0x70) = 1 | 2;              /* ACKNOWLEDGE, DRIVER */
-    R(n, 0x14) = 0;
-    uint32_t features = R(n, 0x10);
-    R(n, 0x24) = 0;
-    R(n, 0x20) = features & (1u << 5);               /* VIRTIO_NET_F_MAC only */
+    R(n, 0x20) = 1u << 5;                            /* VIRTIO_NET_F_MAC only */
     R(n, 0x28) = 4096;                               /* GuestPageSize */
     setup_queue(n, 0, &n->rx);
     setup_queue(n, 1, &n->tx);
@@ -66,26 +65,30 @@ static void init_nic(struct nic *n, uint64_t base) {
     barrier();
     n->rx.avail_idx = QN;
     barrier();
-    R(n, 0x70) = 1 | 2 | 4;                          /* DRIVER_OK */
+    R(n, 0x70) = 1 | 2 | 4;                          /* ACKNOWLEDGE, DRIVER, DRIVER_OK */
     R(n, 0x50) = 0;                                  /* notify RX */
 }
 
-void net_mac(int k, uint8_t mac[6]) {
-    for (int j = 0; j < 6; j++)
-        mac[j] = *(volatile uint8_t *)(nics[k].base + 0x100 + j);
-}
+const uint8_t *net_mac(int k) { return nics[k].mac; }
 
-int net_probe(void) {
+/* Every register read is a VM exit: the scan stops once it has `want` NICs
+   (the slots in use are the last ones), and reads each MAC once. */
+int net_probe(int want) {
     int count = 0, next = 0;
-    for (int i = MMIO_SLOTS - 1; i >= 0; i--) {
+    for (int i = MMIO_SLOTS - 1; i >= 0 && count < want; i--) {
         uint64_t b = MMIO_BASE + 0x200ull * i;
         if (*(volatile uint32_t *)b != 0x74726976 || *(volatile uint32_t *)(b + 8) != 1)
             continue;                                /* not "virt", or not a net device */
-        volatile uint8_t *mac = (volatile uint8_t *)(b + 0x100);
+        uint8_t mac[6];
+        uint32_t lo = *(volatile uint32_t *)(b + 0x100);
+        uint16_t hi = *(volatile uint16_t *)(b + 0x104);
+        memcpy(mac, &lo, 4);
+        memcpy(mac + 4, &hi, 2);
         int k = (mac[0] == 0x52 && mac[1] == 0x54 && mac[2] == 0x00 && mac[3] == 0xc1
                  && mac[4] == 0x1c) ? mac[5] : next;
         if (k >= MAX_NICS || present[k])
             fatal("NIC index out of range or given twice");
+        memcpy(nics[k].mac, mac, 6);
         init_nic(&nics[k], b);
         present[k] = 1;
         next = k + 1;

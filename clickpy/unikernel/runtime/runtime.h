@@ -13,8 +13,9 @@ static inline uint64_t rdtsc(void) { uint32_t lo, hi; __asm__ volatile("rdtsc" :
 void *memset(void *d, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 
-/* console.c: COM1 */
-void console_init(void);
+/* console.c: COM1, text queued in memory and written by console_flush()/console_idle() */
+void console_flush(void);
+int console_idle(void);              /* writes one queued character; 0 if none was queued */
 void puts_(const char *s);
 void putd(int64_t v);
 void putx(uint64_t v, int digits);
@@ -24,16 +25,17 @@ void fatal(const char *why) __attribute__((noreturn));
 void clock_init(int64_t epoch_ns);
 int64_t clock_now_ns(void);
 uint64_t clock_tsc_hz(void);
+const char *clock_source(void);      /* where the TSC rate came from */
 
 /* net.c: legacy virtio-mmio virtio-net, polled */
 #define MAX_NICS 8
-int net_probe(void);                 /* finds the NICs; returns how many */
+int net_probe(int want);             /* finds up to `want` NICs; returns how many */
 int net_rx(int nic, uint8_t *dst, int cap);       /* one frame's length, or 0 */
 void net_rx_flush(int nic);
 int net_tx_room(int nic);
 void net_tx(int nic, const uint8_t *src, int len);
 void net_tx_flush(int nic);
-void net_mac(int nic, uint8_t mac[6]);
+const uint8_t *net_mac(int nic);     /* its 6-byte MAC, read at probe time */
 
 /* control.c: COM2 */
 void control_init(void);
