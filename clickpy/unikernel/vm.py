@@ -133,6 +133,8 @@ def command(image: str, vm: VM, nics: list[str], accel: str, memory: str) -> lis
            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
            "-name", f"clickpy-{vm.name},process=clickpy-{vm.name}",
            "-pidfile", os.path.join(vm.folder, "pid")]
+    if os.path.isfile(image + ".bios"):   # the image's own firmware (clickpy build writes it)
+        cmd += ["-bios", image + ".bios"]
     if accel == "kvm":   # this machine's KVM rejects some host CPUID bits (see the spike notes)
         cmd[5:5] = ["-cpu", "host,arch-capabilities=off"]
     for k, tap in enumerate(nics):
