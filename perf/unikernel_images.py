@@ -376,8 +376,7 @@ def main(argv=None) -> int:
         print(f"process mode not measured: {f.process_skipped}")
     if f.density:
         print(f"density: {f.density} router images at once, {f.density_ok} forwarded their "
-              f"frame; QEMU RSS {f.density_rss_mb:.1f} MB per instance (each guest polls: one "
-              f"busy vCPU each)")
+              f"frame; QEMU RSS {f.density_rss_mb:.1f} MB per instance")
     return 0
 
 

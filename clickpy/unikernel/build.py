@@ -25,7 +25,7 @@ from clickpy.unikernel.manifest import ImageSpec
 log = logging.getLogger(__name__)
 
 RUNTIME = os.path.join(os.path.dirname(os.path.abspath(__file__)), "runtime")
-SOURCES = ("boot.S", "console.c", "lib.c", "clock.c", "net.c", "control.c", "main.c")
+SOURCES = ("boot.S", "idle.S", "console.c", "lib.c", "clock.c", "net.c", "control.c", "main.c")
 CFLAGS = ["-O2", "-ffreestanding", "-fno-pic", "-fno-pie", "-mno-red-zone",
           "-fno-stack-protector", "-nostdlib", "-mcmodel=small", "-fno-asynchronous-unwind-tables",
           "-fno-builtin", "-Wall", "-Wno-address-of-packed-member"]

@@ -4,11 +4,13 @@
    2 MiB pages, enable SSE, enter long mode, then drop to ring 3 with
    IOPL 3: this machine's KVM (PVM) runs only ring-3 guest code natively, and
    the data path is SSE code from numba.  KVM's clock is registered on the
-   way (clock.c).  Everything after boot runs in ring 3 with port I/O
-   allowed; there is no interrupt handling at all. */
+   way (clock.c), and the idle halt's TSS, IDT and APIC timer (idle.S).
+   Everything after boot runs in ring 3 with port I/O allowed and
+   interrupts off; only an idle halt turns them on, in ring 0. */
 #define PTF 7      /* present | writable | user */
 #define PDF 0x87   /* present | writable | user | 2 MiB page */
 #define MMIO_PAGE 0xFEA00000  /* the 2 MiB page of microvm's virtio-mmio slots (0xfeb00000) */
+#define LAPIC_PAGE 0xFEE00000 /* the local APIC's (idle.S) */
 
         .section .note.Xen, "a", @note
         .align 4
@@ -31,6 +33,7 @@ _start32:
         movl $(pd_low + PTF), pdpt
         movl $(pd_mmio + PTF), pdpt+24
         movl $(MMIO_PAGE | PDF | 0x18), pd_mmio + ((MMIO_PAGE - 0xC0000000) >> 21) * 8
+        movl $(LAPIC_PAGE | PDF | 0x18), pd_mmio + ((LAPIC_PAGE - 0xC0000000) >> 21) * 8
         movl %cr4, %eax               /* PAE | OSFXSR | OSXMMEXCPT */
         orl  $((1<<5)|(1<<9)|(1<<10)), %eax
         movl %eax, %cr4
@@ -62,7 +65,7 @@ long_mode:
         xorl %ecx, %ecx
         cpuid
         cmpl $0x4b4d564b, %ebx        /* "KVMK" of "KVMKVMKVM" */
-        jne 3f
+        jne 4f
         cmpl $0x40000001, %eax
         jb 3f
         movl $0x40000001, %eax
@@ -74,7 +77,13 @@ long_mode:
         xorl %edx, %edx
         wrmsr
         movq $1, kvmclock_on
-3:      pushq $0x1b                   /* SS: user data, RPL 3 */
+3:      jmp 5f
+        /* The idle halt (idle.S) only without KVM: under this machine's KVM
+           (PVM) loading a TSS in the emulated ring 0 ends the guest, and a
+           trap from ring 3 needs one. */
+4:      call idle_setup
+5:
+        pushq $0x1b                   /* SS: user data, RPL 3 */
         pushq $user_stack_top         /* RSP */
         pushq $0x3002                 /* RFLAGS: IOPL 3, interrupts off */
         pushq $0x23                   /* CS: user code, RPL 3 */
@@ -88,18 +97,6 @@ user_entry:
         call kmain
 2:      pause
         jmp 2b
-
-        .section .rodata
-        .align 8
-gdt:    .quad 0
-        .quad 0x00AF9A000000FFFF      /* 0x08: kernel code 64 */
-        .quad 0x00CF92000000FFFF      /* 0x10: kernel data */
-        .quad 0x00CFF2000000FFFF      /* 0x18: user data, DPL 3 */
-        .quad 0x00AFFA000000FFFF      /* 0x20: user code 64, DPL 3 */
-gdt_end:
-gdt_ptr:
-        .word gdt_end - gdt - 1
-        .long gdt
 
         .section .data
         .align 4096

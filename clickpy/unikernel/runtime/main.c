@@ -4,23 +4,32 @@
 #include "runtime.h"
 
 #define CONTROL_EVERY 256   /* rounds between two looks at the control port */
+#define QUIET_US 1000       /* rounds with nothing to do for this long: halt (idle=NS) */
 
 extern uint64_t pvh_start_info;
+extern uint32_t idle_ticks;        /* idle.S: ns asleep per halt */
+extern uint64_t idle_ready;        /* idle.S: 1 when halting works here */
 
-static int64_t boot_epoch(void) {      /* now=NS on the command line, else 0 */
+/* KEY=decimal on the command line (now=NS, idle=NS), else `otherwise`. */
+static int64_t boot_param(const char *key, int64_t otherwise) {
     const uint8_t *si = (const uint8_t *)pvh_start_info;
     if (!si || *(const uint32_t *)si != 0x336ec578)
-        return 0;
+        return otherwise;
     const char *c = (const char *)*(const uint64_t *)(si + 24);
     for (; c && *c; c++) {
-        if (c[0] == 'n' && c[1] == 'o' && c[2] == 'w' && c[3] == '=') {
-            int64_t v = 0;
-            for (c += 4; *c >= '0' && *c <= '9'; c++)
-                v = v * 10 + (*c - '0');
-            return v;
-        }
+        if (c != (const char *)*(const uint64_t *)(si + 24) && c[-1] != ' ')
+            continue;
+        int k = 0;
+        while (key[k] && c[k] == key[k])
+            k++;
+        if (key[k] || c[k] != '=')
+            continue;
+        int64_t v = 0;
+        for (c += k + 1; *c >= '0' && *c <= '9'; c++)
+            v = v * 10 + (*c - '0');
+        return v;
     }
-    return 0;
+    return otherwise;
 }
 
 static int64_t receive(void) {
@@ -97,7 +106,8 @@ static void load_state(void) {
 void kmain(void) {
     uint64_t t0 = rdtsc();
     load_state();
-    clock_init(boot_epoch());
+    clock_init(boot_param("now", 0));
+    int64_t idle_ns = boot_param("idle", 0);
     int n = net_probe(clickpy_nnics);
     control_init();
     uint64_t booted = rdtsc() - t0;
@@ -116,6 +126,16 @@ void kmain(void) {
         puts_("clickpy: warning: the configuration names "); putd(clickpy_nnics);
         puts_(" devices, the VM has "); putd(n); puts_("\n");
     }
+    if (idle_ns > 0 && !idle_ready) {
+        puts_("clickpy: idle=NS ignored: no idle halt under KVM (see idle.S); polling\n");
+        idle_ns = 0;
+    }
+    if (idle_ns > 0) {
+        idle_ticks = (uint32_t)(idle_ns < 1000000000 ? idle_ns : 1000000000);
+        puts_("clickpy: halting after "); putd(QUIET_US); puts_(" us without work, ");
+        putd(idle_ns / 1000); puts_(" us per halt\n");
+    }
+    uint64_t quiet_tsc = QUIET_US * (clock_tsc_hz() / 1000000), last_work = rdtsc();
     int64_t forwarded = 0;
     for (uint64_t round = 0;; round++) {
         int64_t got = receive();
@@ -128,8 +148,13 @@ void kmain(void) {
             puts_(" us after kmain\n");
         }
         forwarded += sent;
-        if (!got && !sent)
-            console_idle();
+        if (got || sent) {
+            last_work = rdtsc();
+        } else if (!console_idle() && idle_ns > 0 && rdtsc() - last_work > quiet_tsc) {
+            __asm__ volatile("int $0x81" ::: "memory");   /* idle.S: halt until the timer */
+            control_poll();
+            continue;
+        }
         if (round % CONTROL_EVERY == 0)
             control_poll();
     }
