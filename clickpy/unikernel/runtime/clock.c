@@ -6,12 +6,17 @@
    The TSC's rate comes from KVM's clock (kvmclock: boot.S registers its
    page while still in ring 0, and KVM writes the TSC-to-nanoseconds scale
    there), with no waiting.  Without KVM (TCG) it is calibrated against PIT
-   channel 0 for CALIBRATE_MS: a short busy wait, since TCG's port I/O is
-   cheap and the TSC there is the host's. */
+   channel 0: CALIBRATE_MS of busy wait at boot gives a first rate (within a
+   few percent: the host may preempt QEMU meanwhile), then clock_tick(),
+   called every round, keeps counting PIT ticks without waiting and after
+   REFINE_MS replaces it with the rate over the whole span, the clock
+   continuing from where it was. */
 #include "runtime.h"
 
 #define PIT_HZ 1193182ull
 #define CALIBRATE_MS 2
+#define REFINE_MS 200
+#define SAMPLE_US 1000        /* clock_tick reads the PIT this often (it wraps every 55 ms) */
 
 /* KVM's pvclock_vcpu_time_info */
 struct pvclock {
@@ -27,6 +32,9 @@ extern uint64_t kvmclock_on;
 static uint64_t tsc0, tsc_hz, mult;  /* ns = (dtsc * mult) >> 32 */
 static int64_t epoch0;
 static const char *source = "none";
+static int refining;
+static uint16_t pit_prev;
+static uint64_t pit_ticks, tsc_start, tsc_sampled;   /* the span clock_tick measures */
 
 static uint16_t pit_count(void) {              /* latch and read channel 0 */
     outb(0x43, 0x00);
@@ -52,7 +60,43 @@ static uint64_t calibrate(void) {
             return 0;
     }
     uint64_t b = rdtsc();
+    pit_prev = prev;                                    /* clock_tick goes on from here */
+    pit_ticks = elapsed;
+    tsc_start = a;
+    tsc_sampled = b;
     return (b - a) * PIT_HZ / elapsed;
+}
+
+static void set_rate(uint64_t hz) {
+    tsc_hz = hz;
+    mult = (1000000000ull << 32) / tsc_hz;   /* fits: 1e9 << 32 < 2^64 */
+}
+
+void clock_tick(void) {
+    if (!refining)
+        return;
+    uint64_t now = rdtsc();
+    if (now - tsc_sampled < SAMPLE_US * (tsc_hz / 1000000))
+        return;
+    uint16_t cur = pit_count();
+    uint64_t t = rdtsc();
+    if (t - tsc_sampled > 40 * (tsc_hz / 1000)) {      /* near a PIT wrap: start over */
+        pit_ticks = 0;
+        tsc_start = t;
+    } else {
+        pit_ticks += (uint16_t)(pit_prev - cur);
+    }
+    pit_prev = cur;
+    tsc_sampled = t;
+    if (pit_ticks < PIT_HZ * REFINE_MS / 1000)
+        return;
+    int64_t at = clock_now_ns();
+    set_rate((t - tsc_start) * PIT_HZ / pit_ticks);
+    epoch0 = at;
+    tsc0 = t;
+    refining = 0;
+    puts_("clickpy: tsc "); putd((int64_t)(tsc_hz / 1000));
+    puts_(" kHz from the PIT over "); putd(REFINE_MS); puts_(" ms\n");
 }
 
 /* The TSC rate from kvmclock's scale: ns = ((dtsc << shift) * mul) >> 32. */
@@ -71,18 +115,19 @@ static uint64_t kvmclock_hz(void) {
 }
 
 void clock_init(int64_t epoch_ns) {
-    tsc_hz = kvmclock_hz();
+    uint64_t hz = kvmclock_hz();
     source = "kvmclock";
-    if (tsc_hz < 1000000) {
-        tsc_hz = calibrate();
+    if (hz < 1000000) {
+        hz = calibrate();
         source = "PIT";
+        refining = hz >= 1000000;
     }
-    if (tsc_hz < 1000000) {
+    if (hz < 1000000) {
         puts_("clickpy: no kvmclock or PIT to learn the TSC rate from; assuming 1 GHz\n");
-        tsc_hz = 1000000000ull;
+        hz = 1000000000ull;
         source = "assumed";
     }
-    mult = (1000000000ull << 32) / tsc_hz;   /* fits: 1e9 << 32 < 2^64 */
+    set_rate(hz);
     epoch0 = epoch_ns;
     tsc0 = rdtsc();
 }

@@ -139,6 +139,7 @@ void kmain(void) {
     int64_t forwarded = 0;
     for (uint64_t round = 0;; round++) {
         int64_t got = receive();
+        clock_tick();
         clickpy_pool_ctl[C_NOW] = clock_now_ns();
         clickpy_round(clickpy_table, clickpy_table_words, clickpy_budget);
         int64_t sent = transmit();

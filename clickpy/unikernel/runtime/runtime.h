@@ -24,6 +24,7 @@ void fatal(const char *why) __attribute__((noreturn));
 /* clock.c */
 void clock_init(int64_t epoch_ns);
 int64_t clock_now_ns(void);
+void clock_tick(void);               /* every round: refines a PIT-calibrated rate */
 uint64_t clock_tsc_hz(void);
 const char *clock_source(void);      /* where the TSC rate came from */
 
