@@ -79,6 +79,11 @@ def refusal(graph: nx.MultiDiGraph) -> str | None:
         why = NOT_SPLITTABLE.get(d.get("class_name"))
         if why:
             return f"--workers: {n} :: {d['class_name']} {why}; run it with one worker"
+        values = d.get("values") or {}
+        if "AFXDP" in (values.get("METHOD"), values.get("CAPTURE")):
+            return (f"--workers: {n} :: {d['class_name']} uses METHOD AFXDP, whose sockets "
+                    "(one per interface queue) cannot be shared between processes yet; run "
+                    "it with one worker or METHOD AFPACKET")
     return None
 
 
