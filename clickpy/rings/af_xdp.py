@@ -235,7 +235,9 @@ class XskPort:
             self.redirect = redirect
 
     def filenos(self) -> tuple[int, ...]:
-        """The sockets: readable when their rx ring has frames."""
+        """The sockets: readable when their rx ring has frames.  Waiting on them in
+        select() also wakes a zero-copy driver that asked to be (XDP_RING_NEED_WAKEUP on
+        a fill ring): the kernel's poll does it."""
         return tuple(s.fileno() for s in self.socks)
 
     def statistics(self) -> np.ndarray:
@@ -250,16 +252,6 @@ class XskPort:
         """Received frames the kernel dropped: no room in rx, no frame in fill, or other."""
         dropped, invalid, _, full, fill_empty, _ = (int(v) for v in self.statistics())
         return dropped + invalid + full + fill_empty
-
-    def wake_receivers(self) -> None:
-        """Zero-copy drivers may sleep when a fill ring ran dry: wake those that ask."""
-        c = self.ctl
-        for q, s in enumerate(self.socks):
-            if self.fill[c[queue_words(q) + FR_FLAGS]] & XDP_RING_NEED_WAKEUP:
-                try:
-                    s.recv(0, socket.MSG_DONTWAIT)
-                except OSError:
-                    pass
 
     def kick(self) -> OSError | None:
         """Make the kernel send what the kernels queued on the tx ring.
