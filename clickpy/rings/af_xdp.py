@@ -21,7 +21,10 @@ Per queue the UMEM is split: the first RING chunks circulate between fill
 and rx (a received frame is copied into a pool slot and its chunk goes
 straight back to the fill ring); queue 0's other RING chunks are the
 transmit side's, on a free stack kept in the control array and refilled
-from the completion ring.  Only queue 0's socket transmits.
+from the completion ring.  Only queue 0's socket transmits.  The kernel
+writes a received frame after XDP's 256 bytes of headroom in its chunk, so
+frames longer than 1792 bytes (jumbo MTUs) do not fit: it drops them and
+counts them (kernel_drops).
 
 Modes: bind asks for zero-copy first (the driver's own DMA into the UMEM)
 and falls back to copy mode (XDP_COPY: any driver, veth included), always
