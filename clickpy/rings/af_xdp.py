@@ -59,6 +59,7 @@ log = logging.getLogger(__name__)
 AF_XDP, SOL_XDP = 44, 283
 XDP_MMAP_OFFSETS, XDP_RX_RING, XDP_TX_RING, XDP_UMEM_REG = 1, 2, 3, 4
 XDP_UMEM_FILL_RING, XDP_UMEM_COMPLETION_RING, XDP_STATISTICS = 5, 6, 7
+XDP_MAX_TX_SKB_BUDGET = 9          # Linux 6.17: frames one copy-mode sendto() may send
 XDP_COPY, XDP_ZEROCOPY, XDP_USE_NEED_WAKEUP = 1 << 1, 1 << 2, 1 << 3
 XDP_RING_NEED_WAKEUP = 1
 PGOFF = {"rx": 0, "tx": 0x80000000, "fill": 0x100000000, "completion": 0x180000000}
@@ -151,6 +152,10 @@ class XskPort:
                                                             CHUNK, 0, 0))
             for opt in (XDP_UMEM_FILL_RING, XDP_UMEM_COMPLETION_RING, XDP_RX_RING, XDP_TX_RING):
                 s.setsockopt(SOL_XDP, opt, RING)
+            try:        # one sendto() per round sends the whole ring, not 32 frames
+                s.setsockopt(SOL_XDP, XDP_MAX_TX_SKB_BUDGET, RING)
+            except OSError:
+                pass    # older kernels: kick() calls sendto() until the ring is drained
             off = struct.unpack("16Q", s.getsockopt(SOL_XDP, XDP_MMAP_OFFSETS, 128))
         except OSError:
             s.close()
@@ -259,8 +264,9 @@ class XskPort:
     def kick(self) -> OSError | None:
         """Make the kernel send what the kernels queued on the tx ring.
 
-        In copy mode each sendto() sends at most a small batch (32 frames) and
-        says EAGAIN while more wait: call it until the ring is drained.
+        In copy mode each sendto() sends at most a budget of frames (the whole
+        ring since Linux 6.17, XDP_MAX_TX_SKB_BUDGET; 32 before) and says EAGAIN
+        while more wait: call it until the ring is drained.
         """
         c = self.ctl
         if c[TX_PENDING] == 0:
