@@ -223,6 +223,9 @@ class XskPort:
             err = ctypes.get_errno()
         if zerocopy and err in (errno.EOPNOTSUPP, errno.EINVAL) and queue == 0:
             raise RingError(f"{self.dev}: its driver cannot do AF_XDP zero-copy")
+        if err == errno.EBUSY:
+            raise RingError(f"queue {queue} of {self.dev} already has an AF_XDP socket "
+                            "(another clickpy run or AF_XDP program on it?)")
         raise RingError(f"{self.dev}: cannot bind an AF_XDP socket to queue {queue}: "
                         f"{_strerror(err)}")
 

@@ -97,3 +97,47 @@ def test_outbound_is_refused_with_afxdp(capsys):
     assert main(["run", "-q", "-e", "FromDevice(lo, METHOD AFXDP, OUTBOUND true) -> Discard"]) == 1
     err = capsys.readouterr().err
     assert "OUTBOUND is not available with METHOD AFXDP" in err and "Traceback" not in err
+
+
+@needs_netns
+def test_an_interface_already_in_af_xdp_use_is_a_clean_error(topology):
+    """A second AF_XDP user of an interface cannot have its queues: exit 1 with the
+    reason, no traceback; the first keeps running."""
+    t = topology(WIRE)
+    relay = t.popen("m", [sys.executable, TOOL, "relay", "eth0", "eth1", "30", "1000"],
+                    cwd=ROOT, env=ENV, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                    text=True)
+    try:
+        assert relay.stdout.readline().strip() == "ready", relay.stderr.read()[-2000:]
+        r = t.run("m", [sys.executable, "-m", "clickpy", "run", "-q", "-e",
+                        "FromDevice(eth0, METHOD AFXDP) -> Discard"], cwd=ROOT, check=False,
+                  timeout=300)
+        assert r.returncode == 1
+        assert "queue 0 of eth0 already has an AF_XDP socket" in r.stderr, r.stderr[-2000:]
+        assert "Traceback" not in r.stderr
+        assert relay.poll() is None
+    finally:
+        relay.kill()
+        relay.communicate(timeout=30)
+
+
+@needs_netns
+def test_an_interface_with_another_xdp_program_is_a_clean_error(topology):
+    t = topology(WIRE)
+    holder = t.popen("m", [sys.executable, "-c",
+                           "import socket, sys; from clickpy.rings.xdp_redirect import "
+                           "XdpRedirect; x = XdpRedirect('eth0', socket.if_nametoindex('eth0'));"
+                           " print('ready', flush=True); sys.stdin.read(); x.close()"],
+                     cwd=ROOT, env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                     text=True)
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        r = t.run("m", [sys.executable, "-m", "clickpy", "run", "-q", "-e",
+                        "FromDevice(eth0, METHOD AFXDP) -> Discard"], cwd=ROOT, check=False,
+                  timeout=300)
+        assert r.returncode == 1
+        assert "eth0 already has an XDP program attached" in r.stderr, r.stderr[-2000:]
+        assert "Traceback" not in r.stderr
+    finally:
+        holder.communicate("", timeout=30)
+    assert not xdp_attached(t, "m", "eth0")
