@@ -6,7 +6,7 @@ import sys
 
 import pytest
 from conftest import needs_netns
-from nettools import Sniffer, ping, send_frames
+from nettools import Middlebox, Sniffer, ping, send_frames
 
 from clickpy.cli import main
 
@@ -141,3 +141,27 @@ def test_an_interface_with_another_xdp_program_is_a_clean_error(topology):
     finally:
         holder.communicate("", timeout=30)
     assert not xdp_attached(t, "m", "eth0")
+
+
+@needs_netns
+def test_fromdevice_afxdp_promisc_and_the_host_bypassed_whatever_sniffer_says(topology):
+    """FromDevice(METHOD AFXDP): frames are counted by the element and never reach m's
+    stack, SNIFFER true (the default) or not; PROMISC holds promiscuous mode while the
+    run lasts; everything is undone at the end."""
+    t = topology(WIRE)
+    box = Middlebox(t, "m", ["-e", "fd :: FromDevice(eth0, METHOD AFXDP, PROMISC true) "
+                                   "-> Discard", "-h", "fd.count", "-h", "fd.kernel_drops",
+                             "-h", "fd.ring_errors"], cwd=ROOT)
+    try:
+        link = t.run("m", ["ip", "-d", "link", "show", "dev", "eth0"]).stdout
+        assert "promiscuity 1 " in link and xdp_attached(t, "m", "eth0"), link
+        assert ping(t, "x", "10.7.0.254", count=2).returncode != 0
+    finally:
+        rc, out, err = box.stop()
+    assert rc == 0 and "Traceback" not in err, err[-2000:]
+    values = dict(zip(out.splitlines()[::2], out.splitlines()[1::2]))
+    assert int(values["fd.count:"]) >= 2                        # the echoes (and ARP) came in
+    assert values["fd.kernel_drops:"] == "0" and values["fd.ring_errors:"] == "0"
+    link = t.run("m", ["ip", "-d", "link", "show", "dev", "eth0"]).stdout
+    assert "promiscuity 0 " in link and not xdp_attached(t, "m", "eth0"), link
+    assert ping(t, "x", "10.7.0.254").returncode == 0
