@@ -198,7 +198,12 @@ class FromDevice(Element):
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        """Open the packet socket and map its receive ring (Click's initialize)."""
+        """Open the packet socket and map its receive ring (Click's initialize).
+
+        State: the PACKET_MMAP ring and the control words, then the AF_XDP rx,
+        fill, UMEM and control arrays; each method has one-element stand-ins for
+        the other's, so the compiled task is the same whatever the method.
+        """
         dev = values["DEVNAME"]
         method = ring_method(cls.class_name, cls.method(values))
         if values.get("BPF_FILTER"):
