@@ -1,12 +1,12 @@
-"""Forwarding between real interfaces: clickpy's router over each ring type against Linux's ip_forward.
+"""Forwarding between real interfaces: clickpy's router per ring type against Linux's ip_forward.
 
 Topology labs/router.yaml: a (sender) <-> r (the forwarder) <-> b (sink).
 In the same run and the same namespaces, r forwards first with clickpy
 (`python3 -m clickpy run configs/router.click METHOD=...`, once per ring type:
 AFPACKET rings with r's own stack kept out by a tcx drop on eth0's ingress,
 as FromDevice SNIFFER false does, and AFXDP sockets, whose XDP program keeps
-the frames from the stack anyway), then with Linux (addresses on r's interfaces, net.ipv4.ip_forward=1, static
-neighbour for b).  b drops everything at its tcx ingress after packet sockets
+the frames from the stack anyway), then with Linux (addresses on r's
+interfaces, net.ipv4.ip_forward=1, static neighbour for b).  b drops everything at its tcx ingress after packet sockets
 have seen it, so the sink costs nothing; b0's receive counter (veth counts at
 transmit) measures what was forwarded.
 
