@@ -6,9 +6,10 @@ In the same run and the same namespaces, r forwards first with clickpy
 AFPACKET rings with r's own stack kept out by a tcx drop on eth0's ingress,
 as FromDevice SNIFFER false does, and AFXDP sockets, whose XDP program keeps
 the frames from the stack anyway), then with Linux (addresses on r's
-interfaces, net.ipv4.ip_forward=1, static neighbour for b).  b drops everything at its tcx ingress after packet sockets
-have seen it, so the sink costs nothing; b0's receive counter (veth counts at
-transmit) measures what was forwarded.
+interfaces, net.ipv4.ip_forward=1, static neighbour for b).  b drops
+everything at its tcx ingress after packet sockets have seen it, so the sink
+costs nothing; b0's receive counter (veth counts at transmit) measures what
+was forwarded.
 
 Measured per forwarder:
   low-rate latency   one-way, sender a -> catcher on b0, PROBE_PPS timestamped frames
