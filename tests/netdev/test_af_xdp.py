@@ -165,3 +165,17 @@ def test_fromdevice_afxdp_promisc_and_the_host_bypassed_whatever_sniffer_says(to
     link = t.run("m", ["ip", "-d", "link", "show", "dev", "eth0"]).stdout
     assert "promiscuity 0 " in link and not xdp_attached(t, "m", "eth0"), link
     assert ping(t, "x", "10.7.0.254").returncode == 0
+
+
+@needs_netns
+def test_a_driver_without_native_xdp_gets_the_generic_hook(topology):
+    """The loopback device has no XDP of its own (nor zero-copy): the program goes on the
+    generic hook and the socket binds in copy mode (this namespace's lo only)."""
+    t = topology({"namespaces": {"m": {}}, "links": []})
+    t.run("m", ["ip", "link", "set", "lo", "up"])
+    r = t.run("m", [sys.executable, "-c",
+                    "from clickpy.rings import af_xdp; p = af_xdp.acquire('lo', True); "
+                    "print(p.redirect.mode, p.zerocopy, p.queues); af_xdp.release(p)"],
+              cwd=ROOT, env=ENV)
+    assert r.stdout.split() == ["generic", "False", "1"]
+    assert not xdp_attached(t, "m", "lo")
