@@ -249,7 +249,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             return EXIT_ERRORS
     if args.workers > 1:
         from clickpy.workers_cli import run_command
-        missing = [f"{n}.{h}" for n, h in handlers if n not in result.graph.nodes]
+        missing = [f"{n}.{h}" for n, h, _ in handlers if n not in result.graph.nodes]
         if missing:
             raise UsageError(f"no element for handler {missing[0]}")
         try:

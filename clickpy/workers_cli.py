@@ -14,7 +14,7 @@ from clickpy.runtime import workers
 EXIT_OK, EXIT_ERRORS = 0, 1
 
 
-def run_command(args, graph, handlers: list[tuple[str, str]], progress) -> int:
+def run_command(args, graph, handlers: list[tuple[str, str, str | None]], progress) -> int:
     """Run the checked graph on args.workers processes; the exit status."""
     if args.inputs or args.outputs:
         print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
@@ -35,10 +35,11 @@ def run_command(args, graph, handlers: list[tuple[str, str]], progress) -> int:
     for problem in result.failed:
         print(f"clickpy run: error: {problem}", file=sys.stderr)
         status = EXIT_ERRORS
-    for (name, h), values in result.handlers.items():
+    for (name, h, param), values in result.handlers.items():
         if any(isinstance(v, workers.HandlerError) for v in values):
             status = EXIT_ERRORS
-        print(f"{name}.{h}:\n{workers.handler_text(f'{name}.{h}', values).rstrip()}")
+        label = f"{name}.{h}" + (f" {param}" if param else "")
+        print(f"{label}:\n{workers.handler_text(f'{name}.{h}', values).rstrip()}")
     if not args.quiet:
         print(f"ran {elapsed:.2f} s on {args.workers} workers; packets in per worker: "
               + ", ".join(f"worker {i} {a.entered}" for i, a in enumerate(result.accounts)),

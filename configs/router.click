@@ -16,9 +16,9 @@
 // Unlike make-ip-conf.pl's, the "fragmentation needed" errors carry the
 // next-hop MTU (PMTU 1500), as RFC 1191 requires for path MTU discovery.
 //
-// Interface names are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1
+// Interface names and ring type are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1 METHOD=AFXDP
 
-define($IF0 eth0, $IF1 eth1);
+define($IF0 eth0, $IF1 eth1, $METHOD AFPACKET);
 
 // Shared IP input path and routing table.
 ip :: Strip(14)
@@ -42,8 +42,8 @@ arpt :: Tee(3);
 
 // Input and output paths for interface 0.
 c0 :: Classifier(12/0806 20/0001, 12/0806 20/0002, 12/0800, -);
-FromDevice($IF0) -> c0;
-out0 :: Queue(200) -> ToDevice($IF0);
+FromDevice($IF0, METHOD $METHOD) -> c0;
+out0 :: Queue(200) -> ToDevice($IF0, METHOD $METHOD);
 c0[0] -> ar0 :: ARPResponder(10.0.1.1 00:00:0a:00:01:01) -> out0;
 arpq0 :: ARPQuerier(10.0.1.1, 00:00:0a:00:01:01) -> out0;
 c0[1] -> arpt;
@@ -53,8 +53,8 @@ c0[3] -> Print("eth0 non-IP") -> Discard;
 
 // Input and output paths for interface 1.
 c1 :: Classifier(12/0806 20/0001, 12/0806 20/0002, 12/0800, -);
-FromDevice($IF1) -> c1;
-out1 :: Queue(200) -> ToDevice($IF1);
+FromDevice($IF1, METHOD $METHOD) -> c1;
+out1 :: Queue(200) -> ToDevice($IF1, METHOD $METHOD);
 c1[0] -> ar1 :: ARPResponder(10.0.2.1 00:00:0a:00:02:01) -> out1;
 arpq1 :: ARPQuerier(10.0.2.1, 00:00:0a:00:02:01) -> out1;
 c1[1] -> arpt;

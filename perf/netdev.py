@@ -1,25 +1,31 @@
-"""Forwarding between real interfaces: clickpy's router over PACKET_MMAP against Linux's ip_forward.
+"""Forwarding between real interfaces: clickpy's router per ring type against Linux's ip_forward.
 
 Topology labs/router.yaml: a (sender) <-> r (the forwarder) <-> b (sink).
 In the same run and the same namespaces, r forwards first with clickpy
-(`python3 -m clickpy run configs/router.click`, AFPACKET rings, r's own stack
-kept out by a tcx drop on eth0's ingress, as FromDevice SNIFFER false does),
-then with Linux (addresses on r's interfaces, net.ipv4.ip_forward=1, static
-neighbour for b).  b drops everything at its tcx ingress after packet sockets
-have seen it, so the sink costs nothing; b0's receive counter (veth counts at
-transmit) measures what was forwarded.
+(`python3 -m clickpy run configs/router.click METHOD=...`, once per ring type:
+AFPACKET rings with r's own stack kept out by a tcx drop on eth0's ingress,
+as FromDevice SNIFFER false does, and AFXDP sockets, whose XDP program keeps
+the frames from the stack anyway), then with Linux (addresses on r's
+interfaces, net.ipv4.ip_forward=1, static neighbour for b).  b drops
+everything at its tcx ingress after packet sockets have seen it, so the sink
+costs nothing; b0's receive counter (veth counts at transmit) measures what
+was forwarded.
 
 Measured per forwarder:
   low-rate latency   one-way, sender a -> catcher on b0, PROBE_PPS timestamped frames
   throughput         64-byte UDP frames from one sender core (PACKET_MMAP TX ring in a):
                      offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
 
-With --workers 1 2 (the default), clickpy forwards once per worker count
-(`clickpy run --workers N`); the throughput sender cycles FLOWS UDP flows
-(source ports), so the fanout has flows to spread.  From Python:
-clickpy_forwarding(topo, seconds, workers=2) measures one such run.
+With --method AFPACKET AFXDP and --workers 1 2 (the defaults), clickpy
+forwards once per ring type and worker count (`clickpy run --workers N`;
+AFXDP runs on one worker only: --workers refuses it); the throughput sender
+cycles FLOWS UDP flows (source ports), so the fanout has flows to spread.
+From Python: run(methods, worker_counts, seconds, quick) measures them all
+and Linux, and returns the figures; clickpy_forwarding(topo, seconds,
+workers=2, method="AFXDP") measures one clickpy run.
 
 Run (root):  python3 -m perf.netdev [--seconds S] [--batch N] [--nice -10] [--workers 1 2]
+                                    [--method AFPACKET AFXDP]
 The machine's other load shows in the figures: note it with them.
 """
 from __future__ import annotations
@@ -85,9 +91,11 @@ def cpu_seconds(pid):
     return int(run) / 1e9, int(wait) / 1e9
 
 
-def throughput(topo, seconds, forwarder_pids=()):
+def throughput(topo, seconds, forwarder_pids=(), slack=4.0):
+    """Blast 64-byte frames from a for `seconds`: rates, loss, CPU, latency under load.
+    slack: how long past the blast the catcher of latency probes listens."""
     links = (("a", "a0"), ("b", "b0"), ("r", "eth0"))
-    catcher = peer(topo, "b", "catch", "b0", str(seconds + 4))
+    catcher = peer(topo, "b", "catch", "b0", str(seconds + slack))
     assert catcher.stdout.readline().strip() == "ready"
     blaster = peer(topo, "a", "blast", "a0", str(seconds), *(f.hex() for f in FRAMES))
     assert blaster.stdout.readline().strip() == "start"     # compiled, sending from now on
@@ -134,8 +142,10 @@ def _children(pid):
         return []
 
 
-def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1):
-    """One clickpy run of configs/router.click in r: low-rate latency, throughput, account.
+def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1, method="AFPACKET",
+                       low_rate_seconds=3.0, slack=4.0):
+    """One clickpy run of configs/router.click (METHOD=method) in r: low-rate latency
+    (none when low_rate_seconds is 0), throughput, account.
 
     Expects a (sender) and b (sink, ingress dropped) ready and r's eth0 ingress held
     dropped; returns the figures as a dict.
@@ -143,8 +153,8 @@ def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1):
     sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
     from nettools import Middlebox, ping
     readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
-    box = Middlebox(topo, "r", ["configs/router.click", "--batch", str(batch),
-                                "--workers", str(workers), *readers], cwd=ROOT)
+    box = Middlebox(topo, "r", ["configs/router.click", f"METHOD={method}", "--batch",
+                                str(batch), "--workers", str(workers), *readers], cwd=ROOT)
     pids = [box.p.pid] if workers == 1 else _children(box.p.pid)
     if nice:
         for pid in pids:
@@ -157,14 +167,15 @@ def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1):
             raise RuntimeError("no ping through clickpy's router")
         b_drop = hold_drop(topo, "b", "b0")
         try:
-            low = latency(topo, 3)
-            high = throughput(topo, seconds, pids)
+            low = latency(topo, low_rate_seconds) if low_rate_seconds else None
+            high = throughput(topo, seconds, pids, slack)
         finally:
             release(b_drop)
     finally:
         rc, out, err = box.stop()
     lines = out.splitlines()
-    return {"workers": workers, "nice": nice, "low_rate": low, "throughput": high,
+    return {"method": method, "workers": workers, "nice": nice, "low_rate": low,
+            "throughput": high,
             "account": [line.strip() for line in lines if "dropped" in line or "forwarded" in line
                         or "balance" in line or "BALANCE" in line],
             "per_worker_in": re.findall(r"worker \d+ \d+", err.split("per worker:")[-1])
@@ -186,6 +197,59 @@ def loadavg():
         return f.read().split()[0]
 
 
+def label(method, workers):
+    """The row name of one clickpy run: "clickpy AFXDP w1"."""
+    return f"clickpy {method} w{workers}"
+
+
+def run(methods=("AFPACKET", "AFXDP"), worker_counts=(1, 2), seconds=8.0, batch=64, nice=0,
+        quick=False):
+    """Measure clickpy's router once per ring type and worker count, then Linux's forwarding,
+    in one topology; the figures as a dict ("runs": {label: figures}, "linux": ...).
+
+    AFXDP runs only with one worker (`clickpy run --workers` refuses it): the other
+    combinations are listed under "refused".  quick: no separate low-rate latency
+    phase and short slack after each blast (latency probes still run under load), so
+    two clickpy runs and Linux take about half a minute at seconds=2.
+    """
+    why = netns.available()
+    if why:
+        raise RuntimeError(f"perf.netdev: {why}")
+    low_rate, slack = (0.0, 1.0) if quick else (3.0, 4.0)
+    results = {"load_before": loadavg(), "cpus": os.cpu_count(), "seconds": seconds,
+               "quick": quick, "runs": {}, "refused": []}
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpb")
+    with topo:
+        # ---- clickpy, once per ring type and worker count
+        r_drop = hold_drop(topo, "r", "eth0")
+        try:
+            for method in methods:
+                for n in worker_counts:
+                    if method == "AFXDP" and n > 1:
+                        results["refused"].append(label(method, n))
+                        continue
+                    results["runs"][label(method, n)] = clickpy_forwarding(
+                        topo, seconds, batch, nice, n, method, low_rate, slack)
+        finally:
+            release(r_drop)
+        b_drop = hold_drop(topo, "b", "b0")
+        # ---- Linux, same namespaces
+        topo.run("r", ["ip", "addr", "add", "10.0.1.1/24", "dev", "eth0"])
+        topo.run("r", ["ip", "addr", "add", "10.0.2.1/24", "dev", "eth1"])
+        topo.run("r", ["ip", "neigh", "replace", "10.0.2.2", "lladdr", B, "dev", "eth1",
+                       "nud", "permanent"])
+        topo.run("r", ["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])
+        results["linux_low_rate"] = latency(topo, low_rate) if low_rate else None
+        results["linux"] = throughput(topo, seconds, slack=slack)
+        release(b_drop)
+    results["load_after"] = loadavg()
+    return results
+
+
+def _us(x):
+    return f"{x:>7.0f}" if x is not None else f"{'-':>7}"
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=8, help="length of each throughput run")
@@ -194,40 +258,29 @@ def main(argv=None):
                     help="niceness of the clickpy process (negative: more CPU on a busy machine)")
     ap.add_argument("--workers", type=int, nargs="+", default=[1, 2], metavar="N",
                     help="clickpy run --workers values to measure, one run each (default 1 2)")
+    ap.add_argument("--method", nargs="+", default=["AFPACKET", "AFXDP"],
+                    type=str.upper, choices=["AFPACKET", "AFXDP"],
+                    help="ring types to measure (default AFPACKET AFXDP)")
+    ap.add_argument("--quick", action="store_true",
+                    help="no separate low-rate latency phase, short pauses")
     a = ap.parse_args(argv)
-    why = netns.available()
-    if why:
-        print(f"perf.netdev: {why}", file=sys.stderr)
+    try:
+        results = run(a.method, a.workers, a.seconds, a.batch, a.nice, a.quick)
+    except RuntimeError as e:
+        print(e, file=sys.stderr)
         return 1
-    results = {"load_before": loadavg(), "cpus": os.cpu_count()}
-    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpb")
-    with topo:
-        # ---- clickpy, once per worker count
-        r_drop = hold_drop(topo, "r", "eth0")
-        for n in a.workers:
-            results[f"clickpy_w{n}"] = clickpy_forwarding(topo, a.seconds, a.batch, a.nice, n)
-        release(r_drop)
-        b_drop = hold_drop(topo, "b", "b0")
-        # ---- Linux, same namespaces
-        topo.run("r", ["ip", "addr", "add", "10.0.1.1/24", "dev", "eth0"])
-        topo.run("r", ["ip", "addr", "add", "10.0.2.1/24", "dev", "eth1"])
-        topo.run("r", ["ip", "neigh", "replace", "10.0.2.2", "lladdr", B, "dev", "eth1",
-                       "nud", "permanent"])
-        topo.run("r", ["sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_forward"])
-        results["linux_low_rate"] = latency(topo, 3)
-        results["linux"] = throughput(topo, a.seconds)
-        release(b_drop)
-    results["load_after"] = loadavg()
     k = results["linux"]
-    rows = [(f"clickpy w{n}", results[f"clickpy_w{n}"]["throughput"],
-             results[f"clickpy_w{n}"]["low_rate"]) for n in a.workers]
-    print(f"{'forwarder':<12} {'offered pps':>12} {'forwarded pps':>14} {'loss %':>7} "
+    rows = [(name, r["throughput"], r["low_rate"]) for name, r in results["runs"].items()]
+    print(f"{'forwarder':<20} {'offered pps':>12} {'forwarded pps':>14} {'loss %':>7} "
           f"{'lat med us':>10} {'lat p99 us':>10} | low rate: {'med us':>7} {'p99 us':>7}")
     for name, hi, lo in rows + [("linux", k, results["linux_low_rate"])]:
-        print(f"{name:<12} {hi['offered_pps']:>12,} {hi['forwarded_pps']:>14,} "
+        lo = lo or {}
+        print(f"{name:<20} {hi['offered_pps']:>12,} {hi['forwarded_pps']:>14,} "
               f"{hi['loss_pct']:>7} {hi['latency_median_us'] or 0:>10.0f} "
-              f"{hi['latency_p99_us'] or 0:>10.0f} |           {lo['median_us'] or 0:>7.0f} "
-              f"{lo['p99_us'] or 0:>7.0f}")
+              f"{hi['latency_p99_us'] or 0:>10.0f} |           {_us(lo.get('median_us'))} "
+              f"{_us(lo.get('p99_us'))}")
+    for name in results["refused"]:
+        print(f"{name}: not measured (clickpy run --workers refuses METHOD AFXDP)")
     for name, c, _ in rows:
         print(f"{name}: {c['forwarder_cpu_us_per_pkt']} us CPU per forwarded packet "
               f"({c['forwarder_cpu_s']} s CPU in {c['seconds']} s, "

@@ -28,7 +28,10 @@ _DROP_ALL = struct.pack("<BBhi", 0xB7, 0, 0, TCX_DROP) + struct.pack("<BBhi", 0x
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _bpf(cmd: int, attr: bytes) -> int:
+def bpf_call(cmd: int, attr: bytes) -> int:
+    """bpf(2) with a zero-padded attribute block: its result (an fd, or 0), else OSError."""
+    if _SYS_BPF is None:
+        raise OSError(38, "bpf() is wired here for x86_64 and aarch64 only")
     buf = ctypes.create_string_buffer(attr.ljust(ATTR_SIZE, b"\0"), ATTR_SIZE)
     fd = _libc.syscall(_SYS_BPF, cmd, buf, ATTR_SIZE)
     if fd < 0:
@@ -50,14 +53,14 @@ class IngressDrop:
         insns = ctypes.create_string_buffer(_DROP_ALL, len(_DROP_ALL))
         lic = ctypes.create_string_buffer(b"GPL")
         try:
-            self.prog = _bpf(BPF_PROG_LOAD, struct.pack(
+            self.prog = bpf_call(BPF_PROG_LOAD, struct.pack(
                 "<IIQQ", BPF_PROG_TYPE_SCHED_CLS, 2, ctypes.addressof(insns),
                 ctypes.addressof(lic)))
         except OSError as e:
             raise OSError(f"{dev}: SNIFFER false: cannot load the drop program: "
                           f"{e.strerror}") from None
         try:
-            self.link = _bpf(BPF_LINK_CREATE, struct.pack("<IIII", self.prog, ifindex,
+            self.link = bpf_call(BPF_LINK_CREATE, struct.pack("<IIII", self.prog, ifindex,
                                                           BPF_TCX_INGRESS, 0))
         except OSError as e:
             os.close(self.prog)

@@ -79,6 +79,11 @@ def refusal(graph: nx.MultiDiGraph) -> str | None:
         why = NOT_SPLITTABLE.get(d.get("class_name"))
         if why:
             return f"--workers: {n} :: {d['class_name']} {why}; run it with one worker"
+        values = d.get("values") or {}
+        if "AFXDP" in (values.get("METHOD"), values.get("CAPTURE")):
+            return (f"--workers: {n} :: {d['class_name']} uses METHOD AFXDP, whose sockets "
+                    "(one per interface queue) cannot be shared between processes yet; run "
+                    "it with one worker or METHOD AFPACKET")
     return None
 
 
@@ -121,7 +126,7 @@ def _interrupt_once(signum, frame):
 
 
 def _worker(i: int, run_id: int, conn, graph, batch: int, duration: float | None,
-            handlers: list[tuple[str, str]], every: float) -> None:
+            handlers: list[tuple[str, str, str | None]], every: float) -> None:
     """A worker process's life; never returns."""
     status = 0
     signal.signal(signal.SIGINT, _interrupt_once)
@@ -137,11 +142,11 @@ def _worker(i: int, run_id: int, conn, graph, batch: int, duration: float | None
             pass
         signal.signal(signal.SIGINT, signal.SIG_IGN)   # the end is being reported
         values = {}
-        for name, h in handlers:
+        for name, h, param in handlers:
             try:
-                values[(name, h)] = router.read(name, h)
+                values[(name, h, param)] = router.read(name, h, param)
             except HandlerError as e:
-                values[(name, h)] = e
+                values[(name, h, param)] = e
         conn.send(("final", i, router.account(), values))
     except BaseException as e:  # noqa: BLE001 -- reported to the parent, which exits 1
         signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -157,7 +162,7 @@ def _worker(i: int, run_id: int, conn, graph, batch: int, duration: float | None
 
 
 def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None = None,
-        handlers: list[tuple[str, str]] = (), progress: Callable | None = None,
+        handlers: list[tuple[str, str, str | None]] = (), progress: Callable | None = None,
         every: float = 0.5) -> Result:
     """Run the checked `graph` on n worker processes until duration, Ctrl-C, or a worker
     ends; the parent compiles first (raises PlanError as Router does)."""

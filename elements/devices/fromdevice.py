@@ -1,5 +1,7 @@
 """FromDevice: receives packets from a network interface (user-level Click)."""
 import logging
+import socket
+import struct
 
 import numpy as np
 from numba import njit
@@ -10,10 +12,12 @@ from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.argtypes.pcap_encap import PcapEncap
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.packet import A_DEV, A_DST_IP, A_NH, A_TSTAMP, C_NOW, SLOT_SIZE, alloc, release
-from clickpy.rings import fanout, open_rings, ring_method
+from clickpy.rings import af_xdp, fanout, open_rings, ring_method
 from clickpy.rings.fdio import read_into
 from clickpy.rings.kernel_filter import IngressDrop
-from clickpy.rings.packet_mmap import NRING, R_CORRUPT, RingError, RxRing, ifindex, rx_take
+from clickpy.rings.packet_mmap import (NRING, PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC,
+                                       R_CORRUPT, SOL_PACKET, RingError, RxRing, ifindex,
+                                       rx_take)
 from elements.devices.fromdump import DLT_EN10MB, ip_header_offset
 
 log = logging.getLogger(__name__)
@@ -21,9 +25,11 @@ METHODS = ("PCAP", "LINUX", "NETMAP")
 UNLIMITED = 1 << 30
 
 # Control words after the ring's (clickpy.rings.packet_mmap).
+# ARP_FD: the ARP socket's fd + 1, 0 if none; XSK: 1 when reading AF_XDP rings, whose
+# kernel drop count (cumulative) was XSK_DROPS when last read.
 (SNAPLEN, COUNT, BURST, TIMESTAMP, IFINDEX, KDROPS, KPACKETS, FORCE_IP,
- NOT_IP, ARP_FD) = range(NRING, NRING + 10)     # ARP_FD: the ARP socket's fd + 1, 0 if none
-NCTL = NRING + 10
+ NOT_IP, ARP_FD, XSK, XSK_DROPS) = range(NRING, NRING + 12)
+NCTL = NRING + 12
 
 
 @njit(cache=True, _nrt=False)
@@ -56,7 +62,10 @@ def fromdevice_task(P, st):
     for _ in range(64):                     # non-IP frames skipped per call, at most
         s = arp_take(P, c) if c[ARP_FD] > 0 else -1
         if s < 0:
-            s = rx_take(ring, c, P, c[SNAPLEN])
+            if c[XSK]:
+                s = af_xdp.rx_take(st[2], st[3], st[4], st[5], P, c[SNAPLEN])
+            else:
+                s = rx_take(ring, c, P, c[SNAPLEN])
         if s < 0:
             return -1
         c[COUNT] += 1
@@ -89,17 +98,34 @@ def fromdevice_budget(P, st):
 
 class _Input:
     """What one running FromDevice holds open: its ring, with SNIFFER false a filter, and in
-    a --workers run an ARP socket."""
+    a --workers run an ARP socket; or, with METHOD AFXDP, its interface's AF_XDP sockets
+    (shared with a ToDevice) and with PROMISC a packet socket holding promiscuous mode."""
 
-    def __init__(self, ring, sniff_filter, arp=None):
+    def __init__(self, ring, sniff_filter, arp=None, xsk=None, promisc=None):
         self.ring, self.filter, self.arp = ring, sniff_filter, arp
+        self.xsk, self.promisc = xsk, promisc
 
     def close(self):
-        self.ring.close()
-        if self.filter is not None:
-            self.filter.close()
-        if self.arp is not None:
-            self.arp.close()
+        if self.ring is not None:
+            self.ring.close()
+        if self.xsk is not None:
+            af_xdp.release(self.xsk)
+        for s in (self.filter, self.arp, self.promisc):
+            if s is not None:
+                s.close()
+
+
+def promiscuous(dev: str) -> socket.socket:
+    """A packet socket that keeps dev in promiscuous mode until it is closed (it receives
+    nothing itself: protocol 0)."""
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    try:
+        s.setsockopt(SOL_PACKET, PACKET_ADD_MEMBERSHIP,
+                     struct.pack("iHH8s", ifindex(dev), PACKET_MR_PROMISC, 0, b""))
+    except OSError as e:
+        s.close()
+        raise RingError(f"{dev}: cannot set promiscuous mode: {e.strerror}") from None
+    return s
 
 
 class FromDevice(Element):
@@ -127,6 +153,14 @@ class FromDevice(Element):
     run --workers N` each worker's ring joins a PACKET_FANOUT group of the
     interface, spread by a symmetric flow hash, and every worker gets a copy
     of each ARP frame (clickpy.rings.fanout).
+
+    METHOD AFXDP reads AF_XDP sockets instead, one per receive queue of the
+    interface, which an XDP program (attached while the run lasts) feeds:
+    copy mode on any interface, zero-copy where the driver has it
+    (clickpy.rings.af_xdp).  Frames it redirects never reach the host
+    stack, SNIFFER true or false.  AF_XDP gives no timestamp: the
+    annotation is the time of the round that took the frame.  OUTBOUND,
+    and `--workers` runs, are not available with it.
     """
 
     port_count = "0/1-2"
@@ -164,9 +198,14 @@ class FromDevice(Element):
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        """Open the packet socket and map its receive ring (Click's initialize)."""
+        """Open the packet socket and map its receive ring (Click's initialize).
+
+        State: the PACKET_MMAP ring and the control words, then the AF_XDP rx,
+        fill, UMEM and control arrays; each method has one-element stand-ins for
+        the other's, so the compiled task is the same whatever the method.
+        """
         dev = values["DEVNAME"]
-        ring_method(cls.class_name, cls.method(values))
+        method = ring_method(cls.class_name, cls.method(values))
         if values.get("BPF_FILTER"):
             raise ValueError("BPF_FILTER needs libpcap, which the AFPACKET ring does not use; "
                              "filter with Classifier or IPFilter after FromDevice")
@@ -176,6 +215,13 @@ class FromDevice(Element):
         if values.get("ENCAP") is not None and getattr(values["ENCAP"], "name", "") != "ETHER":
             raise ValueError("the AFPACKET ring captures Ethernet frames only (ENCAP ETHER)")
         c = np.zeros(NCTL, dtype=np.int64)
+        snaplen = values.get("SNAPLEN")
+        c[SNAPLEN] = 2046 if snaplen is None else snaplen
+        c[BURST] = values.get("BURST") or UNLIMITED
+        c[TIMESTAMP] = 0 if values.get("TIMESTAMP") is False else 1
+        c[FORCE_IP] = 1 if values.get("FORCE_IP") else 0
+        if method == "AFXDP":
+            return cls._afxdp_state(dev, values, c)
         ring = RxRing(dev, c, promisc=bool(values.get("PROMISC")),
                       outgoing=bool(values.get("OUTBOUND")))
         sniff_filter = arp = None
@@ -190,34 +236,64 @@ class FromDevice(Element):
                 raise
             raise RingError(f"{dev}: cannot join the workers' fanout group: {e.strerror}") \
                 from None
-        snaplen = values.get("SNAPLEN")
-        c[SNAPLEN] = 2046 if snaplen is None else snaplen
-        c[BURST] = values.get("BURST") or UNLIMITED
-        c[TIMESTAMP] = 0 if values.get("TIMESTAMP") is False else 1
-        c[FORCE_IP] = 1 if values.get("FORCE_IP") else 0
         c[IFINDEX] = ifindex(dev)
         c[ARP_FD] = 0 if arp is None else arp.fileno() + 1
         log.info("FromDevice(%s): AFPACKET receive ring, ifindex %d", dev, c[IFINDEX])
         open_rings.remember(c, _Input(ring, sniff_filter, arp), _Input.close)
-        return (ring.ring, c)
+        return (ring.ring, c) + af_xdp.unused_state()
+
+    @classmethod
+    def _afxdp_state(cls, dev, values, c):
+        """METHOD AFXDP: the interface's AF_XDP sockets, the XDP program attached."""
+        if values.get("OUTBOUND"):
+            raise ValueError("OUTBOUND is not available with METHOD AFXDP: XDP sees only "
+                             "frames arriving on the interface; use METHOD AFPACKET")
+        if fanout.active():
+            raise ValueError("METHOD AFXDP cannot be spread over --workers yet (an "
+                             "interface queue takes one AF_XDP socket); use METHOD AFPACKET")
+        xsk = af_xdp.acquire(dev, receive=True)
+        promisc = None
+        try:
+            if values.get("PROMISC"):
+                promisc = promiscuous(dev)
+        except OSError:
+            af_xdp.release(xsk)
+            raise
+        c[IFINDEX] = xsk.ifindex
+        c[XSK] = 1
+        c[XSK_DROPS] = xsk.kernel_drops()
+        log.info("FromDevice(%s): AFXDP, %d queue(s), %s mode, XDP program in %s mode",
+                 dev, xsk.queues, "zero-copy" if xsk.zerocopy else "copy", xsk.redirect.mode)
+        open_rings.remember(c, _Input(None, None, xsk=xsk, promisc=promisc), _Input.close)
+        return (np.zeros(1, dtype=np.uint8), c, xsk.rx, xsk.fill, xsk.umem, xsk.ctl)
 
     @classmethod
     def _statistics(cls, c):
         inp = open_rings.get(c)
-        if inp is not None:
-            try:
-                packets, drops = inp.ring.statistics()
-            except OSError:
+        if inp is None:
+            return
+        try:
+            if inp.xsk is not None:
+                drops = inp.xsk.kernel_drops()
+                c[KDROPS] += drops - c[XSK_DROPS]
+                c[XSK_DROPS] = drops
                 return
-            c[KPACKETS] += packets
-            c[KDROPS] += drops
+            packets, drops = inp.ring.statistics()
+        except OSError:
+            return
+        c[KPACKETS] += packets
+        c[KDROPS] += drops
 
     @classmethod
     def wait_fds(cls, values, st):
-        """The packet socket: readable when the kernel hands a block of the ring over."""
+        """The packet socket: readable when the kernel hands a frame of the ring over.
+        AF_XDP sockets: readable when their rx ring has frames (and poll() wakes a
+        zero-copy driver that waits for a kick to refill)."""
         inp = open_rings.get(st[1])
         if inp is None:
             return ()
+        if inp.xsk is not None:
+            return inp.xsk.filenos()
         return (inp.ring.sock.fileno(),) + (() if inp.arp is None else (inp.arp.fileno(),))
 
     @classmethod
@@ -240,7 +316,7 @@ class FromDevice(Element):
         if name == "encap":
             return "ETHER"
         if name == "ring_errors":
-            return str(int(c[R_CORRUPT]))
+            return str(int(st[5][af_xdp.CORRUPT] if c[XSK] else c[R_CORRUPT]))
         if name == "not_ip":
             return str(int(c[NOT_IP]))
         raise KeyError(name)

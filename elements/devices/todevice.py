@@ -9,7 +9,7 @@ from clickpy.argtypes.devices import DeviceMethod, DeviceName
 from clickpy.element import IDLE_POLL, Element, Handler
 from clickpy.kernel import STOLEN, drop
 from clickpy.packet import release
-from clickpy.rings import open_rings, ring_method
+from clickpy.rings import af_xdp, open_rings, ring_method
 from clickpy.rings.packet_mmap import (NRING, T_FRAME_NR, T_PENDING, TxRing, mtu, tx_put,
                                        tx_room)
 
@@ -17,9 +17,9 @@ log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "DEVBPF", "PCAPFD", "NETMAP")
 ETHER_HEADER = 14
 
-# Control words after the ring's (clickpy.rings.packet_mmap).
-COUNT, BURST, MAXLEN, NOUT, PULLS, KICK_ERRORS = range(NRING, NRING + 6)
-NCTL = NRING + 6
+# Control words after the ring's (clickpy.rings.packet_mmap); XSK: 1 with AF_XDP rings.
+COUNT, BURST, MAXLEN, NOUT, PULLS, KICK_ERRORS, XSK = range(NRING, NRING + 7)
+NCTL = NRING + 7
 
 
 @njit(cache=True, _nrt=False)
@@ -32,7 +32,11 @@ def todevice(P, s, st):
         return 1 if c[NOUT] > 1 else drop(0)
     if n > c[MAXLEN]:
         return 1 if c[NOUT] > 1 else drop(1)
-    if not tx_put(ring, c, P, s):
+    if c[XSK]:
+        queued = af_xdp.tx_put(st[2], st[3], st[4], st[5], P, s)
+    else:
+        queued = tx_put(ring, c, P, s)
+    if not queued:
         return 1 if c[NOUT] > 1 else drop(2)
     c[COUNT] += 1
     if c[NOUT] > 0:
@@ -44,6 +48,8 @@ def todevice(P, s, st):
 @njit(cache=True, _nrt=False)
 def todevice_budget(P, st):
     """Pull only as many packets as the transmit ring has free frames (at most BURST)."""
+    if st[1][XSK]:
+        return af_xdp.tx_room(st[2], st[3], st[5], st[1][BURST])
     return tx_room(st[0], st[1], st[1][BURST])
 
 
@@ -64,6 +70,10 @@ class ToDevice(Element):
     upstream, as a busy device does in Click.  BURST defaults to the run's
     batch.  Frames shorter than an Ethernet header or longer than the
     device's MTU plus one are dropped (counted by reason).
+
+    METHOD AFXDP writes the tx ring of the interface's AF_XDP socket
+    (clickpy.rings.af_xdp), shared with a FromDevice of the same interface;
+    a ToDevice alone attaches no XDP program, so the host keeps receiving.
     """
 
     port_count = "1/0-2"
@@ -93,15 +103,24 @@ class ToDevice(Element):
     def state(cls, values, n_inputs, n_outputs):
         """Open the packet socket and map its transmit ring (Click's initialize)."""
         dev = values["DEVNAME"]
-        ring_method(cls.class_name, values.get("METHOD"))
+        method = ring_method(cls.class_name, values.get("METHOD"))
         c = np.zeros(NCTL, dtype=np.int64)
+        c[NOUT] = n_outputs
+        if method == "AFXDP":
+            xsk = af_xdp.acquire(dev, receive=False)
+            c[XSK] = 1
+            c[BURST] = values.get("BURST") or af_xdp.RING
+            c[MAXLEN] = min(mtu(dev) + ETHER_HEADER, af_xdp.CHUNK)
+            log.info("ToDevice(%s): AFXDP transmit ring, %s mode", dev,
+                     "zero-copy" if xsk.zerocopy else "copy")
+            open_rings.remember(c, xsk, af_xdp.release)
+            return (np.zeros(1, dtype=np.uint8), c, xsk.tx, xsk.completion, xsk.umem, xsk.ctl)
         ring = TxRing(dev, c)
         c[BURST] = values.get("BURST") or int(c[T_FRAME_NR])   # default: the whole ring
         c[MAXLEN] = mtu(dev) + ETHER_HEADER
-        c[NOUT] = n_outputs
         log.info("ToDevice(%s): AFPACKET transmit ring, qdisc bypass", dev)
         open_rings.remember(c, ring, TxRing.close)
-        return (ring.ring, c)
+        return (ring.ring, c) + af_xdp.unused_state()
 
     @classmethod
     def host_flush(cls, values, st, pool):
@@ -109,7 +128,7 @@ class ToDevice(Element):
         ring = open_rings.get(st[1])
         if ring is None:
             return
-        err = ring.kick(st[1])
+        err = ring.kick() if st[1][XSK] else ring.kick(st[1])
         if err is not None:
             st[1][KICK_ERRORS] += 1
             if st[1][KICK_ERRORS] == 1:
@@ -119,10 +138,12 @@ class ToDevice(Element):
     def wake_after(cls, values, st):
         """Soon while frames wait for the kernel (a full ring, a deferred kick): the
         packets upstream need another round once it has sent them; else never."""
-        ring, c = st
-        if c[T_PENDING] or tx_room(ring, c, 1) == 0:
-            return IDLE_POLL
-        return None
+        ring, c = st[0], st[1]
+        if c[XSK]:
+            busy = st[5][af_xdp.TX_PENDING] or af_xdp.tx_room(st[2], st[3], st[5], 1) == 0
+        else:
+            busy = c[T_PENDING] or tx_room(ring, c, 1) == 0
+        return IDLE_POLL if busy else None
 
     @classmethod
     def host_close(cls, values, st, pool):

@@ -114,6 +114,7 @@ def test_tx_ring_fills_frames_until_the_kernel_has_not_sent_them():
 
 def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
     from clickpy.packet import A_DST_IP, A_NH, HEADROOM
+    from clickpy.rings.af_xdp import unused_state
     from elements.devices import fromdevice as fd
     ip = bytes.fromhex("000000000001000000000002" "0800" "45000014000000004011" "0000"
                        "0a000102" "0a000202")
@@ -123,8 +124,9 @@ def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
     c[R_FRAME_SIZE], c[R_FRAME_NR] = FS, NF
     c[fd.SNAPLEN], c[fd.FORCE_IP], c[fd.IFINDEX] = 2046, 1, 3
     pool = Pool(4)
-    s = fd.fromdevice_task(pool.arrays, (ring, c))
+    st = (ring, c) + unused_state()                 # the AF_XDP arrays, unused with AFPACKET
+    s = fd.fromdevice_task(pool.arrays, st)
     assert pool.bytes(s) == ip and pool.anno[s, A_NH] == HEADROOM + 14
     assert pool.anno[s, A_DST_IP] == 0x0A000202 and c[fd.NOT_IP] == 1 and c[fd.COUNT] == 2
     assert pool.in_use() == 1                                 # the ARP frame's slot went back
-    assert fd.fromdevice_task(pool.arrays, (ring, c)) == -1
+    assert fd.fromdevice_task(pool.arrays, st) == -1

@@ -1,8 +1,9 @@
-"""The shipped router (configs/router.click) between two real kernels, over PACKET_MMAP.
+"""The shipped router (configs/router.click) between two real kernels, over each ring type.
 
 Host a and host b are namespaces with ordinary Linux stacks; the router runs
-as `python3 -m clickpy run configs/router.click` in the namespace between
-them, on interfaces eth0 and eth1 (labs/router.yaml).  Ping and a TCP
+as `python3 -m clickpy run configs/router.click METHOD=...` in the namespace
+between them, on interfaces eth0 and eth1 (labs/router.yaml), once over
+PACKET_MMAP rings (AFPACKET) and once over AF_XDP sockets (AFXDP).  Ping and a TCP
 transfer go through it; scapy-crafted frames are checked on the far side;
 malformed frames do not stop it and show up in its packet account.
 """
@@ -25,14 +26,15 @@ R0, R1 = "00:00:0a:00:01:01", "00:00:0a:00:02:01"      # the router's, from rout
 A, B = "02:00:00:00:01:02", "02:00:00:00:02:02"        # the hosts', from router.yaml
 
 
-@pytest.fixture(scope="module")
-def lab(tmp_path_factory):
+@pytest.fixture(scope="module", params=["AFPACKET", "AFXDP"])
+def lab(request, tmp_path_factory):
     topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpr")
     topo.up()
+    topo.method = request.param
     try:
         host = str(tmp_path_factory.mktemp("router") / "host.pcap")
-        topo.router = Middlebox(topo, "r", ["configs/router.click", "--out", f"host={host}"],
-                                cwd=ROOT)
+        topo.router = Middlebox(topo, "r", ["configs/router.click", f"METHOD={topo.method}",
+                                            "--out", f"host={host}"], cwd=ROOT)
         for _ in range(5):   # the first echo waits for ARP on both sides: give it time
             if ping(topo, "a", "10.0.2.2").returncode == 0:
                 break
@@ -43,6 +45,13 @@ def lab(tmp_path_factory):
                 topo.router.stop()
         finally:
             topo.down()
+
+
+def test_the_ring_type_asked_for_is_in_use(lab):
+    """METHOD=AFXDP attaches the XDP program that feeds the AF_XDP sockets; AFPACKET none."""
+    for dev in ("eth0", "eth1"):
+        link = lab.run("r", ["ip", "-d", "link", "show", "dev", dev]).stdout
+        assert ("prog/xdp" in link) == (lab.method == "AFXDP"), link
 
 
 def test_ping_through_the_router(lab):
@@ -133,3 +142,14 @@ def test_account_at_the_end(lab):
     for reason in ("bad IP checksum", "bad IP length", "bad IP header length", "bad IP version"):
         assert f": {reason}" in out, out
     assert rc == 0, out + err[-2000:]
+
+
+def test_nothing_left_attached_to_the_interfaces(lab):
+    """After the run no XDP program stays on the router's interfaces (AFXDP attached one
+    while it ran) and the host stack sees their frames again."""
+    if lab.router is not None:
+        lab.router.stop()
+        lab.router = None
+    for dev in ("eth0", "eth1"):
+        link = lab.run("r", ["ip", "-d", "link", "show", "dev", dev]).stdout
+        assert "prog/xdp" not in link and " xdp" not in link, link

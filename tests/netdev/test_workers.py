@@ -19,7 +19,8 @@ def test_two_workers_forward_between_namespaces_and_both_see_packets():
     replies = []
     try:
         box = Middlebox(topo, "r", ["configs/router.click", "--workers", "2",
-                                    "-h", "arpq0.count", "-h", "out0.capacity"], cwd=ROOT)
+                                    "-h", "arpq0.count", "-h", "out0.capacity",
+                                    "-h", "rt.lookup 10.0.2.9"], cwd=ROOT)
         for _ in range(5):   # the first echo waits for ARP on both sides (in each worker)
             if ping(topo, "a", "10.0.2.2").returncode == 0:
                 break
@@ -42,6 +43,7 @@ def test_two_workers_forward_between_namespaces_and_both_see_packets():
     assert "account balances" in out
     values = out.split("out0.capacity:\n")[1].splitlines()[0]
     assert values == "200"                                   # equal in every worker: once
+    assert out.split("rt.lookup 10.0.2.9:\n")[1].split()[0] == "2"   # a read with a parameter
 
 
 def test_address_rewriters_are_refused_with_a_reason(capsys):

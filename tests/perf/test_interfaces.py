@@ -1,0 +1,51 @@
+"""The `interfaces` entry of `python3 -m perf`: perf.netdev's figures as report rows.
+
+One run of the entry in quick mode (root: namespaces and veths) checks that
+every forwarder got a row with a measured rate, under ~a minute; the row
+construction is also checked on its own, on the shape perf.netdev.run returns.
+"""
+import json
+import os
+import time
+
+import pytest
+
+perf_main = pytest.importorskip("perf.__main__")
+from perf import interfaces  # noqa: E402
+
+from clickpy import netns  # noqa: E402
+
+WHY_NOT = netns.available()
+
+
+def _figures(pps):
+    return {"offered_pps": pps * 2, "forwarded_pps": pps, "loss_pct": 50.0,
+            "latency_median_us": 90.0, "latency_p99_us": 900.0, "forwarder_cpu_us_per_pkt": 2.5}
+
+
+def test_rows_name_each_forwarder_and_note_what_was_not_measured():
+    results = {"runs": {"clickpy AFPACKET w1": {"throughput": _figures(50_000)},
+                        "clickpy AFXDP w1": {"throughput": _figures(60_000)}},
+               "linux": _figures(90_000), "refused": ["clickpy AFXDP w2"], "seconds": 2.0,
+               "load_before": "1.0", "load_after": "2.0", "cpus": 2}
+    res = interfaces.rows(results)
+    assert [(r.impl, r.unit, r.runs) for r in res.rows] == [
+        ("clickpy AFPACKET w1", "kpps", [50.0]), ("clickpy AFXDP w1", "kpps", [60.0]),
+        ("linux", "kpps", [90.0])]
+    assert res.rows[1].extra["offered_kpps"] == 120.0 and res.rows[1].extra["loss_pct"] == 50.0
+    assert any("clickpy AFXDP w2: not measured" in n for n in res.notes)
+
+
+@pytest.mark.skipif(WHY_NOT is not None or os.geteuid() != 0,
+                    reason=f"needs root and network namespaces ({WHY_NOT})")
+def test_quick_entry_measures_every_ring_type_and_linux(tmp_path):
+    t = time.monotonic()
+    status = perf_main.main(["--quick", "--only", "interfaces", "--out-dir", str(tmp_path)])
+    took = time.monotonic() - t
+    assert status == 0
+    entry = json.loads((tmp_path / "results.json").read_text())["benchmarks"][0]
+    assert entry["status"] == "ok", entry.get("reason")
+    rows = {r["impl"]: r for r in entry["rows"]}
+    assert set(rows) == {"clickpy AFPACKET w1", "clickpy AFXDP w1", "linux"}
+    assert all(r["median"] > 0 and r["unit"] == "kpps" for r in rows.values())
+    assert took < 90, f"quick mode took {took:.0f} s"
