@@ -45,6 +45,8 @@ def run(ctx: Ctx) -> Result:
                 [f.process_forwarded / 1e3], offered_kpps=f.process_offered / 1e3)
     else:
         res.notes.append(f"process mode not measured: {f.process_skipped}")
+        if f.process_skipped.startswith("failed"):
+            res.problems.append(f"process mode {f.process_skipped}")
     if f.density:
         res.add(f"density: of {f.density} images at once, forwarding", vm, "images",
                 [f.density_ok], started=f.density)

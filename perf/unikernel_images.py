@@ -335,7 +335,12 @@ def measure(quick: bool = False, boots: int | None = None, seconds: float | None
             from clickpy.netns import available
             fig.process_skipped = available()
             if fig.process_skipped is None:
-                fig.process_offered, fig.process_forwarded = process_rate(seconds)
+                from clickpy.netns import TopologyError
+                try:
+                    fig.process_offered, fig.process_forwarded = process_rate(seconds)
+                except (RuntimeError, TopologyError) as e:   # the VM's figures still count
+                    log.error("process mode: %s", e)
+                    fig.process_skipped = f"failed: {e}"
         if density_n:
             fig.density = density_n
             fig.density_ok, fig.density_rss_mb = density(image, density_n, accel,
