@@ -15,3 +15,18 @@ def _installed() -> bool:
 
 
 pytest_plugins = [] if _installed() else ["clickpy.testing.plugin"]
+
+
+def _scapy_offline() -> None:
+    """Frames built as Ether()/IP(dst=...) leave the destination MAC to scapy, which would
+    find it by ARPing (or sending neighbour solicitations) on this machine's own interface.
+    Tests send only inside namespaces they made: such frames get the broadcast address,
+    which is what scapy falls back to when it cannot resolve."""
+    try:
+        from scapy.layers.l2 import Neighbor
+    except ImportError:
+        return
+    Neighbor.resolve = lambda self, l2, l3: None
+
+
+_scapy_offline()

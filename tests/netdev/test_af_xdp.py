@@ -164,7 +164,9 @@ def test_fromdevice_afxdp_promisc_and_the_host_bypassed_whatever_sniffer_says(to
     assert values["fd.kernel_drops:"] == "0" and values["fd.ring_errors:"] == "0"
     link = t.run("m", ["ip", "-d", "link", "show", "dev", "eth0"]).stdout
     assert "promiscuity 0 " in link and not xdp_attached(t, "m", "eth0"), link
-    assert ping(t, "x", "10.7.0.254").returncode == 0
+    # m's stack answers again; x's ARP entry, starved while XDP took the frames, may need
+    # a retransmission (1 s apart) before the first echo gets through
+    assert any(ping(t, "x", "10.7.0.254").returncode == 0 for _ in range(3))
 
 
 @needs_netns
