@@ -71,6 +71,18 @@ def ping(topo, ns: str, dst: str, count: int = 1, ttl: int = 64, timeout: float 
 
 PEER = __file__.replace("nettools.py", "peer.py")
 
+# A middlebox namespace m between hosts x and y on two veth pairs (eth0 toward x, eth1
+# toward y); m's eth0 has an address so that m's own stack can answer when frames reach it.
+X, Y = "02:00:00:00:00:01", "02:00:00:00:00:02"
+WIRE = {
+    "namespaces": {
+        "x": {"interfaces": {"x0": {"mac": X, "addrs": ["10.7.0.1/24"]}}},
+        "m": {"interfaces": {"eth0": {"addrs": ["10.7.0.254/24"]}}},
+        "y": {"interfaces": {"y0": {"mac": Y}}},
+    },
+    "links": [["x:x0", "m:eth0"], ["m:eth1", "y:y0"]],
+}
+
 
 class Sniffer:
     """Frames arriving on an interface of a namespace, collected by peer.py."""

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 from conftest import needs_netns
-from nettools import Middlebox, Sniffer, ping, send_frames
+from nettools import WIRE, X, Y, Middlebox, Sniffer, ping, send_frames
 
 from clickpy.cli import main
 
@@ -12,15 +12,6 @@ scapy = pytest.importorskip("scapy.all")
 from scapy.all import IP, UDP, Ether, Raw  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-X, Y = "02:00:00:00:00:01", "02:00:00:00:00:02"
-WIRE = {
-    "namespaces": {
-        "x": {"interfaces": {"x0": {"mac": X, "addrs": ["10.7.0.1/24"]}}},
-        "m": {"interfaces": {"eth0": {"addrs": ["10.7.0.254/24"]}}},
-        "y": {"interfaces": {"y0": {"mac": Y}}},
-    },
-    "links": [["x:x0", "m:eth0"], ["m:eth1", "y:y0"]],
-}
 CONFIG = ("fd :: FromDevice(eth0, SNIFFER false, BURST 32) -> c :: Classifier(12/0800, -);"
           "c[0] -> q :: Queue(500) -> td :: ToDevice(eth1); c[1] -> Discard")
 
