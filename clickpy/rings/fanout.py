@@ -95,10 +95,6 @@ def configure(run_id: int | None) -> None:
     _group = run_id
 
 
-def active() -> bool:
-    return _group is not None
-
-
 def _fprog(insns):
     """struct sock_fprog for setsockopt; keep the returned buffer alive while it is used."""
     import ctypes

@@ -248,9 +248,6 @@ class FromDevice(Element):
         if values.get("OUTBOUND"):
             raise ValueError("OUTBOUND is not available with METHOD AFXDP: XDP sees only "
                              "frames arriving on the interface; use METHOD AFPACKET")
-        if fanout.active():
-            raise ValueError("METHOD AFXDP cannot be spread over --workers yet (an "
-                             "interface queue takes one AF_XDP socket); use METHOD AFPACKET")
         xsk = af_xdp.acquire(dev, receive=True)
         promisc = None
         try:

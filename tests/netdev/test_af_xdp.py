@@ -90,6 +90,16 @@ def test_outbound_is_refused_with_afxdp(capsys):
     assert "OUTBOUND is not available with METHOD AFXDP" in err and "Traceback" not in err
 
 
+def assert_afxdp_refused(t, reason: str) -> None:
+    """`clickpy run` of FromDevice(eth0, METHOD AFXDP) in m exits 1 with reason, no traceback."""
+    r = t.run("m", [sys.executable, "-m", "clickpy", "run", "-q", "-e",
+                    "FromDevice(eth0, METHOD AFXDP) -> Discard"], cwd=ROOT, check=False,
+              timeout=300)
+    assert r.returncode == 1
+    assert reason in r.stderr, r.stderr[-2000:]
+    assert "Traceback" not in r.stderr
+
+
 @needs_netns
 def test_an_interface_already_in_af_xdp_use_is_a_clean_error(topology):
     """A second AF_XDP user of an interface cannot have its queues: exit 1 with the
@@ -100,12 +110,7 @@ def test_an_interface_already_in_af_xdp_use_is_a_clean_error(topology):
                     text=True)
     try:
         assert relay.stdout.readline().strip() == "ready", relay.stderr.read()[-2000:]
-        r = t.run("m", [sys.executable, "-m", "clickpy", "run", "-q", "-e",
-                        "FromDevice(eth0, METHOD AFXDP) -> Discard"], cwd=ROOT, check=False,
-                  timeout=300)
-        assert r.returncode == 1
-        assert "queue 0 of eth0 already has an AF_XDP socket" in r.stderr, r.stderr[-2000:]
-        assert "Traceback" not in r.stderr
+        assert_afxdp_refused(t, "queue 0 of eth0 already has an AF_XDP socket")
         assert relay.poll() is None
     finally:
         relay.kill()
@@ -123,12 +128,7 @@ def test_an_interface_with_another_xdp_program_is_a_clean_error(topology):
                      text=True)
     try:
         assert holder.stdout.readline().strip() == "ready"
-        r = t.run("m", [sys.executable, "-m", "clickpy", "run", "-q", "-e",
-                        "FromDevice(eth0, METHOD AFXDP) -> Discard"], cwd=ROOT, check=False,
-                  timeout=300)
-        assert r.returncode == 1
-        assert "eth0 already has an XDP program attached" in r.stderr, r.stderr[-2000:]
-        assert "Traceback" not in r.stderr
+        assert_afxdp_refused(t, "eth0 already has an XDP program attached")
     finally:
         holder.communicate("", timeout=30)
     assert not xdp_attached(t, "m", "eth0")
