@@ -101,7 +101,7 @@ def wr32(b, at, v):
 
 @njit(cache=True)
 def csum_update(c, old, new):
-    """RFC 1624: the checksum after a 16-bit word went old -> new (Click's click_update_in_cksum)."""
+    """RFC 1624: the checksum after a 16-bit word went old -> new (click_update_in_cksum)."""
     acc = ((~c) & 0xFFFF) + ((~old) & 0xFFFF) + (new & 0xFFFF)
     acc = (acc & 0xFFFF) + (acc >> 16)
     return (~(acc + (acc >> 16))) & 0xFFFF
@@ -136,7 +136,8 @@ def dec_ttl(b, ip):
     if ttl <= 1:
         return False
     b[ip + 8] = ttl - 1
-    wr16(b, ip + 10, csum_update(rd16(b, ip + 10), ttl << 8 | b[ip + 9], (ttl - 1) << 8 | b[ip + 9]))
+    word = ttl << 8 | b[ip + 9]
+    wr16(b, ip + 10, csum_update(rd16(b, ip + 10), word, word - 0x100))
     return True
 
 
@@ -313,7 +314,7 @@ def flow_apply(b, ip, th, end, fl, e, now):
 
 @njit(cache=True)
 def l4_ports(b, ip, hl, end):
-    """The transport header's offset for an unfragmented TCP/UDP packet with 8 bytes of it, else -1."""
+    """The transport header's offset (unfragmented TCP/UDP, 8 bytes of it there), else -1."""
     proto = b[ip + 9]
     if (proto != 6 and proto != 17) or (rd16(b, ip + 6) & 0x1FFF):
         return -1

@@ -36,8 +36,9 @@ def monitor(pkts, lens, fl, ht, nfl, now, out):
         proto = b[ip + 9]
         th = c.l4_ports(b, ip, hl, end)
         if th >= 0:
-            sa, da, sp, dp = c.rd32(b, ip + 12), c.rd32(b, ip + 16), c.rd16(b, th), c.rd16(b, th + 2)
-            e = c.flow_find(fl, ht, proto, sa, sp, da, dp)   # the reply's key is the same flow
+            sa, da = c.rd32(b, ip + 12), c.rd32(b, ip + 16)
+            sp, dp = c.rd16(b, th), c.rd16(b, th + 2)
+            e = c.flow_find(fl, ht, proto, sa, sp, da, dp)   # a reply's key finds the same flow
             if e < 0:
                 f = c.flow_add(fl, ht, nfl, proto, sa, sp, da, dp, sa, sp, da, dp, 0, 0, now)
                 if f < 0:
