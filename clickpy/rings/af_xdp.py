@@ -387,6 +387,8 @@ def configure(w: int, n: int) -> None:
     """In worker w of n: this process's sockets take the queues q with q % n == w."""
     global _worker
     _worker = (w, n)
+    for redirect in _shared.values():       # the parent keeps the program attached
+        redirect.keep_map_only()
 
 
 # ---- sharing: one XskPort per interface in a process ----------------------------------

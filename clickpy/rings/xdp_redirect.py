@@ -151,6 +151,18 @@ class XdpRedirect:
             raise XdpError(f"{self.dev}: cannot route queue {queue} to its AF_XDP socket: "
                            f"{e.strerror or e}") from None
 
+    def keep_map_only(self) -> None:
+        """In a forked worker: close its copies of the link and program, keeping the map to
+        route its queues, so that the program stays attached only as long as the process
+        that attached it holds the link."""
+        for fd in (self.link, self.prog):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.link = self.prog = -1
+
     def close(self) -> None:
         """Detach the program (closing the link) and free it and its map."""
         for fd in (self.link, self.prog, self.map):
