@@ -16,13 +16,7 @@
 // Unlike make-ip-conf.pl's, the "fragmentation needed" errors carry the
 // next-hop MTU (PMTU 1500), as RFC 1191 requires for path MTU discovery.
 //
-// Packets with no route are dropped (counted "no route" at rt), as in Click's
-// router.  The default route is a variable too: DEFAULT_ROUTE= (empty) removes
-// it; DEFAULT_ROUTE='0.0.0.0/0 3' sends what no other route takes to rt[3],
-// which answers it with an ICMP destination unreachable (net unreachable,
-// code 0) instead of forwarding it.
-//
-// Interface names and ring type are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1 METHOD=AFXDP
+// Interface names, ring type and default route (see rt[3]) are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1 METHOD=AFXDP
 
 define($IF0 eth0, $IF1 eth1, $METHOD AFPACKET, $DEFAULT_ROUTE 0.0.0.0/0 10.0.2.254 2);
 
@@ -73,8 +67,11 @@ toh :: ToHost;
 arpt[2] -> toh;
 rt[0] -> EtherEncap(0x0800, 1:1:1:1:1:1, 2:2:2:2:2:2) -> toh;
 
-// No route (with DEFAULT_ROUTE='0.0.0.0/0 3'): net unreachable, its source fixed
-// by FixIPSrc on the way out to the router's address on that interface.
+// No route.  Packets no route takes are dropped (counted "no route" at rt), as
+// in Click's router; DEFAULT_ROUTE= (empty) removes the default route.  With
+// DEFAULT_ROUTE='0.0.0.0/0 3' what no other route takes comes here instead and
+// is answered with ICMP destination unreachable, net unreachable (code 0), its
+// source fixed by FixIPSrc on the way out to the router's address there.
 rt[3] -> noroute :: ICMPError(10.0.1.1, unreachable, net) -> rt;
 
 // Forwarding path for interface 0.
