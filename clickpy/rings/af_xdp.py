@@ -339,12 +339,31 @@ _worker: tuple[int, int] | None = None          # (w, N) in worker w of a --work
 _shared: dict[str, XdpRedirect] = {}            # programs the parent attached, by interface
 
 
+SIOCETHTOOL, ETHTOOL_GCHANNELS = 0x8946, 0x3C
+
+
 def queue_count(dev: str) -> int | None:
     """How many queues an AF_XDP socket can bind to on dev (it needs both an rx and a tx
-    queue of that number), from sysfs; None when sysfs does not show dev."""
-    try:
+    queue of that number): the driver's channel counts (ETHTOOL_GCHANNELS, asked in this
+    process's network namespace), else sysfs when it shows this namespace's dev; None
+    when neither says."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        chan = ctypes.create_string_buffer(struct.pack("9I", ETHTOOL_GCHANNELS, *[0] * 8), 36)
+        req = struct.pack("16sQ", dev.encode(), ctypes.addressof(chan)).ljust(40, b"\0")
+        try:
+            fcntl.ioctl(s.fileno(), SIOCETHTOOL, req)
+        except OSError:
+            pass
+        else:
+            rx, tx, _, combined = struct.unpack("9I", chan.raw)[5:]
+            if rx + combined and tx + combined:
+                return min(rx + combined, tx + combined)
+    try:                     # sysfs: only if it is this namespace's view (ip netns exec)
+        with open(f"/sys/class/net/{dev}/ifindex") as f:
+            if int(f.read()) != socket.if_nametoindex(dev):
+                return None
         names = os.listdir(f"/sys/class/net/{dev}/queues")
-    except OSError:
+    except (OSError, ValueError):
         return None
     return min(sum(n.startswith("rx-") for n in names), sum(n.startswith("tx-") for n in names))
 

@@ -73,9 +73,6 @@ def test_two_afxdp_workers_split_the_queues_and_forward_ping_and_udp_flows():
         box = Middlebox(topo, "r", ["configs/router.click", "METHOD=AFXDP", "--workers", "2",
                                     "-h", "arpq1.count"], cwd=ROOT)
         assert all(xdp_attached(topo, "r", dev) for dev in ("eth0", "eth1"))
-        progs = {topo.run("r", ["ip", "-d", "link", "show", "dev", dev]).stdout
-                 .split("prog/xdp id ")[1].split()[0] for dev in ("eth0", "eth1")}
-        assert len(progs) == 2                     # one program per interface, not per worker
         for _ in range(5):   # the first echo waits for ARP on both sides (in each worker)
             if ping(topo, "a", "10.0.2.2").returncode == 0:
                 break
