@@ -64,8 +64,9 @@ def xdp_attached(topo, ns: str, dev: str) -> bool:
 @needs_netns
 def test_two_afxdp_workers_split_the_queues_and_forward_ping_and_udp_flows():
     """METHOD AFXDP under --workers 2 on veths with 2 queues: worker w reads queue w of
-    each interface through one XDP program per interface; ping and 32 UDP flows cross
-    the shipped router, both workers take packets in, and nothing stays attached."""
+    each interface through one XDP program per interface; ping, 32 UDP flows and 4 TCP
+    transfers cross the shipped router, both workers take packets in, and nothing stays
+    attached."""
     scapy = pytest.importorskip("scapy.all")
     topo = router_lab(2, "cpwx").up()
     box = None
@@ -94,6 +95,13 @@ def test_two_afxdp_workers_split_the_queues_and_forward_ping_and_udp_flows():
             if len(set(got)) == 32:
                 break
         assert sorted(set(got)) == list(range(5000, 5032)), sorted(got)
+        server = who_server(topo, "b", 5001, connections=4)
+        try:
+            replies = [who(topo, "a", "10.0.2.2", 5001, size=50_000, timeout=10)
+                       for _ in range(4)]
+        finally:
+            server.kill()
+        assert all(r.split() == ["10.0.1.2", "10.0.2.2", "50000"] for r in replies), replies
     finally:
         try:
             if box is not None:
