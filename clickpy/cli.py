@@ -460,7 +460,8 @@ def build_parser() -> argparse.ArgumentParser:
                         "larger than a Queue's capacity overflows it)")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="run on N processes, each FromDevice's input spread over them by "
-                        "flow (PACKET_FANOUT); default 1")
+                        "flow (PACKET_FANOUT), or with METHOD AFXDP by receive queue (the "
+                        "interface needs N queues); default 1")
     p.add_argument("--in", dest="inputs", action="append", default=[], metavar="DEV=FILE",
                    help="read device DEV's packets from a pcap file instead (repeatable)")
     p.add_argument("--out", dest="outputs", action="append", default=[], metavar="DEV=FILE",

@@ -27,6 +27,8 @@ The spec (a dict, or the same in YAML):
       r: {}
     links:
       - [a:a0, r:eth0]         # one veth pair per link
+      - {ends: [r:eth1, b:b0], queues: 2}   # with 2 receive and transmit queues each end
+                               # (default 1), as AF_XDP under --workers 2 needs
 """
 from __future__ import annotations
 
@@ -86,6 +88,18 @@ class Namespace:
     neighbours: list[dict[str, str]] = field(default_factory=list)
     sysctls: dict[str, str] = field(default_factory=dict)
     ipv6: bool = False
+
+
+def _queues(link: Any, k: int) -> int:
+    if not isinstance(link, Mapping):
+        return 1
+    bad = set(link) - {"ends", "queues"}
+    if bad:
+        raise TopologyError(f"link {k}: unknown key {sorted(bad)[0]!r} (expected ends, queues)")
+    q = link.get("queues", 1)
+    if not isinstance(q, int) or isinstance(q, bool) or not 1 <= q <= 256:
+        raise TopologyError(f"link {k}: queues must be a number from 1 to 256")
+    return q
 
 
 def _ends(link: Any, k: int) -> tuple[tuple[str, str], tuple[str, str]]:
@@ -150,7 +164,7 @@ def _parse(spec: Mapping[str, Any]) -> tuple[dict[str, Namespace], list]:
                 raise TopologyError(f"link {k}: {ns}:{dev} is already the end of another link")
             seen.add((ns, dev))
             spaces[ns].interfaces.setdefault(dev, _interface(ns, dev, {}))
-        links.append((a, b))
+        links.append((a, b, _queues(link, k)))
     for ns in spaces.values():
         for dev in ns.interfaces:
             if (ns.name, dev) not in seen:
@@ -288,9 +302,10 @@ class Topology:
             if not self.spaces[ns].ipv6:
                 for scope in ("all", "default"):
                     self._sysctl(ns, f"net.ipv6.conf.{scope}.disable_ipv6", "1")
-        for (ans, adev), (bns, bdev) in self.links:
-            ip("link", "add", adev, "netns", self.names[ans], "type", "veth",
-               "peer", "name", bdev, "netns", self.names[bns])
+        for (ans, adev), (bns, bdev), nq in self.links:
+            queues = ("numtxqueues", str(nq), "numrxqueues", str(nq)) if nq > 1 else ()
+            ip("link", "add", adev, "netns", self.names[ans], *queues, "type", "veth",
+               "peer", "name", bdev, "netns", self.names[bns], *queues)
         for ns in self.spaces.values():
             real = self.names[ns.name]
             for key, value in ns.sysctls.items():
@@ -384,7 +399,7 @@ class Topology:
     def record(self) -> dict[str, Any]:
         """What up() made, for a state file: `down_recorded` removes exactly these."""
         return {"tag": self.tag, "namespaces": dict(self.names), "created": list(self.created),
-                "links": [[f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}"] for a, b in self.links]}
+                "links": [[f"{a[0]}:{a[1]}", f"{b[0]}:{b[1]}"] for a, b, _ in self.links]}
 
 
 def down_recorded(record: Mapping[str, Any]) -> list[str]:

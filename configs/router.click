@@ -16,9 +16,9 @@
 // Unlike make-ip-conf.pl's, the "fragmentation needed" errors carry the
 // next-hop MTU (PMTU 1500), as RFC 1191 requires for path MTU discovery.
 //
-// Interface names and ring type are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1 METHOD=AFXDP
+// Interface names, ring type and default route (see rt[3]) are variables: clickpy check configs/router.click IF0=veth0 IF1=veth1 METHOD=AFXDP
 
-define($IF0 eth0, $IF1 eth1, $METHOD AFPACKET);
+define($IF0 eth0, $IF1 eth1, $METHOD AFPACKET, $DEFAULT_ROUTE 0.0.0.0/0 10.0.2.254 2);
 
 // Shared IP input path and routing table.
 ip :: Strip(14)
@@ -35,7 +35,7 @@ ip :: Strip(14)
         10.0.2.0/24 2,
         255.255.255.255/32 0.0.0.0 0,
         0.0.0.0/32 0,
-        0.0.0.0/0 10.0.2.254 2);
+        $DEFAULT_ROUTE);
 
 // ARP responses are copied to each ARPQuerier and the host.
 arpt :: Tee(3);
@@ -66,6 +66,13 @@ c1[3] -> Print("eth1 non-IP") -> Discard;
 toh :: ToHost;
 arpt[2] -> toh;
 rt[0] -> EtherEncap(0x0800, 1:1:1:1:1:1, 2:2:2:2:2:2) -> toh;
+
+// No route.  Packets no route takes are dropped (counted "no route" at rt), as
+// in Click's router; DEFAULT_ROUTE= (empty) removes the default route.  With
+// DEFAULT_ROUTE='0.0.0.0/0 3' what no other route takes comes here instead and
+// is answered with ICMP destination unreachable, net unreachable (code 0), its
+// source fixed by FixIPSrc on the way out to the router's address there.
+rt[3] -> noroute :: ICMPError(10.0.1.1, unreachable, net) -> rt;
 
 // Forwarding path for interface 0.
 rt[1] -> DropBroadcasts

@@ -36,11 +36,10 @@ def rows(results: dict) -> Result:
                 offered_kpps=round(t["offered_pps"] / 1e3, 1), loss_pct=t["loss_pct"],
                 latency_median_us=t["latency_median_us"], latency_p99_us=t["latency_p99_us"],
                 forwarder_cpu_us_per_pkt=t.get("forwarder_cpu_us_per_pkt"))
-    for name in results.get("refused", []):
-        res.notes.append(f"{name}: not measured (clickpy run --workers refuses METHOD AFXDP)")
     res.notes.append(f"one run of {results['seconds']} s per forwarder; load average "
                      f"{results['load_before']} -> {results['load_after']} on "
-                     f"{results['cpus']} CPUs: noisy on a shared machine")
+                     f"{results['cpus']} CPUs: noisy on a shared machine; "
+                     f"{results.get('queues', 1)} queue(s) per veth")
     return res
 
 

@@ -19,12 +19,23 @@ stores of the ring indices (clickpy.rings.shared_words).
 
 Per queue the UMEM is split: the first RING chunks circulate between fill
 and rx (a received frame is copied into a pool slot and its chunk goes
-straight back to the fill ring); queue 0's other RING chunks are the
-transmit side's, on a free stack kept in the control array and refilled
-from the completion ring.  Only queue 0's socket transmits.  The kernel
+straight back to the fill ring); the first socket's other RING chunks are
+the transmit side's, on a free stack kept in the control array and refilled
+from the completion ring.  Only the first socket (queue 0, or a worker's
+lowest queue) transmits.  The kernel
 writes a received frame after XDP's 256 bytes of headroom in its chunk, so
 frames longer than 1792 bytes (jumbo MTUs) do not fit: it drops them and
 counts them (kernel_drops).
+
+Several workers (`clickpy run --workers N`): an XDP program per interface,
+attached once by the parent before it forks (`share`), its XSKMAP shared by
+every worker; worker w opens sockets on the queues q with q % N == w only,
+each worker with its own UMEM, and puts them in the map.  Its lowest queue
+(w) is the one it transmits on.  The program sends ARP frames to the stack
+instead, where each worker's packet socket gets a copy (as with
+PACKET_FANOUT, clickpy.rings.fanout).  An interface needs at least N
+queues; the parent refuses the run otherwise.  The parent detaches the
+program (`unshare`) when the workers have ended.
 
 Modes: bind asks for zero-copy first (the driver's own DMA into the UMEM)
 and falls back to copy mode (XDP_COPY: any driver, veth included), always
@@ -134,6 +145,7 @@ class XskPort:
         self.ifindex = ifindex(dev)
         self.redirect: XdpRedirect | None = None
         self.socks: list[socket.socket] = []
+        self.qids: list[int] = []          # the interface queue of each socket
         try:
             self._open(zerocopy)
         except OSError as e:
@@ -167,20 +179,25 @@ class XskPort:
                                   mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         self.umem = np.frombuffer(self.umem_map, dtype=np.uint8)
         base = self.umem.ctypes.data
-        # Queue 0 first: its bind says whether the device takes AF_XDP at all, and
-        # the ring offsets (the same for every socket) size the regions.
+        # This process's queues: all of them, or in worker w of N those q with q % N == w.
+        w, n = _worker or (0, 1)
+        queues = range(w, w + n * MAX_QUEUES, n)
+        # The first queue first: its bind says whether the device takes AF_XDP at all,
+        # and the ring offsets (the same for every socket) size the regions.
         s, off = self._socket(base)
-        self.zerocopy = self._bind(s, 0, zerocopy)
+        self.zerocopy = self._bind(s, queues[0], zerocopy)
         self.socks.append(s)
+        self.qids.append(queues[0])
         offsets = []
-        for q in range(1, MAX_QUEUES):       # then one socket per further queue, while any
-            s, _ = self._socket(base + q * QUEUE_UMEM)
+        for k, q in enumerate(queues[1:], 1):   # then one socket per further queue, while any
+            s, _ = self._socket(base + k * QUEUE_UMEM)
             try:
                 self._bind(s, q, self.zerocopy)
             except RingError:
                 s.close()
                 break
             self.socks.append(s)
+            self.qids.append(q)
         nq = len(self.socks)
         sides = {}
         for k, kind in enumerate(("rx", "tx", "fill", "completion")):
@@ -208,8 +225,8 @@ class XskPort:
         c[TX_BASE] = RING * CHUNK                 # queue 0's transmit frames
         c[TX_FREE:TX_FREE + RING] = np.arange(RING, 2 * RING, dtype=np.int64) * CHUNK
         c[TX_NFREE] = RING
-        log.info("%s: %d AF_XDP socket(s), %s mode", self.dev, nq,
-                 "zero-copy" if self.zerocopy else "copy")
+        log.info("%s: %d AF_XDP socket(s) on queue(s) %s, %s mode", self.dev, nq,
+                 ",".join(map(str, self.qids)), "zero-copy" if self.zerocopy else "copy")
 
     def _bind(self, s: socket.socket, queue: int, zerocopy: bool | None) -> bool:
         """Bind s to (dev, queue): zero-copy if asked or possible, else copy mode."""
@@ -221,7 +238,7 @@ class XskPort:
             if _libc.bind(s.fileno(), sa, 16) == 0:
                 return mode == XDP_ZEROCOPY
             err = ctypes.get_errno()
-        if zerocopy and err in (errno.EOPNOTSUPP, errno.EINVAL) and queue == 0:
+        if zerocopy and err in (errno.EOPNOTSUPP, errno.EINVAL) and not self.socks:
             raise RingError(f"{self.dev}: its driver cannot do AF_XDP zero-copy")
         if err == errno.EBUSY:
             raise RingError(f"queue {queue} of {self.dev} already has an AF_XDP socket "
@@ -234,14 +251,17 @@ class XskPort:
         return len(self.socks)
 
     def receive(self) -> None:
-        """Attach the XDP program so that every queue's frames come here (idempotent)."""
+        """Attach the XDP program so that every queue's frames come here (idempotent); in a
+        worker, route this worker's queues in the program the parent attached."""
         if self.redirect is None:
-            redirect = XdpRedirect(self.dev, self.ifindex)
+            shared = _shared.get(self.dev)
+            redirect = shared or XdpRedirect(self.dev, self.ifindex)
             try:
-                for q, s in enumerate(self.socks):
+                for q, s in zip(self.qids, self.socks):
                     redirect.put(q, s.fileno())
             except XdpError:
-                redirect.close()
+                if shared is None:
+                    redirect.close()
                 raise
             self.redirect = redirect
 
@@ -295,7 +315,8 @@ class XskPort:
     def close(self) -> None:
         """Detach the XDP program and close the sockets (the mappings go with the arrays)."""
         if self.redirect is not None:
-            self.redirect.close()
+            if self.redirect is not _shared.get(self.dev):     # the parent's, in a worker
+                self.redirect.close()
             self.redirect = None
         for s in self.socks:
             s.close()
@@ -310,6 +331,83 @@ def _mac(dev: str) -> int:
         except OSError:
             return 0
     return int.from_bytes(req[18:24], "big")
+
+
+# ---- several workers: one program per interface, queues split between the workers ----
+
+_worker: tuple[int, int] | None = None          # (w, N) in worker w of a --workers N run
+_shared: dict[str, XdpRedirect] = {}            # programs the parent attached, by interface
+
+
+SIOCETHTOOL, ETHTOOL_GCHANNELS = 0x8946, 0x3C
+
+
+def queue_count(dev: str) -> int | None:
+    """How many queues an AF_XDP socket can bind to on dev (it needs both an rx and a tx
+    queue of that number): the driver's channel counts (ETHTOOL_GCHANNELS, asked in this
+    process's network namespace), else sysfs when it shows this namespace's dev; None
+    when neither says."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        chan = ctypes.create_string_buffer(struct.pack("9I", ETHTOOL_GCHANNELS, *[0] * 8), 36)
+        req = struct.pack("16sQ", dev.encode(), ctypes.addressof(chan)).ljust(40, b"\0")
+        try:
+            fcntl.ioctl(s.fileno(), SIOCETHTOOL, req)
+        except OSError:
+            pass
+        else:
+            rx, tx, _, combined = struct.unpack("9I", chan.raw)[5:]
+            if rx + combined and tx + combined:
+                return min(rx + combined, tx + combined)
+    try:                     # sysfs: only if it is this namespace's view (ip netns exec)
+        with open(f"/sys/class/net/{dev}/ifindex") as f:
+            if int(f.read()) != socket.if_nametoindex(dev):
+                return None
+        names = os.listdir(f"/sys/class/net/{dev}/queues")
+    except (OSError, ValueError):
+        return None
+    return min(sum(n.startswith("rx-") for n in names), sum(n.startswith("tx-") for n in names))
+
+
+def check_queues(devices, n: int) -> None:
+    """RingError unless every one of the AF_XDP interfaces has n queues at least (checked
+    by the parent of a --workers n run before anything is opened)."""
+    for dev in devices:
+        nq = queue_count(dev)
+        if nq is not None and nq < n:
+            raise RingError(
+                f"--workers {n}: {dev} has {nq} queue{'s' if nq != 1 else ''}, and METHOD "
+                f"AFXDP needs one per worker at least (each worker reads and sends on queues "
+                f"of its own); give {dev} {n} queues or more (a NIC: ethtool -L {dev} combined "
+                f"{n}; a veth pair is made with them: ip link add {dev} numtxqueues {n} "
+                f"numrxqueues {n} type veth peer name PEER numtxqueues {n} numrxqueues {n}), "
+                "or run fewer workers or METHOD AFPACKET")
+
+
+def share(devices: dict[str, bool]) -> None:
+    """In the parent of a --workers run, before it forks: attach one redirect program (ARP
+    to the stack) to each AF_XDP interface that is read (devices: name -> read), whose
+    XSKMAP the workers fill.  XdpError if one cannot be attached."""
+    try:
+        for dev, read in devices.items():
+            if read:
+                _shared[dev] = XdpRedirect(dev, ifindex(dev), pass_arp=True)
+    except OSError:
+        unshare()
+        raise
+
+
+def unshare() -> None:
+    """The parent, once the workers have ended: detach the programs share() attached."""
+    while _shared:
+        _shared.popitem()[1].close()
+
+
+def configure(w: int, n: int) -> None:
+    """In worker w of n: this process's sockets take the queues q with q % n == w."""
+    global _worker
+    _worker = (w, n)
+    for redirect in _shared.values():       # the parent keeps the program attached
+        redirect.keep_map_only()
 
 
 # ---- sharing: one XskPort per interface in a process ----------------------------------

@@ -7,7 +7,10 @@ program is five hand-assembled eBPF instructions, the equivalent of
 
 over an XSKMAP from queue number to socket: a frame arriving on a queue
 with a socket goes to that socket (the host stack never sees it), the
-others go on to the stack.  No C compiler, no libbpf: the map and the
+others go on to the stack.  With pass_arp (a `--workers` run, where each
+worker holds the sockets of some queues only) four more instructions first
+send ARP frames to the stack, where every worker's packet socket gets a copy
+of each (clickpy.rings.fanout.arp_socket) for its own ARP table.  No C compiler, no libbpf: the map and the
 program are created with the bpf() system call and attached as a BPF link
 (BPF_LINK_CREATE, Linux 5.9 or later), native (driver) mode first, generic
 (skb) mode when the driver has no XDP.  Closing the link detaches the
@@ -42,9 +45,29 @@ def _insn(op: int, dst: int = 0, src: int = 0, off: int = 0, imm: int = 0) -> by
     return struct.pack("<BBhi", op, (src << 4) | dst, off, imm)
 
 
-def program(map_fd: int) -> bytes:
-    """The redirect program's instructions, for the XSKMAP open as map_fd."""
+ETH_P_ARP_BE = 0x0608            # 0x0806 as a little-endian load of the ethertype sees it
+
+
+def arp_to_stack() -> bytes:
+    """Instructions that return XDP_PASS for an ARP frame (r1 = ctx, kept); other frames
+    fall through to the redirect that follows."""
     return b"".join((
+        _insn(0x61, dst=2, src=1, off=0),                      # r2 = ctx->data
+        _insn(0x61, dst=3, src=1, off=4),                      # r3 = ctx->data_end
+        _insn(0xBF, dst=4, src=2),                             # r4 = r2
+        _insn(0x07, dst=4, imm=14),                            # r4 += 14 (Ethernet header)
+        _insn(0x2D, dst=4, src=3, off=4),                      # if r4 > r3 goto redirect
+        _insn(0x69, dst=4, src=2, off=12),                     # r4 = ethertype (u16 load)
+        _insn(0x55, dst=4, off=2, imm=ETH_P_ARP_BE),           # if r4 != ARP goto redirect
+        _insn(0xB7, dst=0, imm=XDP_PASS),                      # r0 = XDP_PASS
+        _insn(0x95),                                           # return r0
+    ))
+
+
+def program(map_fd: int, pass_arp: bool = False) -> bytes:
+    """The redirect program's instructions, for the XSKMAP open as map_fd; pass_arp: ARP
+    frames go to the host stack instead."""
+    return (arp_to_stack() if pass_arp else b"") + b"".join((
         _insn(0x61, dst=2, src=1, off=XDP_MD_RX_QUEUE_INDEX),   # r2 = ctx->rx_queue_index
         _insn(0x18, dst=1, src=BPF_PSEUDO_MAP_FD, imm=map_fd),  # r1 = &xsks  (two slots)
         _insn(0x00),
@@ -61,13 +84,13 @@ class XdpError(OSError):
 class XdpRedirect:
     """The redirect program attached to one interface; put(queue, fd) routes a queue."""
 
-    def __init__(self, dev: str, ifindex: int):
+    def __init__(self, dev: str, ifindex: int, pass_arp: bool = False):
         self.dev = dev
         self.map = self.prog = self.link = -1
         try:
             self.map = bpf_call(BPF_MAP_CREATE, struct.pack(
                 "<IIIII", BPF_MAP_TYPE_XSKMAP, 4, 4, MAX_QUEUES, 0))
-            self.prog = self._load(program(self.map))
+            self.prog = self._load(program(self.map, pass_arp))
         except OSError as e:
             self.close()
             raise XdpError(f"{dev}: cannot load the XDP redirect program: {e.strerror or e} "
@@ -127,6 +150,18 @@ class XdpRedirect:
         except OSError as e:
             raise XdpError(f"{self.dev}: cannot route queue {queue} to its AF_XDP socket: "
                            f"{e.strerror or e}") from None
+
+    def keep_map_only(self) -> None:
+        """In a forked worker: close its copies of the link and program, keeping the map to
+        route its queues, so that the program stays attached only as long as the process
+        that attached it holds the link."""
+        for fd in (self.link, self.prog):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.link = self.prog = -1
 
     def close(self) -> None:
         """Detach the program (closing the link) and free it and its map."""

@@ -9,6 +9,12 @@ symmetric flow hash, so both directions of a flow meet the same worker and
 per-flow state (flow tables, counters of a flow) stays correct without
 sharing.  Workers are started one after the other, so worker i is member i of
 every group.  Taps (ToHost, FromHost) are multi-queue: one queue per worker.
+With METHOD AFXDP the interface's queues are split instead: worker w opens
+AF_XDP sockets on the queues q with q % N == w, in the XSKMAP of one XDP
+program the parent attaches before forking and detaches after the last
+worker ends (clickpy.rings.af_xdp.share); an interface with fewer queues
+than workers is refused.  Which queue a frame arrives on is the interface's
+choice (RSS, or a veth sender's transmit queue), not a symmetric flow hash.
 
 What is not shared: every worker has its own tables (ARP tables learn from
 the copy of each ARP frame every worker gets; see clickpy.rings.fanout) and
@@ -36,7 +42,7 @@ from typing import Callable
 
 import networkx as nx
 
-from clickpy.rings import fanout
+from clickpy.rings import af_xdp, fanout
 from clickpy.runtime.account import Account, combine
 from clickpy.runtime.router import HandlerError, Router
 
@@ -79,12 +85,18 @@ def refusal(graph: nx.MultiDiGraph) -> str | None:
         why = NOT_SPLITTABLE.get(d.get("class_name"))
         if why:
             return f"--workers: {n} :: {d['class_name']} {why}; run it with one worker"
-        values = d.get("values") or {}
-        if "AFXDP" in (values.get("METHOD"), values.get("CAPTURE")):
-            return (f"--workers: {n} :: {d['class_name']} uses METHOD AFXDP, whose sockets "
-                    "(one per interface queue) cannot be shared between processes yet; run "
-                    "it with one worker or METHOD AFPACKET")
     return None
+
+
+def afxdp_devices(graph: nx.MultiDiGraph) -> dict[str, bool]:
+    """The interfaces device elements use with METHOD AFXDP: name -> whether one is read."""
+    devices: dict[str, bool] = {}
+    for _, d in graph.nodes(data=True):
+        values = d.get("values") or {}
+        if "AFXDP" in (values.get("METHOD"), values.get("CAPTURE")) and values.get("DEVNAME"):
+            dev = str(values["DEVNAME"])
+            devices[dev] = devices.get(dev, False) or d.get("class_name") != "ToDevice"
+    return devices
 
 
 def handler_text(name: str, values: list[str | HandlerError]) -> str:
@@ -125,13 +137,14 @@ def _interrupt_once(signum, frame):
     raise KeyboardInterrupt
 
 
-def _worker(i: int, run_id: int, conn, graph, batch: int, duration: float | None,
+def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: float | None,
             handlers: list[tuple[str, str, str | None]], every: float) -> None:
     """A worker process's life; never returns."""
     status = 0
     signal.signal(signal.SIGINT, _interrupt_once)
     try:
         fanout.configure(run_id)
+        af_xdp.configure(i, n)
         router = Router(graph, batch=batch)
         router.compile()
         conn.send(("ready", i))
@@ -169,12 +182,22 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
     why = refusal(graph)
     if why:
         raise WorkersError(why)
+    xsk_devices = afxdp_devices(graph)
+    try:
+        af_xdp.check_queues(xsk_devices, n)
+    except ValueError as e:
+        raise WorkersError(str(e)) from None
     first = Router(graph, batch=batch)       # compile once, in the parent; fork inherits it
     try:
         first.compile()
     finally:
         first.close()
     del first
+    if xsk_devices:            # one XDP program per interface, attached here, before the fork
+        try:
+            af_xdp.share(xsk_devices)
+        except (OSError, ValueError) as e:
+            raise WorkersError(str(e)) from None
     run_id = os.getpid()
     pids, conns, latest = [], [], [None] * n
     finals: dict[int, tuple] = {}
@@ -195,7 +218,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
             pid = os.fork()
             if pid == 0:
                 r.close()
-                _worker(i, run_id, w, graph, batch, duration, list(handlers), every)
+                _worker(i, n, run_id, w, graph, batch, duration, list(handlers), every)
             w.close()
             pids.append(pid)
             conns.append(r)
@@ -244,6 +267,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                 os.waitpid(pid, 0)
             except ChildProcessError:
                 pass
+        af_xdp.unshare()       # every worker has ended: detach the programs
     for i in range(n):
         if i not in finals and not any(f.startswith(f"worker {i}:") for f in failed):
             failed.append(f"worker {i}: ended without reporting")

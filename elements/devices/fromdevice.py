@@ -159,8 +159,12 @@ class FromDevice(Element):
     copy mode on any interface, zero-copy where the driver has it
     (clickpy.rings.af_xdp).  Frames it redirects never reach the host
     stack, SNIFFER true or false.  AF_XDP gives no timestamp: the
-    annotation is the time of the round that took the frame.  OUTBOUND,
-    and `--workers` runs, are not available with it.
+    annotation is the time of the round that took the frame.  OUTBOUND is
+    not available with it.  Under `clickpy run --workers N` worker w reads
+    the queues q with q % N == w (the interface needs N queues at least), so
+    the interface's receive hashing (RSS; a veth's sender's transmit queue
+    choice) spreads the flows; ARP frames go to the host stack instead and
+    every worker gets a copy of each, as with AFPACKET.
     """
 
     port_count = "0/1-2"
@@ -249,19 +253,27 @@ class FromDevice(Element):
             raise ValueError("OUTBOUND is not available with METHOD AFXDP: XDP sees only "
                              "frames arriving on the interface; use METHOD AFPACKET")
         xsk = af_xdp.acquire(dev, receive=True)
-        promisc = None
+        promisc = arp = None
         try:
             if values.get("PROMISC"):
                 promisc = promiscuous(dev)
-        except OSError:
+            arp = fanout.arp_socket(dev)     # --workers: the program passes ARP to the stack
+        except OSError as e:
             af_xdp.release(xsk)
-            raise
+            if promisc is not None:
+                promisc.close()
+            if isinstance(e, RingError) or not e.strerror:
+                raise
+            raise RingError(f"{dev}: cannot open the workers' ARP socket: {e.strerror}") \
+                from None
         c[IFINDEX] = xsk.ifindex
         c[XSK] = 1
+        c[ARP_FD] = 0 if arp is None else arp.fileno() + 1
         c[XSK_DROPS] = xsk.kernel_drops()
-        log.info("FromDevice(%s): AFXDP, %d queue(s), %s mode, XDP program in %s mode",
-                 dev, xsk.queues, "zero-copy" if xsk.zerocopy else "copy", xsk.redirect.mode)
-        open_rings.remember(c, _Input(None, None, xsk=xsk, promisc=promisc), _Input.close)
+        log.info("FromDevice(%s): AFXDP, queue(s) %s, %s mode, XDP program in %s mode",
+                 dev, ",".join(map(str, xsk.qids)), "zero-copy" if xsk.zerocopy else "copy",
+                 xsk.redirect.mode)
+        open_rings.remember(c, _Input(None, None, arp, xsk=xsk, promisc=promisc), _Input.close)
         return (np.zeros(1, dtype=np.uint8), c, xsk.rx, xsk.fill, xsk.umem, xsk.ctl)
 
     @classmethod
@@ -289,9 +301,10 @@ class FromDevice(Element):
         inp = open_rings.get(st[1])
         if inp is None:
             return ()
+        arp = () if inp.arp is None else (inp.arp.fileno(),)
         if inp.xsk is not None:
-            return inp.xsk.filenos()
-        return (inp.ring.sock.fileno(),) + (() if inp.arp is None else (inp.arp.fileno(),))
+            return inp.xsk.filenos() + arp
+        return (inp.ring.sock.fileno(),) + arp
 
     @classmethod
     def wake_after(cls, values, st):

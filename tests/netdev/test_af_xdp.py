@@ -76,12 +76,20 @@ def test_missing_interface_is_a_clean_error_with_afxdp(capsys):
     assert "no network interface 'clickpy-nope0' here" in err and "Traceback" not in err
 
 
-def test_workers_refuse_afxdp_with_the_reason(capsys):
-    assert main(["run", "-q", "--workers", "2", "-e",
-                 "FromDevice(lo, METHOD AFXDP) -> Discard"]) == 1
-    err = capsys.readouterr().err
-    assert "uses METHOD AFXDP" in err and "one worker or METHOD AFPACKET" in err
-    assert "Traceback" not in err
+@needs_netns
+def test_workers_need_a_queue_each_with_afxdp(topology):
+    """--workers 3 over a 2-queue veth: refused before anything is opened, with how to add
+    queues; nothing attached."""
+    t = topology({"namespaces": {"m": {}, "p": {}},
+                  "links": [{"ends": ["m:qa", "p:qb"], "queues": 2}]})
+    r = t.run("m", [sys.executable, "-m", "clickpy", "run", "-q", "--workers", "3", "-e",
+                    "FromDevice(qa, METHOD AFXDP) -> Discard"], cwd=ROOT, env=ENV,
+              check=False, timeout=300)
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert "--workers 3: qa has 2 queues, and METHOD AFXDP needs one per worker" in r.stderr
+    assert "ip link add qa numtxqueues 3 numrxqueues 3 type veth" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert not xdp_attached(t, "m", "qa")
 
 
 def test_outbound_is_refused_with_afxdp(capsys):

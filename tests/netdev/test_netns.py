@@ -41,6 +41,10 @@ PAIR = {
     ({"namespaces": {"a": {"neighbours": [{"ip": "1.2.3.4", "mac": "zz", "dev": "a0"}]}}},
      "bad Ethernet address"),
     ({"namespaces": {"a": {}}, "wires": []}, "unknown topology key 'wires'"),
+    ({"namespaces": {"a": {}, "b": {}}, "links": [{"ends": ["a:a0", "b:b0"], "queues": 0}]},
+     "queues must be a number"),
+    ({"namespaces": {"a": {}, "b": {}}, "links": [{"ends": ["a:a0", "b:b0"], "mtu": 9}]},
+     "unknown key 'mtu'"),
 ])
 def test_bad_specs_are_refused_before_anything_is_built(spec, message):
     with pytest.raises(netns.TopologyError, match=message):

@@ -17,7 +17,7 @@ from nettools import CLIENT, SERVER, Middlebox, Sniffer, ping, send_frames
 from clickpy import netns
 
 scapy = pytest.importorskip("scapy.all")
-from scapy.all import ARP, ICMP, IP, UDP, Ether, Raw  # noqa: E402
+from scapy.all import ARP, ICMP, IP, UDP, Ether, IPerror, Raw, UDPerror  # noqa: E402
 
 pytestmark = needs_netns
 
@@ -153,3 +153,79 @@ def test_nothing_left_attached_to_the_interfaces(lab):
     for dev in ("eth0", "eth1"):
         link = lab.run("r", ["ip", "-d", "link", "show", "dev", dev]).stdout
         assert "prog/xdp" not in link and " xdp" not in link, link
+
+
+# ---- no route: the shipped router with its default route removed, or sent to rt[3] ----
+
+@pytest.fixture(scope="module", params=["unreachable", "removed"])
+def noroute_lab(request):
+    """The shipped router whose DEFAULT_ROUTE definition is '0.0.0.0/0 3' (what no route
+    takes is answered by ICMP net unreachable) or empty (no default route at all)."""
+    topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpn")
+    topo.up()
+    topo.default = {"unreachable": "0.0.0.0/0 3", "removed": ""}[request.param]
+    topo.router = None
+    try:
+        topo.router = Middlebox(topo, "r", ["configs/router.click",
+                                            f"DEFAULT_ROUTE={topo.default}", "-h", "rt.table"],
+                                cwd=ROOT)
+        for _ in range(5):   # the routes that remain work; ARP resolved on both sides
+            if ping(topo, "a", "10.0.2.2").returncode == 0:
+                break
+        yield topo
+    finally:
+        try:
+            if topo.router is not None:
+                topo.router.stop()
+        finally:
+            topo.down()
+
+
+def icmp_checksum_ok(packet) -> bool:
+    raw = bytes(packet[ICMP])
+    fresh = ICMP(raw)
+    fresh.chksum = None
+    return ICMP(bytes(fresh)).chksum == packet[ICMP].chksum
+
+
+def test_a_packet_with_no_route(noroute_lab):
+    """Off-net UDP from a: with the unreachable route a gets ICMP destination unreachable,
+    net unreachable (type 3, code 0) from 10.0.1.1 quoting the packet, checksums right; with the route removed nothing comes back (as
+    in Click's router).  Either way nothing reaches b, and the account names the drop."""
+    lab = noroute_lab
+    sniff_a = Sniffer(lab, "a", "a0", seconds=3)
+    sniff_b = Sniffer(lab, "b", "b0", seconds=3)
+    frame = (Ether(src=A, dst=R0) / IP(src="10.0.1.2", dst="198.51.100.7", ttl=17, id=4646)
+             / UDP(sport=4002, dport=5002) / Raw(b"nowhere to go"))
+    send_frames(lab, "a", "a0", [frame])
+    back = [p for p in (Ether(f) for f in sniff_a.frames()) if ICMP in p]
+    onward = [p for p in (Ether(f) for f in sniff_b.frames())
+              if IP in p and p[IP].dst == "198.51.100.7"]
+    assert onward == [], [p.summary() for p in onward]
+    if lab.default == "":
+        assert back == [], [p.summary() for p in back]
+    else:
+        assert len(back) == 1, [p.summary() for p in back]
+        e = back[0]
+        assert (e.src, e.dst, e[IP].src, e[IP].dst) == (R0, A, "10.0.1.1", "10.0.1.2")
+        assert (e[ICMP].type, e[ICMP].code) == (3, 0)
+        fresh = IP(bytes(e[IP]))
+        fresh.chksum = None
+        assert IP(bytes(fresh)).chksum == e[IP].chksum          # IP checksum right
+        assert icmp_checksum_ok(e)                              # ICMP checksum right
+        q = e[IPerror]                                          # the quoted header, as sent
+        assert (q.src, q.dst, q.id, q.ttl, q.proto) == ("10.0.1.2", "198.51.100.7", 4646, 17, 17)
+        assert (e[UDPerror].sport, e[UDPerror].dport) == (4002, 5002)
+        # as Click's ICMPError: as much of the packet as fits in 576 bytes (RFC 1812), so
+        # all of this short one, byte for byte
+        assert bytes(q) == bytes(frame[IP])
+    rc, out, err = lab.router.stop()
+    lab.router = None
+    assert rc == 0 and "Traceback" not in err, err[-3000:]
+    assert "account balances" in out, out
+    table = out.split("rt.table:\n")[1]
+    if lab.default == "":
+        assert "0.0.0.0/0" not in table and "dropped at rt: no route" in out, out
+    else:
+        assert "0.0.0.0/0 - 3" in table, table
+        assert "dropped at noroute: answered with an ICMP error" in out, out

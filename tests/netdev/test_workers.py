@@ -2,8 +2,10 @@
 import os
 import re
 
+import pytest
+import yaml
 from conftest import needs_netns
-from nettools import Middlebox, ping, who, who_server
+from nettools import Middlebox, Sniffer, ping, send_frames, who, who_server
 
 from clickpy import netns
 from clickpy.cli import main
@@ -44,6 +46,90 @@ def test_two_workers_forward_between_namespaces_and_both_see_packets():
     values = out.split("out0.capacity:\n")[1].splitlines()[0]
     assert values == "200"                                   # equal in every worker: once
     assert out.split("rt.lookup 10.0.2.9:\n")[1].split()[0] == "2"   # a read with a parameter
+
+
+def router_lab(queues: int, prefix: str) -> netns.Topology:
+    """labs/router.yaml with `queues` receive and transmit queues on every veth."""
+    with open(os.path.join(ROOT, "labs", "router.yaml")) as f:
+        spec = yaml.safe_load(f)
+    spec["links"] = [{"ends": link, "queues": queues} for link in spec["links"]]
+    return netns.Topology(spec, prefix=prefix)
+
+
+def xdp_attached(topo, ns: str, dev: str) -> bool:
+    link = topo.run(ns, ["ip", "-d", "link", "show", "dev", dev]).stdout
+    return "prog/xdp" in link or " xdp " in link
+
+
+@needs_netns
+def test_two_afxdp_workers_split_the_queues_and_forward_ping_and_udp_flows():
+    """METHOD AFXDP under --workers 2 on veths with 2 queues: worker w reads queue w of
+    each interface through one XDP program per interface; ping, 32 UDP flows and 4 TCP
+    transfers cross the shipped router, both workers take packets in, and nothing stays
+    attached."""
+    scapy = pytest.importorskip("scapy.all")
+    topo = router_lab(2, "cpwx").up()
+    box = None
+    try:
+        box = Middlebox(topo, "r", ["configs/router.click", "METHOD=AFXDP", "--workers", "2",
+                                    "-h", "arpq1.count"], cwd=ROOT)
+        assert all(xdp_attached(topo, "r", dev) for dev in ("eth0", "eth1"))
+        for _ in range(5):   # the first echo waits for ARP on both sides (in each worker)
+            if ping(topo, "a", "10.0.2.2").returncode == 0:
+                break
+        r = ping(topo, "a", "10.0.2.2", count=3)
+        assert r.returncode == 0 and r.stdout.count("reply 10.0.2.2 ttl 63") == 3, r.stdout
+        frames = [scapy.Ether(src="02:00:00:00:01:02", dst="00:00:0a:00:01:01")
+                  / scapy.IP(src="10.0.1.2", dst="10.0.2.2", ttl=10, id=5000 + i)
+                  / scapy.UDP(sport=20000 + 7 * i, dport=5000) / scapy.Raw(b"flow %d" % i)
+                  for i in range(32)]
+        got = []
+        for _ in range(3):   # a worker that has not resolved b yet holds its first packets
+            sniff = Sniffer(topo, "b", "b0", seconds=3)
+            send_frames(topo, "a", "a0", [f for f in frames if f[scapy.IP].id not in got])
+            for raw in sniff.frames():
+                p = scapy.Ether(raw)
+                if scapy.UDP in p and p[scapy.UDP].dport == 5000 and p[scapy.IP].ttl == 9:
+                    assert p.src == "00:00:0a:00:02:01" and p.dst == "02:00:00:00:02:02"
+                    got.append(p[scapy.IP].id)
+            if len(set(got)) == 32:
+                break
+        assert sorted(set(got)) == list(range(5000, 5032)), sorted(got)
+        server = who_server(topo, "b", 5001, connections=4)
+        try:
+            replies = [who(topo, "a", "10.0.2.2", 5001, size=50_000, timeout=10)
+                       for _ in range(4)]
+        finally:
+            server.kill()
+        assert all(r.split() == ["10.0.1.2", "10.0.2.2", "50000"] for r in replies), replies
+    finally:
+        try:
+            if box is not None:
+                rc, out, err = box.stop()
+            attached = [dev for dev in ("eth0", "eth1") if xdp_attached(topo, "r", dev)]
+        finally:
+            topo.down()
+    assert rc == 0 and "Traceback" not in err, err[-3000:]
+    m = re.search(r"packets in per worker: worker 0 (\d+), worker 1 (\d+)", err)
+    assert m, err[-2000:]
+    assert int(m.group(1)) > 0 and int(m.group(2)) > 0, m.group(0)   # both queues used
+    assert "account balances" in out, out
+    assert attached == []                                  # the parent detached them
+
+
+@needs_netns
+def test_afxdp_workers_are_refused_on_an_interface_with_too_few_queues():
+    topo = router_lab(1, "cpwq").up()
+    try:
+        r = topo.run("r", ["python3", "-m", "clickpy", "run", "configs/router.click",
+                           "METHOD=AFXDP", "--workers", "2"], cwd=ROOT, check=False, timeout=300)
+        attached = [dev for dev in ("eth0", "eth1") if xdp_attached(topo, "r", dev)]
+    finally:
+        topo.down()
+    assert r.returncode == 1, r.stderr[-2000:]
+    assert "eth0 has 1 queue, and METHOD AFXDP needs one per worker" in r.stderr, r.stderr
+    assert "numtxqueues 2 numrxqueues 2" in r.stderr and "Traceback" not in r.stderr
+    assert attached == []
 
 
 def test_address_rewriters_are_refused_with_a_reason(capsys):

@@ -23,17 +23,19 @@ def _figures(pps):
             "latency_median_us": 90.0, "latency_p99_us": 900.0, "forwarder_cpu_us_per_pkt": 2.5}
 
 
-def test_rows_name_each_forwarder_and_note_what_was_not_measured():
+def test_rows_name_each_forwarder_and_note_the_conditions():
     results = {"runs": {"clickpy AFPACKET w1": {"throughput": _figures(50_000)},
-                        "clickpy AFXDP w1": {"throughput": _figures(60_000)}},
-               "linux": _figures(90_000), "refused": ["clickpy AFXDP w2"], "seconds": 2.0,
+                        "clickpy AFXDP w1": {"throughput": _figures(60_000)},
+                        "clickpy AFXDP w2": {"throughput": _figures(70_000)}},
+               "linux": _figures(90_000), "seconds": 2.0, "queues": 2,
                "load_before": "1.0", "load_after": "2.0", "cpus": 2}
     res = interfaces.rows(results)
     assert [(r.impl, r.unit, r.runs) for r in res.rows] == [
         ("clickpy AFPACKET w1", "kpps", [50.0]), ("clickpy AFXDP w1", "kpps", [60.0]),
-        ("linux", "kpps", [90.0])]
+        ("clickpy AFXDP w2", "kpps", [70.0]), ("linux", "kpps", [90.0])]
     assert res.rows[1].extra["offered_kpps"] == 120.0 and res.rows[1].extra["loss_pct"] == 50.0
-    assert any("clickpy AFXDP w2: not measured" in n for n in res.notes)
+    assert any("2 queue(s) per veth" in n and "load average 1.0 -> 2.0" in n
+               for n in res.notes)
 
 
 @pytest.mark.skipif(WHY_NOT is not None or os.geteuid() != 0,
