@@ -297,7 +297,7 @@ def _fused_trace(work, ctx):
     rules, routes = _tables()
     counter = np.zeros(2, dtype=np.int64)
     forwarded = fused(pkts, lens, n, rules, routes, counter)
-    from perf.baselines.fused.router import refill
+    from perf.baselines.fused.common import refill
     refill(pkts, fresh, lens)
     runs = []
     for _ in range(ctx.repeats):

@@ -3,11 +3,12 @@
 Per configs/<name>.click and packet size (64 bytes, IMIX): clickpy compiled
 (devices bound to in-memory traces, perf/harness.py), the pure-Python
 implementation of the same box (perf/baselines/pure_python/<name>.py), the
-same graph on scapy's pipetool (fewer packets: it is slow), and, for the
-router, a hand-fused numba loop (the ceiling).  Before timing, the warm-up
-and one pass of the main traffic go through clickpy and the pure-Python box
-and their counts per output device must agree: the figures compare the same
-work.  Rates count packets offered on every input device per second.
+same graph on scapy's pipetool (fewer packets: it is slow), and a
+hand-fused numba loop doing the same work (perf/baselines/fused/<name>.py,
+the ceiling).  Before timing, the warm-up and one pass of the main traffic
+go through clickpy and each baseline, and their counts per output device
+must agree with clickpy's (scapy's with pure Python's): the figures compare
+the same work.  Rates count packets offered on every input device per second.
 """
 from __future__ import annotations
 
@@ -120,17 +121,18 @@ def run_box(name: str, ctx: Ctx, kinds=workloads.SIZES, fused=None) -> Result:
     return res
 
 
-def _register(name: str, fused=None):
+def fused_measure(name: str):
+    """perf/baselines/fused/<name>.py's measure(work, ctx): the box as one numba loop."""
+    import importlib
+    return importlib.import_module(f"perf.baselines.fused.{name}").measure
+
+
+def _register(name: str):
     @benchmark(f"mbox.{name}", f"{name}: in memory, one core, 64 B and IMIX", group="mbox")
     def run(ctx: Ctx) -> Result:
-        return run_box(name, ctx, fused=fused() if fused else None)
+        return run_box(name, ctx, fused=fused_measure(name))
     return run
 
 
-def _router_fused():
-    from perf.baselines.fused.router import measure
-    return measure
-
-
 for _name in workloads.MIDDLEBOXES:
-    _register(_name, _router_fused if _name == "router" else None)
+    _register(_name)

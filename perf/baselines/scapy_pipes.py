@@ -8,17 +8,25 @@ source carries (device, frame) pairs in arrival order; a device pipe hands
 each to its device's first element.  Sinks count.  The element functions
 are the pure-Python ones, so the difference between the two baselines is
 what pipetool's engine costs.
+
+Graphs with pull paths (the shaper: queues drained by a token bucket and by
+the devices) keep their queues in the element pipes that push into them; the
+pull side (the graph's tasks: token bucket, device drains) runs in a
+TaskPipe, a pipetool TriggerSink.  The feeder sends a TICK after every 128
+frames and at the end; the device pipe passes it on as a trigger, so the
+tasks run at the same points of the stream as in the pure-Python graph
+(after every batch), on the engine's thread, after the frames before them.
 """
 from __future__ import annotations
 
 import threading
 
-from scapy.pipetool import CLIFeeder, Pipe, PipeEngine, Sink
+from scapy.pipetool import CLIFeeder, Pipe, PipeEngine, Sink, TriggerSink
 
 from perf.baselines.pure_python.graph import HEADROOM, Graph, Pkt
 
-END = object()
-
+END, TICK = object(), object()
+BATCH = 128             # frames between two runs of the tasks, as Graph.run
 
 class ElementPipe(Pipe):
     def __init__(self, fn, nout: int, name: str):
@@ -69,8 +77,20 @@ class CountSink(Sink):
     high_push = push
 
 
+class TaskPipe(TriggerSink):
+    """The graph's pull side: on each trigger, its tasks run (Graph.run_tasks)."""
+
+    def __init__(self, graph: Graph):
+        TriggerSink.__init__(self, name="tasks")
+        self.graph = graph
+
+    def on_trigger(self, msg):
+        self.graph.run_tasks()
+
+
 class DevicePipe(Pipe):
-    """(device, frame) from the feeder -> a packet on the device's own port pipe."""
+    """(device, frame) from the feeder -> a packet on the device's own port pipe;
+    TICK and END trigger the tasks."""
 
     def __init__(self, devices: list[str], done: threading.Event):
         Pipe.__init__(self, name="devices")
@@ -78,7 +98,11 @@ class DevicePipe(Pipe):
         self.done = done
 
     def push(self, msg):
+        if msg is TICK:
+            self._trigger()
+            return
         if msg is END:
+            self._trigger()
             self.done.set()
             return
         dev, frame = msg
@@ -89,9 +113,6 @@ class DevicePipe(Pipe):
 
 def build(graph: Graph):
     """(feeder, engine, done event) for the graph."""
-    if graph.tasks:
-        raise ValueError(f"{graph.name} needs host-scheduled tasks (pull paths), "
-                         "which pipetool has no place for")
     pipes = {}
     for name, fn in graph.fns.items():
         pipes[name] = CountSink(graph, name) if fn is None else \
@@ -114,6 +135,8 @@ def build(graph: Graph):
     feeder = CLIFeeder()
     dev = DevicePipe(devices, done)
     feeder > dev
+    if graph.tasks:
+        dev ^ TaskPipe(graph)
     for k, d in enumerate(devices):
         demux = PortPipe(k, f"dev[{d}]")
         dev > demux
@@ -127,9 +150,12 @@ def run(graph: Graph, stream) -> float:
     feeder, engine, done = build(graph)
     engine.start()
     try:
+        ticks = bool(graph.tasks)
         t = time.perf_counter()
-        for item in stream:
+        for k, item in enumerate(stream, 1):
             feeder.send(item)
+            if ticks and k % BATCH == 0:
+                feeder.send(TICK)
         feeder.send(END)
         if not done.wait(600):
             raise RuntimeError("pipetool did not finish in 10 minutes")

@@ -6,15 +6,15 @@ redirect test, IP options test, TTL decrement with incremental checksum, the
 MTU test, the next hop's Ethernet address from a neighbour table, and the new
 Ethernet header: what the compiled Click graph does on its main path, with
 no pool, no queues and no per-element state.  ARP frames only teach the
-neighbour table here.  Packets sit in a (n, 2048) array, as in a pool.
+neighbour table here.  Packets sit in a (n, 2048) array, as in a pool
+(common.py loads them, refills them each pass and times the passes).
 """
 from __future__ import annotations
-
-import time
 
 import numpy as np
 from numba import njit
 
+from perf.baselines.fused import common
 from perf.baselines.pure_python.router import ROUTES
 
 IF_MACS = np.array([[0, 0, 10, 0, 1, 1], [0, 0, 10, 0, 2, 1]], dtype=np.uint8)
@@ -103,47 +103,14 @@ def forward(pkts, lens, devs, n, routes, neigh_ip, neigh_mac, out):
     return done
 
 
-@njit(cache=True)
-def refill(pkts, fresh, lens):
-    """Fresh copies of the trace's bytes (each packet's length only), as a source gives."""
-    for i in range(lens.shape[0]):
-        for j in range(lens[i]):
-            pkts[i, j] = fresh[i, j]
-
-
-def _load(frames, devs):
-    n = len(frames)
-    pkts = np.zeros((n, 2048), dtype=np.uint8)
-    lens = np.zeros(n, dtype=np.int64)
-    for i, f in enumerate(frames):
-        pkts[i, :len(f)] = np.frombuffer(f, dtype=np.uint8)
-        lens[i] = len(f)
-    return pkts, lens, np.array(devs, dtype=np.int64)
-
-
 def measure(work, ctx):
     """(Mpps per repeat, counts per output) on the workload's main traffic."""
     routes = _routes()
     neigh_ip = np.full(1024, -1, dtype=np.int64)
     neigh_mac = np.zeros((1024, 6), dtype=np.uint8)
     out = np.zeros(3, dtype=np.int64)
-    warm = work.setup()
-    main = work.interleaved("main")
-    dev = {"eth0": 0, "eth1": 1}
-    wp, wl, wd = _load([f for _, f in warm], [dev[d] for d, _ in warm])
-    forward(wp, wl, wd, len(warm), routes, neigh_ip, neigh_mac, out)
-    mp, ml, md = _load([f for _, f in main], [dev[d] for d, _ in main])
-    fresh = mp.copy()
-    forward(mp, ml, md, len(main), routes, neigh_ip, neigh_mac, out)
-    counts = {"eth0": int(out[0]), "eth1": int(out[1]), "host": int(out[2])}
-    refill(mp, fresh, ml)
-    runs = []
-    for _ in range(ctx.repeats):
-        n = 0
-        t = time.perf_counter()
-        while time.perf_counter() - t < ctx.seconds:
-            refill(mp, fresh, ml)
-            forward(mp, ml, md, len(main), routes, neigh_ip, neigh_mac, out)
-            n += len(main)
-        runs.append(n / (time.perf_counter() - t) / 1e6)
-    return runs, counts
+
+    def step(pkts, lens, devs):
+        forward(pkts, lens, devs, len(lens), routes, neigh_ip, neigh_mac, out)
+    return common.measure(work, ctx, step,
+                          lambda: {"eth0": int(out[0]), "eth1": int(out[1]), "host": int(out[2])})
