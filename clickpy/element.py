@@ -251,6 +251,20 @@ class Element:
         return ()
 
     @classmethod
+    def kernel_source(cls, values: dict[str, Any], st: tuple) -> str | None:
+        """This instance's simple_action as Python source specialized to its
+        configuration, or None to use simple_action.
+
+        The source imports what it uses, then defines `kernel(P, s, st)`,
+        which must behave exactly as simple_action on this state.  The
+        compiler writes it into the configuration's task module, so numba
+        compiles it with the configuration's values as constants: rule sets
+        (Classifier, IPClassifier, IPFilter) become straight-line code rather
+        than a program interpreted per packet.
+        """
+        return None
+
+    @classmethod
     def emits(cls, values: dict[str, Any], n_outputs: int) -> int:
         """max_emit for this configuration (Tee(N) emits N)."""
         return cls.max_emit

@@ -9,6 +9,13 @@ The pool travels through compiled code as the tuple P = (data, head, length,
 anno, free, ctl); the helpers here are what kernels use to touch packets.
 They are numba functions that also run as plain Python under
 NUMBA_DISABLE_JIT=1, so the same kernels can be debugged interpreted.
+
+Byte offsets here are cast to unsigned (U) before indexing: numba wraps a
+signed index around (a negative one counts from the end), a test and an add
+on every byte that also stops LLVM from vectorizing a copy loop.  A 64-byte
+copy costs 6 ns with unsigned offsets against 32 ns with signed ones, a
+32-bit load 1 ns against 2.3 (measured here).  Offsets are never negative
+in the data path: kernels check lengths before they read.
 """
 from __future__ import annotations
 
@@ -16,6 +23,7 @@ import numpy as np
 from numba import njit
 
 SLOT_SIZE = 2048
+U = np.uint64    # the index type of byte offsets (see above)
 HEADROOM = 128
 
 # Annotation columns (Click's names in comments).
@@ -134,8 +142,7 @@ def clone(P, s: int) -> int:
     h = head[s]
     head[c] = h
     length[c] = length[s]
-    for i in range(h, h + length[s]):
-        data[c, i] = data[s, i]
+    copy_bytes(data[c], h, data[s], h, length[s])
     for k in range(NANNO):
         anno[c, k] = anno[s, k]
     return c
@@ -177,47 +184,68 @@ def put_back(P, s: int, n: int) -> bool:
     end = head[s] + length[s]
     if end + n > SLOT_SIZE:
         return False
-    for i in range(end, end + n):
-        data[s, i] = 0
+    fill_bytes(data[s], end, 0, n)
     length[s] += n
     return True
 
 
 @njit(cache=True, _nrt=False)
+def copy_bytes(dst, at, src, frm, n: int) -> None:
+    """dst[at:at+n] = src[frm:frm+n] for 1-D byte arrays (rows of the pool, rings,
+    templates) that do not overlap: a loop LLVM vectorizes, with no slice objects."""
+    a, f = U(at), U(frm)
+    for i in range(U(n)):
+        dst[a + i] = src[f + i]
+
+
+@njit(cache=True, _nrt=False)
+def fill_bytes(dst, at, v: int, n: int) -> None:
+    """dst[at:at+n] = v for a 1-D byte array."""
+    a = U(at)
+    for i in range(U(n)):
+        dst[a + i] = v
+
+
+@njit(cache=True, _nrt=False)
 def rd16(data, s: int, at: int) -> int:
     """Big-endian 16-bit load at absolute slot offset `at`."""
-    return (np.int64(data[s, at]) << 8) | np.int64(data[s, at + 1])
+    r, a = U(s), U(at)
+    return (np.int64(data[r, a]) << 8) | np.int64(data[r, a + U(1)])
 
 
 @njit(cache=True, _nrt=False)
 def rd32(data, s: int, at: int) -> int:
-    return ((np.int64(data[s, at]) << 24) | (np.int64(data[s, at + 1]) << 16)
-            | (np.int64(data[s, at + 2]) << 8) | np.int64(data[s, at + 3]))
+    r, a = U(s), U(at)
+    return ((np.int64(data[r, a]) << 24) | (np.int64(data[r, a + U(1)]) << 16)
+            | (np.int64(data[r, a + U(2)]) << 8) | np.int64(data[r, a + U(3)]))
 
 
 @njit(cache=True, _nrt=False)
 def wr16(data, s: int, at: int, v: int) -> None:
-    data[s, at] = (v >> 8) & 0xFF
-    data[s, at + 1] = v & 0xFF
+    r, a = U(s), U(at)
+    data[r, a] = (v >> 8) & 0xFF
+    data[r, a + U(1)] = v & 0xFF
 
 
 @njit(cache=True, _nrt=False)
 def wr32(data, s: int, at: int, v: int) -> None:
-    data[s, at] = (v >> 24) & 0xFF
-    data[s, at + 1] = (v >> 16) & 0xFF
-    data[s, at + 2] = (v >> 8) & 0xFF
-    data[s, at + 3] = v & 0xFF
+    r, a = U(s), U(at)
+    data[r, a] = (v >> 24) & 0xFF
+    data[r, a + U(1)] = (v >> 16) & 0xFF
+    data[r, a + U(2)] = (v >> 8) & 0xFF
+    data[r, a + U(3)] = v & 0xFF
 
 
 @njit(cache=True, _nrt=False)
 def ones_sum(data, s: int, at: int, n: int, acc: int) -> int:
     """Ones'-complement sum of n bytes from `at`, added to acc (not folded)."""
-    i = 0
-    while i + 1 < n:
-        acc += (np.int64(data[s, at + i]) << 8) | np.int64(data[s, at + i + 1])
-        i += 2
-    if i < n:
-        acc += np.int64(data[s, at + i]) << 8
+    r, a, m = U(s), U(at), U(max(n, 0))
+    i = U(0)
+    while i + U(1) < m:
+        acc += (np.int64(data[r, a + i]) << 8) | np.int64(data[r, a + i + U(1)])
+        i += U(2)
+    if i < m:
+        acc += np.int64(data[r, a + i]) << 8
     return acc
 
 

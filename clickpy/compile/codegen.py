@@ -44,8 +44,10 @@ def kernel(cls, kind: str) -> str:
 
 
 class _Writer:
-    def __init__(self, plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool):
+    def __init__(self, plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool,
+                 kernels: dict[int, str]):
         self.plan, self.g, self.views, self.inline = plan, graph, views, inline
+        self.kernels = kernels
         self.lines: list[str] = []
         self._ids = itertools.count()
 
@@ -54,6 +56,10 @@ class _Writer:
 
     def cls(self, i: int):
         return self.g.nodes[self.plan.order[i]]["element"]
+
+    def action(self, i: int) -> str:
+        """The name of element i's simple_action: its specialized kernel when it has one."""
+        return f"SIMPLE_ACTION_{i}" if i in self.kernels else kernel(self.cls(i), "simple_action")
 
     def label(self, i: int) -> str:
         return f"{self.plan.order[i]} :: {self.cls(i).class_name}"
@@ -69,7 +75,7 @@ class _Writer:
             out += self.emitted(i, f"{kernel(cls, 'push')}(P, {port}, {slot}, S{i}, X{i})", ind)
         elif cls.simple_action is not None:
             r = self.fresh("r")
-            out += [f"{ind}{r} = {kernel(cls, 'simple_action')}(P, {slot}, S{i})"]
+            out += [f"{ind}{r} = {self.action(i)}(P, {slot}, S{i})"]
             out += self.after_action(i, r, slot, ind)
         else:
             out += self.drop(i, str(UNCONNECTED), slot, ind)
@@ -181,7 +187,7 @@ class _Writer:
                 out += self.dispatch(i, o, t, ind2 + STEP * 2, skip_port=port)
             else:
                 r = self.fresh("r")
-                out += [f"{ind2}{r} = {kernel(cls, 'simple_action')}(P, {x}, S{i})",
+                out += [f"{ind2}{r} = {self.action(i)}(P, {x}, S{i})",
                         f"{ind2}if {r} == {port}:",
                         f"{ind2}{STEP}{target} = {x}",
                         f"{ind2}else:"]
@@ -278,6 +284,10 @@ class _Writer:
             for kind in KINDS:
                 if getattr(cls, kind) is not None:
                     self.lines.append(f"{kernel(cls, kind)} = {cname}_class.{kind}")
+        for i, text in sorted(self.kernels.items()):
+            self.lines += ["", "", f"# {self.label(i)}: simple_action specialized to its configuration"]
+            self.lines += text.strip("\n").replace(
+                "def kernel(", f"@njit(cache=True, _nrt=False)\ndef SIMPLE_ACTION_{i}(", 1).splitlines()
         tasks = [self.push_task(n) for n in self.plan.push_tasks]
         tasks += [self.pull_task(n) for n in self.plan.pull_tasks]
         has_timers = self.timers()
@@ -292,7 +302,8 @@ class _Writer:
         return "\n".join(self.lines)
 
 
-def generate(plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool = True) -> str:
+def generate(plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool = True,
+             kernels: dict[int, str] | None = None) -> str:
     """The Python source of the configuration's fused tasks.
 
     views: how the code rebuilds each array from the table T (arraytable.Layout
@@ -300,5 +311,6 @@ def generate(plan: Plan, graph: nx.MultiDiGraph, views: dict, inline: bool = Tru
     and "X" lists of each element's state tuple and emit buffer.
     inline: whether LLVM inlines the kernels into the tasks (clickpy.compile.inline):
     faster code, against smaller code for unikernel images.
+    kernels: element index -> its specialized simple_action (Element.kernel_source).
     """
-    return _Writer(plan, graph, views, inline).source()
+    return _Writer(plan, graph, views, inline, kernels or {}).source()

@@ -32,7 +32,7 @@ import numpy as np
 from numba import njit
 
 from clickpy.packet import (A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, A_VLAN, HEADROOM, SLOT_SIZE,
-                            alloc)
+                            alloc, copy_bytes)
 
 SOL_PACKET = 263
 PACKET_ADD_MEMBERSHIP = 1
@@ -234,8 +234,7 @@ def rx_take(ring, c, P, snaplen):
         n = min(snap, snaplen, MAX_CAPTURE)
         h = head[s]
         src = base + mac
-        for k in range(n):
-            data[s, h + k] = ring[src + k]
+        copy_bytes(data[s], h, ring, src, n)
         length[s] = n
         anno[s, A_EXTRA_LENGTH] = rd_u32(ring, base + 4) - n
         anno[s, A_TSTAMP] = rd_u32(ring, base + 16) * 1000000000 + rd_u32(ring, base + 20)
@@ -277,8 +276,7 @@ def tx_put(ring, c, P, s):
         return False
     h = head[s]
     d = base + TX_DATA
-    for k in range(n):
-        ring[d + k] = data[s, h + k]
+    copy_bytes(ring, d, data[s], h, n)
     wr_u32(ring, base + 4, n)
     wr_u32(ring, base, TP_STATUS_SEND_REQUEST)
     c[T_FRAME] = f + 1 if f + 1 < c[T_FRAME_NR] else 0

@@ -73,10 +73,13 @@ class Router:
             self._state_rows.append(len(layout.arrays))
             views["S"].append(layout.add_tuple(st, f"{n} :: {c.class_name} state"))
         self.T = layout.table()   # the arrays above stay alive as long as the Router
-        self.source = generate(self.plan, graph, views, inline)
-        t = time.perf_counter()
-        self.module = cache.load(self.source, set(self.classes))
-        self.load_seconds = time.perf_counter() - t
+        self._views, self._inline = views, inline
+        self.kernels = {}        # element index -> its specialized simple_action source
+        for i, (c, v, st) in enumerate(zip(self.classes, self.values, self.S)):
+            text = c.kernel_source(v, st)
+            if text is not None:
+                self.kernels[i] = text
+        self._load()
         self.compile_seconds = 0.0
         base_calls = Element.take_handler_calls.__func__
         self._callers = [i for i, c in enumerate(self.classes)
@@ -113,11 +116,20 @@ class Router:
             self._round(0)
             self.compile_seconds = time.perf_counter() - t
 
+    def _load(self) -> None:
+        """Generate the task module and load it (compiled, or from the cache)."""
+        self.source = generate(self.plan, self.graph, self._views, self._inline, self.kernels)
+        t = time.perf_counter()
+        self.module = cache.load(self.source, set(self.classes))
+        self.load_seconds = time.perf_counter() - t
+
     def reconfigure(self, name: str, **changes) -> None:
         """Configure element `name` again with some arguments changed (Click's hot swap of
         one element): its state is rebuilt by its class, as at initialization, and the
         compiled code sees the new state from the next round.  The new state must have
-        the same arrays (kinds and dimensions) as before; sizes may differ.
+        the same arrays (kinds and dimensions) as before; sizes may differ.  An element
+        whose kernel is specialized to its configuration (Element.kernel_source) has
+        the task module generated and compiled again when that kernel changes.
         """
         i = self.element(name)
         data = self.graph.nodes[name]
@@ -134,6 +146,13 @@ class Router:
         self.T[ENTRY * first:ENTRY * (first + len(state))] = table(list(state))[:ENTRY * len(state)]
         self.values[i] = values
         self.S = self.S[:i] + (state,) + self.S[i + 1:]
+        text = self.classes[i].kernel_source(values, state)
+        if text != self.kernels.get(i):
+            if text is None:
+                del self.kernels[i]
+            else:
+                self.kernels[i] = text
+            self._load()
 
     # ---- running ---------------------------------------------------------------
     @property

@@ -9,7 +9,8 @@ from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.handler_calls import HandlerCall, HandlerCallArg
 from clickpy.element import IP_HEADER, Element, Handler
-from clickpy.packet import A_DST_IP, A_NH, A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc
+from clickpy.packet import (A_DST_IP, A_NH, A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc,
+                            copy_bytes)
 from clickpy.pcap import (LINKTYPE_RAW, PcapError, PcapWarning, read_pcap, unparse_linktype)
 
 SAMPLING_SHIFT = 28
@@ -271,8 +272,7 @@ def _emit(P, st, iph):
     i = c[PENDING]
     a, n = off[i], off[i + 1] - off[i]
     buf, head, anno = P[0], P[1][s], P[3]
-    for k in range(n):
-        buf[s, head + k] = data[a + k]
+    copy_bytes(buf[s], head, data, a, n)
     P[2][s] = n
     anno[s, A_TSTAMP] = ts[i]
     if iph >= 0:

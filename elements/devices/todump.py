@@ -11,7 +11,7 @@ from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.pcap_encap import ETHER, PcapEncap
 from clickpy.element import Element, Handler
 from clickpy.kernel import STOLEN, drop
-from clickpy.packet import A_TSTAMP, C_NOW, NANNO, alloc, release
+from clickpy.packet import A_TSTAMP, C_NOW, NANNO, U, alloc, copy_bytes, release
 from clickpy.pcap import PcapError, PcapWriter
 
 RING = 1 << 16            # packets held for the host when the record buffer is full, at most
@@ -58,8 +58,7 @@ def todump(P, s, st):
         h, n = head[s], length[s]
         head[rec] = h                       # same place as the original: always fits
         caplen = min(n, c[SNAPLEN])
-        for k in range(caplen):
-            data[rec, h + k] = data[s, h + k]
+        copy_bytes(data[rec], h, data[s], h, caplen)
         length[rec] = n                     # the wire length; only caplen bytes are copied
         for k in range(NANNO):
             anno[rec, k] = anno[s, k]
@@ -70,8 +69,11 @@ def todump(P, s, st):
 
 @njit(cache=True, _nrt=False)
 def _le32(out, at, value):
-    for b in range(4):
-        out[at + b] = (value >> (8 * b)) & 0xFF
+    a = U(at)
+    out[a] = value & 0xFF
+    out[a + U(1)] = (value >> 8) & 0xFF
+    out[a + U(2)] = (value >> 16) & 0xFF
+    out[a + U(3)] = (value >> 24) & 0xFF
 
 
 @njit(cache=True, _nrt=False)
@@ -95,8 +97,7 @@ def _record(P, s, snaplen, nano, now, out, used):
     _le32(out, used + 8, caplen)
     _le32(out, used + 12, wire)
     used += 16
-    for b in range(caplen):
-        out[used + b] = data[s, h + b]
+    copy_bytes(out, used, data[s], h, caplen)
     return used + caplen
 
 

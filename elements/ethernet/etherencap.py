@@ -5,7 +5,7 @@ from numba import njit
 from clickpy.args import Arg, ArgError, ArgType, EtherAddress, Integer, ParseContext
 from clickpy.element import Element, Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_NH, A_TH, HEADROOM, SLOT_SIZE
+from clickpy.packet import A_NH, A_TH, HEADROOM, SLOT_SIZE, copy_bytes
 
 
 class EtherType(ArgType):
@@ -68,9 +68,7 @@ def etherencap(P, s, st):
     hdr = st[0]
     if not push_mac_header(P, s, 14):
         return drop(0)
-    data, h = P[0], P[1][s]
-    for i in range(14):
-        data[s, h + i] = hdr[i]
+    copy_bytes(P[0][s], P[1][s], hdr, 0, 14)
     return 0
 
 

@@ -5,6 +5,7 @@ from numba import njit
 from clickpy.args import Arg, EtherAddress
 from clickpy.element import Element, Handler
 from clickpy.kernel import drop
+from clickpy.packet import copy_bytes
 from elements.ethernet.etherencap import ether_unparse, parse_handler_value
 
 
@@ -13,9 +14,7 @@ def etherrewrite(P, s, st):
     addrs = st[0]
     if P[2][s] < 12:
         return drop(0)
-    data, h = P[0], P[1][s]
-    for i in range(12):
-        data[s, h + i] = addrs[i]
+    copy_bytes(P[0][s], P[1][s], addrs, 0, 12)
     return 0
 
 

@@ -21,16 +21,34 @@ class IPPatternArg(ArgType):
 
 
 @njit(cache=True, _nrt=False)
+def verdict(t):
+    return -3 - t if t <= -3 else drop(0)
+
+
+@njit(cache=True, _nrt=False)
 def ipclassify(P, s, st):
     # The decision program over the bytes from the IP header (A_NH) to the
     # packet's end; transport tests read at the IP header length from there.
     nh = P[3][s, A_NH]
     if nh < 0:
         return drop(1)
-    t = run_program(P[0], s, nh, P[1][s] + P[2][s] - nh, st[0], st[1][0], True)
-    if t <= -3:
-        return -3 - t
-    return drop(0)
+    return verdict(run_program(P[0], s, nh, P[1][s] + P[2][s] - nh, st[0], st[1][0], True))
+
+
+# ipclassify() with the decision program written out (Element.kernel_source).
+SPECIALIZED = """
+from clickpy.kernel import drop
+from clickpy.packet import A_NH
+from elements.ip.ipclassifier import verdict
+
+def kernel(P, s, st):
+    nh = P[3][s, A_NH]
+    if nh < 0:
+        return drop(1)
+    row, start, length = P[0][s], nh, P[1][s] + P[2][s] - nh
+{program}
+    return verdict(t)
+"""
 
 
 class IPClassifier(Element):
@@ -64,6 +82,11 @@ class IPClassifier(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         return decision_tree.ipclassifier_program(values.get("PATTERN") or ()).arrays()
+
+    @classmethod
+    def kernel_source(cls, values, st):
+        lines = decision_tree.straight_line(st[0], st[1][0], transport=True)
+        return None if lines is None else SPECIALIZED.format(program="\n".join(lines))
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -11,7 +11,7 @@ from clickpy.argtypes.ip_prefixes import parse_ip_address
 from clickpy.datapath.ipheader import cksum_bytes, ip_int, update_cksum
 from clickpy.element import DST_IP, IP_HEADER, Element, Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_DST_IP, A_NH, A_TH, push_front, wr16, wr32
+from clickpy.packet import A_DST_IP, A_NH, A_TH, copy_bytes, push_front, wr16, wr32
 
 USE_DST_ANNO, DST, NEXT_ID = range(3)  # state words; the header template is st[0]
 
@@ -23,8 +23,7 @@ def ip_encap(P, s, st):
     if not push_front(P, s, 20):
         return drop(0)
     ip = head[s]
-    for i in range(20):
-        data[s, ip + i] = tmpl[i]
+    copy_bytes(data[s], ip, tmpl, 0, 20)
     # The template's checksum covers a zero length, ID (and destination, with
     # DST_ANNO); add each real halfword incrementally, in Click's order.
     csum = (np.int64(tmpl[10]) << 8) | np.int64(tmpl[11])

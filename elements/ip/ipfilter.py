@@ -21,17 +21,37 @@ class FilterRuleArg(ArgType):
 
 
 @njit(cache=True, _nrt=False)
-def ipfilter(P, s, st):
-    # As IPClassifier, with one more verdict: -2 for a drop/deny rule.
-    nh = P[3][s, A_NH]
-    if nh < 0:
-        return drop(2)
-    t = run_program(P[0], s, nh, P[1][s] + P[2][s] - nh, st[0], st[1][0], True)
+def verdict(t):
+    # As IPClassifier's, with one more verdict: -2 for a drop/deny rule.
     if t <= -3:
         return -3 - t
     if t == -2:
         return drop(0)
     return drop(1)
+
+
+@njit(cache=True, _nrt=False)
+def ipfilter(P, s, st):
+    nh = P[3][s, A_NH]
+    if nh < 0:
+        return drop(2)
+    return verdict(run_program(P[0], s, nh, P[1][s] + P[2][s] - nh, st[0], st[1][0], True))
+
+
+# ipfilter() with the decision program written out (Element.kernel_source).
+SPECIALIZED = """
+from clickpy.kernel import drop
+from clickpy.packet import A_NH
+from elements.ip.ipfilter import verdict
+
+def kernel(P, s, st):
+    nh = P[3][s, A_NH]
+    if nh < 0:
+        return drop(2)
+    row, start, length = P[0][s], nh, P[1][s] + P[2][s] - nh
+{program}
+    return verdict(t)
+"""
 
 
 class IPFilter(Element):
@@ -69,6 +89,11 @@ class IPFilter(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         return decision_tree.ipfilter_program(values.get("FILTER") or ()).arrays()
+
+    @classmethod
+    def kernel_source(cls, values, st):
+        lines = decision_tree.straight_line(st[0], st[1][0], transport=True)
+        return None if lines is None else SPECIALIZED.format(program="\n".join(lines))
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -20,12 +20,25 @@ class ClassifierPatternArg(ArgType):
 
 
 @njit(cache=True, _nrt=False)
+def verdict(t):
+    return -3 - t if t <= -3 else drop(0)
+
+
+@njit(cache=True, _nrt=False)
 def classify(P, s, st):
     # The compiled decision program over the packet's bytes from its first byte.
-    t = run_program(P[0], s, P[1][s], P[2][s], st[0], st[1][0], False)
-    if t <= -3:
-        return -3 - t
-    return drop(0)
+    return verdict(run_program(P[0], s, P[1][s], P[2][s], st[0], st[1][0], False))
+
+
+# classify() with the decision program written out (Element.kernel_source).
+SPECIALIZED = """
+from elements.standard.classifier import verdict
+
+def kernel(P, s, st):
+    row, start, length = P[0][s], P[1][s], P[2][s]
+{program}
+    return verdict(t)
+"""
 
 
 class Classifier(Element):
@@ -57,6 +70,11 @@ class Classifier(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         return decision_tree.classifier_program(values.get("PATTERN") or ()).arrays()
+
+    @classmethod
+    def kernel_source(cls, values, st):
+        lines = decision_tree.straight_line(st[0], st[1][0], transport=False)
+        return None if lines is None else SPECIALIZED.format(program="\n".join(lines))
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -11,7 +11,7 @@ from clickpy.args import Arg, ArgError, ArgIssue, Bool, Data, Integer, ParseCont
 from clickpy.argtypes.handler_calls import HandlerCallArg
 from clickpy.datapath.ipheader import parse_bool, unparse_bool
 from clickpy.element import Element, Handler
-from clickpy.packet import A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc
+from clickpy.packet import A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc, copy_bytes
 
 DEFAULT_DATA = b"Random bullshit in a packet, at least 64 bytes long. Well, now it is."
 MAX_PACKET = SLOT_SIZE - HEADROOM  # longest packet a pool slot holds
@@ -109,10 +109,7 @@ def make_packet(P, st):
         return -1
     c, tpl = st[0], st[1]
     n = c[T_LEN]
-    data = P[0]
-    h = P[1][s]
-    for i in range(n):
-        data[s, h + i] = tpl[i]
+    copy_bytes(P[0][s], P[1][s], tpl, 0, n)
     P[2][s] = n
     return s
 

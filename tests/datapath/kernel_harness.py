@@ -31,6 +31,19 @@ class Harness:
         self.st = self.cls.state(values, n_inputs, n_outputs)
         self.emit = np.zeros(2 * max(1, self.cls.emits(values, n_outputs)), dtype=np.int64)
 
+    def specialized(self):
+        """The kernel the compiler would write for this instance (Element.kernel_source),
+        compiled on its own, or None when the element has none."""
+        if not hasattr(self, "_specialized"):
+            text = self.cls.kernel_source(self.values, self.st)
+            self._specialized = None
+            if text is not None:
+                from numba import njit
+                space: dict = {"np": np}
+                exec(compile(text, f"<{self.cls.class_name} specialized>", "exec"), space)
+                self._specialized = njit(_nrt=False)(space["kernel"])
+        return self._specialized
+
     def load(self, frame: bytes, **anno) -> int:
         s = self.pool.load(bytes(frame))
         assert s >= 0

@@ -183,6 +183,40 @@ def test_reconfigure_points_the_compiled_code_at_the_new_state(trace):
         r.reconfigure("src", FILENAME=str(second) + ".missing")
 
 
+def test_rule_sets_compile_to_straight_line_code_and_follow_a_reconfigure(trace):
+    """IPFilter's program is written into the task module (Element.kernel_source);
+    new rules make a new module, and the packets follow them."""
+    from clickpy.rules.ipfilter_expr import parse_filter_rule
+    path = trace(frames(20))
+    r = router(f"src :: FromDump({path}, STOP false) -> Strip(14) -> CheckIPHeader"
+               " -> f :: IPFilter(deny udp dst port 1234, allow src 10.0.1.2 && udp, deny all)"
+               " -> c :: Counter -> Discard;")
+    i = r.element("f")
+    assert i in r.kernels and f"def SIMPLE_ACTION_{i}(" in r.source
+    assert f"SIMPLE_ACTION_{i}(P, " in r.source              # the task calls it
+    r.run(idle_rounds=5)
+    assert r.read("c", "count") == "20"
+    before = r.module
+    r.reconfigure("f", FILTER=[parse_filter_rule(t) for t in ("deny src 10.0.1.2", "allow all")])
+    assert r.module is not before
+    r.reconfigure("src", FILENAME=path)
+    r.run(idle_rounds=5)
+    assert r.read("c", "count") == "20"
+    assert r.account().drops[("f", "matched a drop rule")] == 20
+
+
+def test_rule_sets_too_long_for_straight_line_code_keep_the_interpreter(trace):
+    from clickpy.rules import decision_tree
+    n = decision_tree.MAX_STRAIGHT_LINE + 1
+    rules = ", ".join(f"deny src host 10.9.{k // 256}.{k % 256}" for k in range(n))
+    path = trace(frames(10))
+    r = router(f"FromDump({path}, STOP true) -> Strip(14) -> CheckIPHeader"
+               f" -> f :: IPFilter({rules}, allow all) -> c :: Counter -> Discard;")
+    assert r.element("f") not in r.kernels and "SIMPLE_ACTION_IPFilter(P, " in r.source
+    r.run()
+    assert r.read("c", "count") == "10"
+
+
 def _settle(r, start_ns, seconds, tick_ns=100_000_000):
     for k in range(int(seconds * 1e9 / tick_ns)):
         r.step(now_ns=start_ns + k * tick_ns)
