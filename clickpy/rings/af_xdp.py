@@ -60,7 +60,7 @@ from numba import njit
 
 from clickpy.packet import (A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, C_NOW, HEADROOM,
                             PKTTYPE_BROADCAST, PKTTYPE_HOST, PKTTYPE_MULTICAST,
-                            PKTTYPE_OTHERHOST, SLOT_SIZE, alloc)
+                            PKTTYPE_OTHERHOST, SLOT_SIZE, alloc, copy_bytes)
 from clickpy.rings.packet_mmap import RingError, ifindex
 from clickpy.rings.shared_words import load_acquire, store_release
 from clickpy.rings.xdp_redirect import XdpError, XdpRedirect
@@ -524,8 +524,7 @@ def rx_take(rx, fill, umem, c, P, snaplen):
         m = min(n, snaplen, MAX_CAPTURE)
         h = head[s]
         at = c[w + UMEM_BASE] + addr
-        for j in range(m):
-            data[s, h + j] = umem[at + j]
+        copy_bytes(data[s], h, umem, at, m)
         length[s] = m
         anno[s, A_EXTRA_LENGTH] = n - m
         anno[s, A_TSTAMP] = P[5][C_NOW]
@@ -580,9 +579,7 @@ def tx_put(tx, completion, umem, c, P, s):
         return False
     c[TX_NFREE] -= 1
     addr = c[TX_FREE + c[TX_NFREE]]
-    data, h = P[0], P[1][s]
-    for j in range(n):
-        umem[addr + j] = data[s, h + j]
+    copy_bytes(umem, addr, P[0][s], P[1][s], n)
     d = c[TX_DESC] + 4 * (k & (RING - 1))
     tx[d] = addr & U32
     tx[d + 1] = addr >> 32
