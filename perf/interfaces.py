@@ -3,14 +3,17 @@
 The measuring is perf.netdev's: clickpy's router (configs/router.click) over
 each ring type (AFPACKET, AFXDP) against Linux's own forwarding, in the same
 namespaces.  This entry turns its figures into rows: one per forwarder, the
-forwarded rate of 64-byte frames in kpps, with offered rate, loss and
-latency under load as extras.  Needs root; skipped with the reason
-elsewhere.  --quick: one worker per ring type, 2-second blasts (about half a
-minute in all).
+forwarded rate of 64-byte frames in kpps, one figure per repeat of the
+whole comparison (so every forwarder is measured under the same conditions
+in each repeat), with the offered rate, loss and latency under load of the
+median repeat as extras.  Needs root; skipped with the reason elsewhere.
+--quick: one repeat, one worker per ring type, 2-second blasts (about half
+a minute in all); otherwise 3 repeats (or --repeats, when fewer).
 """
 from __future__ import annotations
 
 import os
+import statistics
 
 from perf.measure import Ctx, Result
 from perf.registry import Skip, benchmark
@@ -27,19 +30,34 @@ def _require() -> None:
         raise Skip(f"network namespaces: {why}")
 
 
-def rows(results: dict) -> Result:
-    """The Result of a perf.netdev.run() dict: a row per forwarder, forwarded kpps."""
+def _forwarders(results: dict) -> dict:
+    """Forwarder name -> its throughput figures, in one perf.netdev.run() dict."""
+    out = {name: r["throughput"] for name, r in results["runs"].items()}
+    out["linux"] = results["linux"]
+    return out
+
+
+def rows(repeats: list[dict]) -> Result:
+    """The Result of perf.netdev.run() dicts, one per repeat: a row per forwarder,
+    forwarded kpps per repeat; the extras are the median repeat's."""
     res = Result(plot="bars")
-    runs = [(name, r["throughput"]) for name, r in results["runs"].items()]
-    for name, t in runs + [("linux", results["linux"])]:
-        res.add(CASE, name, "kpps", [t["forwarded_pps"] / 1e3],
-                offered_kpps=round(t["offered_pps"] / 1e3, 1), loss_pct=t["loss_pct"],
-                latency_median_us=t["latency_median_us"], latency_p99_us=t["latency_p99_us"],
-                forwarder_cpu_us_per_pkt=t.get("forwarder_cpu_us_per_pkt"))
-    res.notes.append(f"one run of {results['seconds']} s per forwarder; load average "
-                     f"{results['load_before']} -> {results['load_after']} on "
-                     f"{results['cpus']} CPUs: noisy on a shared machine; "
-                     f"{results.get('queues', 1)} queue(s) per veth")
+    each = [_forwarders(r) for r in repeats]
+    for name in each[0]:
+        figures = sorted((f[name] for f in each if name in f), key=lambda t: t["forwarded_pps"])
+        mid = figures[(len(figures) - 1) // 2]
+        res.add(CASE, name, "kpps", [t["forwarded_pps"] / 1e3 for t in figures],
+                offered_kpps=round(mid["offered_pps"] / 1e3, 1), loss_pct=mid["loss_pct"],
+                latency_median_us=mid["latency_median_us"], latency_p99_us=mid["latency_p99_us"],
+                forwarder_cpu_us_per_pkt=mid.get("forwarder_cpu_us_per_pkt"))
+    first, last = repeats[0], repeats[-1]
+    res.notes.append(f"{len(repeats)} repeat(s) of {first['seconds']} s per forwarder; load "
+                     f"average {first['load_before']} -> {last['load_after']} on "
+                     f"{first['cpus']} CPUs: noisy on a shared machine; "
+                     f"{first.get('queues', 1)} queue(s) per veth")
+    if len(repeats) > 1:
+        losses = {n: statistics.median(f[n]["loss_pct"] for f in each if n in f) for n in each[0]}
+        res.notes.append("median loss per forwarder over the repeats: " + ", ".join(
+            f"{n} {v:.1f}%" for n, v in losses.items()))
     return res
 
 
@@ -48,7 +66,5 @@ def run(ctx: Ctx) -> Result:
     _require()
     from perf import netdev
     if ctx.quick:
-        results = netdev.run(worker_counts=(1,), seconds=2.0, quick=True)
-    else:
-        results = netdev.run(seconds=max(ctx.seconds, 5.0))
-    return rows(results)
+        return rows([netdev.run(worker_counts=(1,), seconds=2.0, quick=True)])
+    return rows([netdev.run(seconds=max(ctx.seconds, 5.0)) for _ in range(min(ctx.repeats, 3))])

@@ -29,13 +29,26 @@ def test_rows_name_each_forwarder_and_note_the_conditions():
                         "clickpy AFXDP w2": {"throughput": _figures(70_000)}},
                "linux": _figures(90_000), "seconds": 2.0, "queues": 2,
                "load_before": "1.0", "load_after": "2.0", "cpus": 2}
-    res = interfaces.rows(results)
+    res = interfaces.rows([results])
     assert [(r.impl, r.unit, r.runs) for r in res.rows] == [
         ("clickpy AFPACKET w1", "kpps", [50.0]), ("clickpy AFXDP w1", "kpps", [60.0]),
         ("clickpy AFXDP w2", "kpps", [70.0]), ("linux", "kpps", [90.0])]
     assert res.rows[1].extra["offered_kpps"] == 120.0 and res.rows[1].extra["loss_pct"] == 50.0
     assert any("2 queue(s) per veth" in n and "load average 1.0 -> 2.0" in n
                for n in res.notes)
+
+
+def test_repeats_give_each_forwarder_its_spread_and_the_median_repeats_extras():
+    def run(a, linux, load):
+        return {"runs": {"clickpy AFXDP w1": {"throughput": _figures(a)}}, "linux": _figures(linux),
+                "seconds": 5.0, "queues": 1, "load_before": load, "load_after": load, "cpus": 2}
+    res = interfaces.rows([run(60_000, 90_000, "1.0"), run(40_000, 95_000, "1.5"),
+                           run(50_000, 80_000, "2.0")])
+    rows = {r.impl: r for r in res.rows}
+    assert rows["clickpy AFXDP w1"].runs == [40.0, 50.0, 60.0]
+    assert rows["clickpy AFXDP w1"].extra["offered_kpps"] == 100.0    # the 50 kpps repeat's
+    assert rows["linux"].runs == [80.0, 90.0, 95.0]
+    assert any("3 repeat(s)" in n and "load average 1.0 -> 2.0" in n for n in res.notes)
 
 
 @pytest.mark.skipif(WHY_NOT is not None or os.geteuid() != 0,
