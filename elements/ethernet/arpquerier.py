@@ -12,7 +12,8 @@ from clickpy.args import (Arg, ArgError, ArgIssue, ArgType, Bool, ElementRef, Et
 from clickpy.argtypes.ip_prefixes import parse_ip_prefix
 from clickpy.element import DST_IP, Element, Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_DST_IP, A_TSTAMP, A_VLAN, C_NOW, create, rd16, rd32, release, wr16
+from clickpy.packet import (A_DST_IP, A_TSTAMP, A_VLAN, C_NOW, copy_bytes, create, rd16, rd32,
+                            release, wr16)
 from elements.ethernet.arpresponder import (ARP_LEN, ARPHRD_ETHER, ARPOP_REPLY, ARPOP_REQUEST,
                                             ETHERTYPE_ARP, ETHERTYPE_IP, rd_mac, wr_arp, wr_mac)
 from elements.ethernet.etherencap import ether_unparse, parse_handler_value, push_mac_header
@@ -426,13 +427,38 @@ def _bury(P, st, emit, k):
 
 
 @njit(cache=True, _nrt=False)
+def _resolved(st, dst, now):
+    """The entry of a known next hop that needs no renewal query now, or -1."""
+    c, ent = st[0], st[2]
+    if c[MY_IP] == 0:
+        return -1
+    e = ht_find(st[5], st[4], dst)
+    if e < 0 or not _known(c, ent, e, now):
+        return -1
+    if c[POLL_TIMEOUT] != 0 and now >= ent[e, E_LIVE] + c[POLL_TIMEOUT]:
+        return -1
+    return e
+
+
+@njit(cache=True, _nrt=False)
 def arpquerier(P, port, s, st, emit):
     c = st[0]
     now = P[5][C_NOW]
     c[NOW] = now
     _timer(st, now)
     if port == 0:
-        k = _handle_ip(P, s, st, emit, 0, False, now)
+        # The common case, a known next hop, is handled here, small enough for the
+        # compiler to inline into the task; _handle_ip (queries, queueing,
+        # broadcast and multicast) stays a call (clickpy.compile.inline).
+        e = _resolved(st, P[3][s, A_DST_IP] & 0xFFFFFFFF, now)
+        if e >= 0 and push_mac_header(P, s, 14):
+            row, h = P[0][s], P[1][s]
+            copy_bytes(row, h, st[1][e], 0, 6)
+            copy_bytes(row, h + 6, st[3], 0, 6)
+            wr16(P[0], s, h + 12, ETHERTYPE_IP)
+            k = _out(P, emit, 0, 0, s)
+        else:
+            k = _handle_ip(P, s, st, emit, 0, False, now)
     else:
         k = _handle_response(P, s, st, emit, now)
     return _bury(P, st, emit, k)

@@ -73,19 +73,27 @@ def _random16(c):
 
 @njit(cache=True, _nrt=False)
 def ip_fragment(P, port, s, st, emit):
-    data, head, length, anno = P[0], P[1], P[2], P[3]
-    c, log = st[0], st[1]
-    end = head[s] + length[s]
-    nh = anno[s, A_NH]
+    # The common case is this small function, which the compiler inlines into
+    # the task; _fragment, the large rest, stays a call (clickpy.compile.inline).
+    end = P[1][s] + P[2][s]
+    nh = P[3][s, A_NH]
     if nh < 0:
         emit[0] = drop(BAD_HEADER)
         emit[1] = s
         return 1
-    mtu = c[MTU]
-    if end - nh <= mtu:                 # Click looks at nothing else
+    if end - nh <= st[0][MTU]:          # Click looks at nothing else
         emit[0] = 0
         emit[1] = s
         return 1
+    return _fragment(P, s, st, emit, end, nh)
+
+
+@njit(cache=True, _nrt=False)
+def _fragment(P, s, st, emit, end, nh):
+    """The packet does not fit the MTU: fragment it, or refuse (DF, bad header)."""
+    data, head, length, anno = P[0], P[1], P[2], P[3]
+    c, log = st[0], st[1]
+    mtu = c[MTU]
     hlen = (np.int64(data[s, nh]) & 0xF) << 2 if nh < end else 0
     if nh + 20 > end or hlen < 20 or nh + hlen > end:
         emit[0] = drop(BAD_HEADER)
