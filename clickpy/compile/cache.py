@@ -20,7 +20,7 @@ import numpy
 
 import clickpy
 from clickpy import kernel, packet
-from clickpy.compile import arraytable, inline
+from clickpy.compile import arraytable, callees, inline
 from clickpy.runtime import account, loopqueue
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def cache_dir() -> str:
 def key(source: str, classes) -> str:
     h = hashlib.sha256()
     h.update(source.encode())
-    for mod in sorted({inspect.getmodule(c) for c in classes} | {kernel, packet, account, loopqueue, arraytable, inline},
+    for mod in sorted({inspect.getmodule(c) for c in classes} | {kernel, packet, account, loopqueue, arraytable, callees, inline},
                       key=lambda m: m.__name__):
         h.update(mod.__name__.encode())
         h.update(inspect.getsource(mod).encode())
