@@ -45,6 +45,10 @@ from __future__ import annotations
 
 from numba import njit
 
+from clickpy.compile import callees
+
+callees.install()   # numba callers get kernels compiled once per types, to LLVM IR only
+
 STOLEN = -1          # the element kept the packet (queued, buffered, sent)
 _DROP_BASE = -2      # drop(r) == -2 - r
 
