@@ -95,7 +95,6 @@ class Router:
         for line in describe(self.plan):
             log.info("%s", line)
         self.rounds = 0
-        self._compiled = False
 
     def _round(self, budget: int) -> int:
         """Timers, then every task once (the loop queue drained after each): packets moved."""
@@ -130,6 +129,7 @@ class Router:
         t = time.perf_counter()
         self.module = cache.load(self.source, set(self.classes))
         self.load_seconds = time.perf_counter() - t
+        self._compiled = False     # its tasks not compiled yet (see _round)
 
     def reconfigure(self, name: str, **changes) -> None:
         """Configure element `name` again with some arguments changed (Click's hot swap of
