@@ -575,6 +575,13 @@ def straight_line(prog: np.ndarray, entry: int, transport: bool,
     return lines
 
 
+def specialize(template: str, st: tuple, transport: bool) -> str | None:
+    """An element's kernel_source: `template` (its kernel, with `{program}` where the
+    program goes) around the straight-line program of state st, or None."""
+    lines = straight_line(st[0], st[1][0], transport)
+    return None if lines is None else template.format(program="\n".join(lines))
+
+
 # --------------------------------------------------------------------------
 # The interpreter the kernels call
 

@@ -73,8 +73,7 @@ class Classifier(Element):
 
     @classmethod
     def kernel_source(cls, values, st):
-        lines = decision_tree.straight_line(st[0], st[1][0], transport=False)
-        return None if lines is None else SPECIALIZED.format(program="\n".join(lines))
+        return decision_tree.specialize(SPECIALIZED, st, transport=False)
 
     @classmethod
     def read_handler(cls, name, values, st):
