@@ -194,7 +194,7 @@ def copy_bytes(dst, at, src, frm, n: int) -> None:
     """dst[at:at+n] = src[frm:frm+n] for 1-D byte arrays (rows of the pool, rings,
     templates) that do not overlap: a loop LLVM vectorizes, with no slice objects."""
     a, f = U(at), U(frm)
-    for i in range(U(n)):
+    for i in range(U(max(n, 0))):    # a negative count copies nothing, as range(n) did
         dst[a + i] = src[f + i]
 
 
@@ -202,7 +202,7 @@ def copy_bytes(dst, at, src, frm, n: int) -> None:
 def fill_bytes(dst, at, v: int, n: int) -> None:
     """dst[at:at+n] = v for a 1-D byte array."""
     a = U(at)
-    for i in range(U(n)):
+    for i in range(U(max(n, 0))):
         dst[a + i] = v
 
 
