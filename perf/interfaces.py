@@ -37,6 +37,19 @@ def _forwarders(results: dict) -> dict:
     return out
 
 
+def latency_note(res: Result) -> str:
+    """One line: each forwarder's one-way latency under load (its median repeat's)."""
+    parts = [f"{r.impl} {_us(r.extra.get('latency_median_us'))} / "
+             f"{_us(r.extra.get('latency_p99_us'))}" for r in res.rows]
+    return "latency under load, median / p99: " + ", ".join(parts)
+
+
+def _us(v) -> str:
+    if v is None:
+        return "-"
+    return f"{v / 1000:.1f} ms" if v >= 1000 else f"{v:.0f} us"
+
+
 def rows(repeats: list[dict]) -> Result:
     """The Result of perf.netdev.run() dicts, one per repeat: a row per forwarder,
     forwarded kpps per repeat; the extras are the median repeat's."""
@@ -54,6 +67,7 @@ def rows(repeats: list[dict]) -> Result:
                      f"average {first['load_before']} -> {last['load_after']} on "
                      f"{first['cpus']} CPUs: noisy on a shared machine; "
                      f"{first.get('queues', 1)} queue(s) per veth")
+    res.notes.append(latency_note(res))
     if len(repeats) > 1:
         losses = {n: statistics.median(f[n]["loss_pct"] for f in each if n in f) for n in each[0]}
         res.notes.append("median loss per forwarder over the repeats: " + ", ".join(

@@ -49,6 +49,8 @@ def test_repeats_give_each_forwarder_its_spread_and_the_median_repeats_extras():
     assert rows["clickpy AFXDP w1"].extra["offered_kpps"] == 100.0    # the 50 kpps repeat's
     assert rows["linux"].runs == [80.0, 90.0, 95.0]
     assert any("3 repeat(s)" in n and "load average 1.0 -> 2.0" in n for n in res.notes)
+    assert "latency under load, median / p99: clickpy AFXDP w1 90 us / 900 us, linux 90 us" \
+        in " ".join(res.notes)
 
 
 @pytest.mark.skipif(WHY_NOT is not None or os.geteuid() != 0,
