@@ -9,7 +9,7 @@ import inspect
 
 import pytest
 
-from clickpy.compile import cache
+from clickpy.compile import cache, dependencies
 from elements.ip.checkipheader import CheckIPHeader
 from elements.standard.classifier import Classifier
 from elements.standard.queue import Queue
@@ -35,7 +35,7 @@ def key_with_changed(monkeypatch, classes, changed: str) -> str:
     ({Queue}, "elements.standard.simplequeue"),          # the base class's kernels
 ])
 def test_a_change_in_an_imported_module_changes_the_key(monkeypatch, classes, module):
-    assert module in {m.__name__ for m in cache.dependencies({inspect.getmodule(c) for c in classes})}
+    assert module in {m.__name__ for m in dependencies.modules({inspect.getmodule(c) for c in classes})}
     assert key_with_changed(monkeypatch, classes, module) != cache.key("generated", classes)
 
 
@@ -53,7 +53,7 @@ def test_relative_and_plain_imports_are_read():
               "from ..standard.queue import Queue\n"
               "from clickpy.datapath import (\n    ipheader,\n    ipheader as h)\n"
               "def f():\n    from clickpy.rules import decision_tree\n")
-    assert cache._imports(Fake, source) == {
+    assert dependencies.imports(Fake, source) == {
         "clickpy.packet", "elements.ip", "elements.ip.checkipheader", "elements.standard.queue",
         "clickpy.datapath", "clickpy.datapath.ipheader", "clickpy.rules",
         "clickpy.rules.decision_tree"}
