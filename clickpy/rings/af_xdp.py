@@ -17,10 +17,10 @@ uint8 UMEM array and one uint32 array per ring kind, whatever the number
 of queues.  The kernels here walk them with acquire loads and release
 stores of the ring indices (clickpy.rings.shared_words).
 
-Per queue the UMEM is split: the first RING chunks circulate between fill
+Per queue the UMEM is split: the first RX_RING chunks circulate between fill
 and rx (a received frame is copied into a pool slot and its chunk goes
-straight back to the fill ring); the first socket's other RING chunks are
-the transmit side's, on a free stack kept in the control array and refilled
+straight back to the fill ring); the first socket's TX_RING chunks after
+them are the transmit side's, on a free stack kept in the control array and refilled
 from the completion ring.  Only the first socket (queue 0, or a worker's
 lowest queue) transmits.  The kernel
 writes a received frame after XDP's 256 bytes of headroom in its chunk, so
@@ -77,8 +77,13 @@ PGOFF = {"rx": 0, "tx": 0x80000000, "fill": 0x100000000, "completion": 0x1800000
 DESC_SIZE = {"rx": 16, "tx": 16, "fill": 8, "completion": 8}
 SIOCGIFHWADDR = 0x8927
 CHUNK = 2048                       # UMEM frame size
-RING = 1024                        # entries per ring (a power of two)
-QUEUE_UMEM = 2 * RING * CHUNK      # one queue's UMEM: RING receive + RING transmit frames
+# Receive side: 10 ms of frames at 400 kpps.  Under a steady 380 kpps a forwarding round
+# sometimes waits 4-10 ms (a sendto() doing the peer's receive work, a late wake-up): a
+# 1024-entry ring (2.7 ms) overflowed at each (perf.netdev).
+RX_RING = 4096                     # fill and rx entries (a power of two)
+TX_RING = 1024                     # tx and completion entries (a power of two)
+RING_SIZE = {"rx": RX_RING, "fill": RX_RING, "tx": TX_RING, "completion": TX_RING}
+QUEUE_UMEM = (RX_RING + TX_RING) * CHUNK   # one queue's UMEM: receive frames, then transmit
 MAX_QUEUES = 16                    # sockets per interface at most
 MAX_CAPTURE = SLOT_SIZE - HEADROOM
 U32 = 0xFFFFFFFF
@@ -94,7 +99,7 @@ GLOBAL = 16
  UMEM_BASE) = range(10)                                          # per queue, at queue_words(q)
 QW = 10
 TX_FREE = GLOBAL + MAX_QUEUES * QW                               # the transmit free stack
-NWORDS = TX_FREE + RING
+NWORDS = TX_FREE + TX_RING
 _libc = ctypes.CDLL(None, use_errno=True)
 _libc.mmap.restype = ctypes.c_void_p
 _libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,
@@ -114,7 +119,7 @@ class _Side:
 
     def __init__(self, kind: str, nq: int, desc_offset: int):
         self.kind = kind
-        self.stride = -(-(desc_offset + RING * DESC_SIZE[kind]) // PAGE) * PAGE
+        self.stride = -(-(desc_offset + RING_SIZE[kind] * DESC_SIZE[kind]) // PAGE) * PAGE
         self.region = mmap.mmap(-1, nq * self.stride, mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
         self.base = ctypes.addressof(ctypes.c_char.from_buffer(self.region))
         self.words = np.frombuffer(self.region, dtype=np.uint32)
@@ -162,10 +167,11 @@ class XskPort:
         try:
             s.setsockopt(SOL_XDP, XDP_UMEM_REG, struct.pack("QQIII4x", umem_at, QUEUE_UMEM,
                                                             CHUNK, 0, 0))
-            for opt in (XDP_UMEM_FILL_RING, XDP_UMEM_COMPLETION_RING, XDP_RX_RING, XDP_TX_RING):
-                s.setsockopt(SOL_XDP, opt, RING)
+            for opt, n in ((XDP_UMEM_FILL_RING, RX_RING), (XDP_UMEM_COMPLETION_RING, TX_RING),
+                           (XDP_RX_RING, RX_RING), (XDP_TX_RING, TX_RING)):
+                s.setsockopt(SOL_XDP, opt, n)
             try:        # one sendto() per round sends the whole ring, not 32 frames
-                s.setsockopt(SOL_XDP, XDP_MAX_TX_SKB_BUDGET, RING)
+                s.setsockopt(SOL_XDP, XDP_MAX_TX_SKB_BUDGET, TX_RING)
             except OSError:
                 pass    # older kernels: kick() calls sendto() until the ring is drained
             off = struct.unpack("16Q", s.getsockopt(SOL_XDP, XDP_MMAP_OFFSETS, 128))
@@ -222,9 +228,10 @@ class XskPort:
              c[w + FR_FLAGS]) = (fr.index(q, o) for o in fr_o)
             c[w + UMEM_BASE] = q * QUEUE_UMEM
             fill_all(self.fill, c, q)
-        c[TX_BASE] = RING * CHUNK                 # queue 0's transmit frames
-        c[TX_FREE:TX_FREE + RING] = np.arange(RING, 2 * RING, dtype=np.int64) * CHUNK
-        c[TX_NFREE] = RING
+        c[TX_BASE] = RX_RING * CHUNK              # queue 0's transmit frames
+        c[TX_FREE:TX_FREE + TX_RING] = np.arange(RX_RING, RX_RING + TX_RING,
+                                                 dtype=np.int64) * CHUNK
+        c[TX_NFREE] = TX_RING
         log.info("%s: %d AF_XDP socket(s) on queue(s) %s, %s mode", self.dev, nq,
                  ",".join(map(str, self.qids)), "zero-copy" if self.zerocopy else "copy")
 
@@ -297,7 +304,7 @@ class XskPort:
         c[TX_PENDING] = 0
         if not self.tx[c[TX_FLAGS]] & XDP_RING_NEED_WAKEUP:
             return None
-        for _ in range(RING // 32 + 2):
+        for _ in range(TX_RING // 32 + 2):
             try:
                 self.socks[0].send(b"", socket.MSG_DONTWAIT)
             except (BlockingIOError, InterruptedError):
@@ -450,7 +457,7 @@ def release(port: XskPort) -> None:
 def fill_all(fill, c, q):
     """Give the kernel every receive frame of queue q (at open: its fill ring has room)."""
     w = GLOBAL + q * QW
-    n = RING
+    n = RX_RING
     for k in range(n):
         d = c[w + FR_DESC] + 2 * k
         fill[d] = k * CHUNK
@@ -464,7 +471,7 @@ def _refill(fill, c, w, addr):
     """Hand a receive frame back to the kernel (the fill ring always has room for it:
     it holds every receive frame of its queue that the kernel does not)."""
     f = c[w + FR_NEXT]
-    d = c[w + FR_DESC] + 2 * (f & (RING - 1))
+    d = c[w + FR_DESC] + 2 * (f & (RX_RING - 1))
     fill[d] = addr
     fill[d + 1] = 0
     c[w + FR_NEXT] = (f + 1) & U32
@@ -506,12 +513,12 @@ def rx_take(rx, fill, umem, c, P, snaplen):
         k = c[w + RX_NEXT]
         if (load_acquire(rx, c[w + RX_PROD]) - k) & U32 == 0:
             continue
-        d = c[w + RX_DESC] + 4 * (k & (RING - 1))
+        d = c[w + RX_DESC] + 4 * (k & (RX_RING - 1))
         addr = np.int64(rx[d]) | (np.int64(rx[d + 1]) << 32)
         n = np.int64(rx[d + 2])
-        if addr < 0 or addr >= RING * CHUNK or addr % CHUNK + n > CHUNK or n <= 0:
+        if addr < 0 or addr >= RX_RING * CHUNK or addr % CHUNK + n > CHUNK or n <= 0:
             c[CORRUPT] += 1
-            if 0 <= addr < RING * CHUNK:
+            if 0 <= addr < RX_RING * CHUNK:
                 _refill(fill, c, w, addr - addr % CHUNK)
             c[w + RX_NEXT] = (k + 1) & U32
             store_release(rx, c[w + RX_CONS], c[w + RX_NEXT])
@@ -542,10 +549,10 @@ def reap(completion, c):
     k = c[CR_NEXT]
     p = load_acquire(completion, c[CR_PROD])
     while (p - k) & U32 != 0:
-        d = c[CR_DESC] + 2 * (k & (RING - 1))
+        d = c[CR_DESC] + 2 * (k & (TX_RING - 1))
         addr = np.int64(completion[d]) | (np.int64(completion[d + 1]) << 32)
         if (c[TX_BASE] <= addr < QUEUE_UMEM and addr % CHUNK == 0
-                and c[TX_NFREE] < RING):
+                and c[TX_NFREE] < TX_RING):
             c[TX_FREE + c[TX_NFREE]] = addr
             c[TX_NFREE] += 1
         else:
@@ -559,7 +566,7 @@ def reap(completion, c):
 def tx_room(tx, completion, c, want):
     """How many packets tx_put can take now, at most `want`."""
     reap(completion, c)
-    ring_free = RING - ((c[TX_NEXT] - load_acquire(tx, c[TX_CONS])) & U32)
+    ring_free = TX_RING - ((c[TX_NEXT] - load_acquire(tx, c[TX_CONS])) & U32)
     return max(0, min(want, c[TX_NFREE], ring_free))
 
 
@@ -575,12 +582,12 @@ def tx_put(tx, completion, umem, c, P, s):
         if c[TX_NFREE] == 0:
             return False
     k = c[TX_NEXT]
-    if (k - load_acquire(tx, c[TX_CONS])) & U32 >= RING:
+    if (k - load_acquire(tx, c[TX_CONS])) & U32 >= TX_RING:
         return False
     c[TX_NFREE] -= 1
     addr = c[TX_FREE + c[TX_NFREE]]
     copy_bytes(umem, addr, P[0][s], P[1][s], n)
-    d = c[TX_DESC] + 4 * (k & (RING - 1))
+    d = c[TX_DESC] + 4 * (k & (TX_RING - 1))
     tx[d] = addr & U32
     tx[d + 1] = addr >> 32
     tx[d + 2] = n

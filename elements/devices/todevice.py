@@ -109,7 +109,7 @@ class ToDevice(Element):
         if method == "AFXDP":
             xsk = af_xdp.acquire(dev, receive=False)
             c[XSK] = 1
-            c[BURST] = values.get("BURST") or af_xdp.RING
+            c[BURST] = values.get("BURST") or af_xdp.TX_RING
             c[MAXLEN] = min(mtu(dev) + ETHER_HEADER, af_xdp.CHUNK)
             log.info("ToDevice(%s): AFXDP transmit ring, %s mode", dev,
                      "zero-copy" if xsk.zerocopy else "copy")

@@ -16,11 +16,11 @@ MAC = 0x02000000AA01
 
 def fake_port(nq=1):
     """Rings and control words as XskPort builds them, for nq queues, all frames filled."""
-    stride = DESC + x.RING * 4
+    stride = DESC + x.RX_RING * 4
     rx = np.zeros(nq * stride, np.uint32)
     fill = np.zeros(nq * stride, np.uint32)
-    tx = np.zeros(stride, np.uint32)
-    completion = np.zeros(stride, np.uint32)
+    tx = np.zeros(DESC + x.TX_RING * 4, np.uint32)
+    completion = np.zeros(DESC + x.TX_RING * 4, np.uint32)
     umem = np.zeros(nq * x.QUEUE_UMEM, np.uint8)
     c = np.zeros(x.NWORDS, np.int64)
     c[x.NQ], c[x.MAC] = nq, MAC
@@ -34,9 +34,9 @@ def fake_port(nq=1):
             q * stride + o for o in (PROD, CONS, FLAGS, DESC))
         c[w + x.UMEM_BASE] = q * x.QUEUE_UMEM
         x.fill_all(fill, c, q)
-    c[x.TX_BASE] = x.RING * x.CHUNK
-    c[x.TX_FREE:x.TX_FREE + x.RING] = np.arange(x.RING, 2 * x.RING) * x.CHUNK
-    c[x.TX_NFREE] = x.RING
+    c[x.TX_BASE] = x.RX_RING * x.CHUNK
+    c[x.TX_FREE:x.TX_FREE + x.TX_RING] = np.arange(x.RX_RING, x.RX_RING + x.TX_RING) * x.CHUNK
+    c[x.TX_NFREE] = x.TX_RING
     return rx, fill, tx, completion, umem, c
 
 
@@ -45,12 +45,12 @@ def kernel_receives(rx, fill, umem, c, q, frame, chunk=None, offset=256, length=
     w = x.queue_words(q)
     k = int(rx[c[w + x.RX_PROD]])
     if chunk is None:
-        chunk = k % x.RING
+        chunk = k % x.RX_RING
     addr = chunk * x.CHUNK + offset
     at = c[w + x.UMEM_BASE] + addr
     if 0 <= at and at + len(frame) <= umem.size:
         umem[at:at + len(frame)] = np.frombuffer(frame, np.uint8)
-    d = c[w + x.RX_DESC] + 4 * (k % x.RING)
+    d = c[w + x.RX_DESC] + 4 * (k % x.RX_RING)
     rx[d], rx[d + 1], rx[d + 2] = addr & 0xFFFFFFFF, addr >> 32, len(frame) if length is None \
         else length
     rx[c[w + x.RX_PROD]] = k + 1
@@ -81,7 +81,7 @@ def test_received_frames_come_out_in_order_annotated_and_their_chunks_go_back():
     assert all(pool.anno[s, A_TSTAMP] == 12345 for s in got)
     w = x.queue_words(0)
     assert rx[c[w + x.RX_CONS]] == 4                               # consumed
-    assert fill[c[w + x.FR_PROD]] == x.RING + 4                   # chunks handed back
+    assert fill[c[w + x.FR_PROD]] == x.RX_RING + 4                   # chunks handed back
     assert [int(fill[c[w + x.FR_DESC] + 2 * k]) for k in range(4)] == [0, 2048, 4096, 6144]
 
 
@@ -95,7 +95,7 @@ def test_snaplen_cuts_and_counts_the_rest():
 
 def test_descriptors_outside_the_receive_frames_are_counted_and_skipped():
     rx, fill, tx, completion, umem, c = fake_port()
-    kernel_receives(rx, fill, umem, c, 0, b"\x01" * 60, chunk=x.RING + 3)     # a tx frame
+    kernel_receives(rx, fill, umem, c, 0, b"\x01" * 60, chunk=x.RX_RING + 3)     # a tx frame
     kernel_receives(rx, fill, umem, c, 0, b"\x02" * 60, offset=2000)         # past its chunk
     kernel_receives(rx, fill, umem, c, 0, b"\x03" * 60, length=0)
     kernel_receives(rx, fill, umem, c, 0, b"\x04" * 60)
@@ -132,18 +132,18 @@ def test_transmit_uses_free_frames_and_gets_them_back_from_completions():
     pool = Pool(4)
     frame = bytes(range(100))
     s = pool.load(frame)
-    assert x.tx_room(tx, completion, c, 10**6) == x.RING
+    assert x.tx_room(tx, completion, c, 10**6) == x.TX_RING
     assert x.tx_put(tx, completion, umem, c, pool.arrays, s)
     d = DESC
     addr, length = int(tx[d]) | int(tx[d + 1]) << 32, int(tx[d + 2])
-    assert tx[PROD] == 1 and length == 100 and addr >= x.RING * x.CHUNK
+    assert tx[PROD] == 1 and length == 100 and addr >= x.RX_RING * x.CHUNK
     assert bytes(umem[addr:addr + 100]) == frame
-    assert c[x.TX_PENDING] == 1 and c[x.TX_NFREE] == x.RING - 1
+    assert c[x.TX_PENDING] == 1 and c[x.TX_NFREE] == x.TX_RING - 1
     # the kernel sends it (consumes tx) and completes it, plus one bogus address
     tx[CONS] = 1
     completion[DESC], completion[DESC + 2] = addr, 12345
     completion[PROD] = 2
-    assert x.tx_room(tx, completion, c, 10**6) == x.RING
+    assert x.tx_room(tx, completion, c, 10**6) == x.TX_RING
     assert c[x.CORRUPT] == 1 and completion[CONS] == 2
 
 
