@@ -98,7 +98,7 @@ class Router:
 
     def _round(self, budget: int) -> int:
         """Timers, then every task once (the loop queue drained after each): packets moved."""
-        n, T, module = 0, self.T, self.module
+        n, T, module, R = 0, self.T, self.module, self.R
         # A cold start compiles the tasks in two processes at once (clickpy.compile.parallel):
         # the router's cold first packet 25 s against 36-37 s with CLICKPY_COMPILE_JOBS=1
         # when the machine's other core was mostly free; 32-33 s against 37 s when another
@@ -106,13 +106,15 @@ class Router:
         if not self._compiled:
             self._compiled = True
             parallel.compile_tasks(module, T)
+        # drain only when the loop queue holds packets (R[-1], its count): a call into
+        # compiled code costs about a microsecond, and most rounds queue nothing.
         if module.HAS_TIMERS:
             module.timers(T)
-            if module.HAS_LOOPS:
+            if R[-1]:
                 module.drain(T)
         for task in module.TASKS:
             n += task(T, budget)
-            if module.HAS_LOOPS:
+            if R[-1]:
                 module.drain(T)
         return n
 
@@ -177,8 +179,9 @@ class Router:
             self.compile_seconds = time.perf_counter() - t
         self.rounds += 1
         for i in self._flushers:
-            self._count_host_drops(i, self.classes[i].host_flush(self.values[i], self.S[i],
-                                                                 self.pool))
+            drops = self.classes[i].host_flush(self.values[i], self.S[i], self.pool)
+            if drops:
+                self._count_host_drops(i, drops)
         for i in self._callers:
             for call in self.classes[i].take_handler_calls(self.values[i], self.S[i]):
                 self.call(call, self.names[i])
