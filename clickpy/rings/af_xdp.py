@@ -22,9 +22,9 @@ and rx (a received frame is copied into a pool slot and its chunk goes
 straight back to the fill ring); the first socket's TX_RING chunks after
 them are the transmit side's, on a free stack kept in the control array
 and refilled from the completion ring.  Only the first socket (queue 0, or
-a worker's lowest queue) transmits.  The kernel writes a received frame after XDP's 256 bytes of headroom in its chunk, so
-frames longer than 1792 bytes (jumbo MTUs) do not fit: it drops them and
-counts them (kernel_drops).
+a worker's lowest queue) transmits.  The kernel writes a received frame
+after XDP's 256 bytes of headroom in its chunk, so frames longer than 1792
+bytes (jumbo MTUs) do not fit: it drops them and counts them (kernel_drops).
 
 Several workers (`clickpy run --workers N`): an XDP program per interface,
 attached once by the parent before it forks (`share`), its XSKMAP shared by
