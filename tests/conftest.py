@@ -30,3 +30,14 @@ def _scapy_offline() -> None:
 
 
 _scapy_offline()
+
+
+def _kernel_caches_follow_their_helpers() -> None:
+    """Tests call kernels from Python, and numba loads those from its disk cache too: have
+    their entries stamped with the sources of the modules they call into, as a run's are
+    (clickpy.compile.stamps), so that a changed helper is never tested in its old form."""
+    from clickpy.compile import stamps
+    stamps.install()
+
+
+_kernel_caches_follow_their_helpers()

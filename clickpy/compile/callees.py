@@ -32,11 +32,9 @@ install() changes these things, for calls from numba code only:
    one; with no reference counts to prune the first is wasted work.  This
    one applies to every code library, the tasks' too.
 
-4. A shadow's disk cache is stamped with the sources of the modules its
-   function imports (clickpy.compile.dependencies), not only its own file:
-   its code holds the helpers it calls from them.  Without it, a changed
-   ring size in clickpy.rings.af_xdp ran in its old value inside the cached
-   code of FromDevice's kernels (frames read from the wrong ring slots).
+4. Every clickpy or elements function's disk cache is stamped with the
+   sources of the modules it imports, not only its own file
+   (clickpy.compile.stamps): its code holds the helpers it calls from them.
 
 Measured (perf.first_packet router, fresh caches, one run each): 69 s before,
 62 s with 1 alone, 38 s with 1 and 2.  3: 32.1 s against 34.6, 40.0 against
@@ -52,7 +50,7 @@ import uuid
 from numba.core import caching, codegen, cpu, dispatcher, errors, sigutils, types
 from numba import _dynfunc
 
-from clickpy.compile import dependencies
+from clickpy.compile import stamps
 
 CALLEE = "__callee"   # suffix of a shadow's qualified name, and so of its code library's name
 _installed = False
@@ -77,10 +75,6 @@ def callee(d: dispatcher.Dispatcher) -> dispatcher.Dispatcher:
             files = shadow._cache._cache_file
             pattern = files._data_name_pattern.replace("{number:d}", "{}")
             files._data_name = lambda number: pattern.format(uuid.uuid4().hex[:16])
-            # Its code holds the helpers it calls from other modules (numba links them in),
-            # but numba's index is stamped with this file only: stamp it with theirs too.
-            if dependencies.own(f.__module__):
-                files._source_stamp = (files._source_stamp, dependencies.digest(f.__module__))
         d._clickpy_callee = shadow
     return shadow
 
@@ -101,6 +95,7 @@ def install() -> None:
     get_executable = cpu.CPUContext.get_executable
     set_env = codegen.JITCPUCodegen.set_env
     optimize_final = codegen.CPUCodeLibrary._optimize_final_module
+    stamps.install()
 
     def call_template(self, args, kws):
         """Typing a call from numba code: compile (or find) the shadow, for plain types."""

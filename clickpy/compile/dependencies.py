@@ -5,7 +5,7 @@ calls, a kernel the helpers it calls from other modules (clickpy.packet,
 clickpy.rings...).  Numba's disk cache checks only the caller's own file, so
 compiled code that holds another module's functions must be keyed by that
 module's source too: clickpy.compile.cache keys the generated task modules
-with modules(), clickpy.compile.callees stamps each kernel's cache entries
+with modules(), clickpy.compile.stamps stamps each kernel's cache entries
 with digest().
 """
 from __future__ import annotations

@@ -30,6 +30,8 @@ import numba
 from numba.core import types
 from numba.core.dispatcher import Dispatcher
 
+from clickpy.compile import stamps
+
 log = logging.getLogger(__name__)
 
 
@@ -56,6 +58,7 @@ def _cached(f: Dispatcher, sig: tuple) -> bool:
     if tuple(sig) in f.overloads:
         return True
     try:
+        stamps.stamp(f._cache)   # as a load would, before reading the index itself
         return f._cache._index_key(sig, f.targetctx.codegen()) in f._cache._cache_file._load_index()
     except (AttributeError, OSError, EOFError):   # no disk cache (NullCache): compile in process
         return True
