@@ -12,7 +12,7 @@ times, once per distinct pair of constants the tasks pass it; about 17 s of
 lowering, of which the wrappers were some 40%; and 6 s making machine code
 for kernels.
 
-install() changes these things, for calls from numba code only:
+install() changes these things (1 and 2 for calls from numba code only):
 
 1. Constants are not specialised on: a call first tries the callee with
    its arguments' plain types (int64 for Literal[int](7)); only when that
