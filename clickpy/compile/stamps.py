@@ -27,8 +27,12 @@ def stamp(cache: caching.Cache) -> None:
         return
     files._clickpy_stamped = True
     module = getattr(cache._py_func, "__module__", None) or ""
-    if dependencies.own(module):
+    if not dependencies.own(module):
+        return
+    try:
         files._source_stamp = (files._source_stamp, dependencies.digest(module))
+    except (OSError, TypeError):   # a module without source (frozen): numba's stamp alone
+        pass
 
 
 def install() -> None:
