@@ -287,28 +287,16 @@ def suite_config() -> str:
 
 
 def _fused_trace(work, ctx):
-    frames = [f for _, f in work.interleaved("main")]
-    n = len(frames)
-    pkts = np.zeros((n, 2048), dtype=np.uint8)
-    lens = np.array([len(f) for f in frames], dtype=np.int64)
-    for i, f in enumerate(frames):
-        pkts[i, :len(f)] = np.frombuffer(f, dtype=np.uint8)
+    from perf.baselines.fused.common import load, rates, refill
+    pkts, lens, _ = load(work.interleaved("main"))
+    n = len(lens)
     fresh = pkts.copy()
     rules, routes = _tables()
     counter = np.zeros(2, dtype=np.int64)
     forwarded = fused(pkts, lens, n, rules, routes, counter)
-    from perf.baselines.fused.common import refill
     refill(pkts, fresh, lens)
-    runs = []
-    for _ in range(ctx.repeats):
-        done = 0
-        t = time.perf_counter()
-        while time.perf_counter() - t < ctx.seconds:
-            refill(pkts, fresh, lens)
-            fused(pkts, lens, n, rules, routes, counter)
-            done += n
-        runs.append(done / (time.perf_counter() - t) / 1e6)
-    return runs, {"eth1": int(forwarded)}
+    return rates(ctx, pkts, fresh, lens, lambda: fused(pkts, lens, n, rules, routes, counter)), \
+        {"eth1": int(forwarded)}
 
 
 def _register():
