@@ -2,8 +2,10 @@
 
     python3 -m perf.netpeer blast IFACE SECONDS FRAMEHEX...   64-byte frames as fast as one
                                                 core sends them (PACKET_MMAP TX ring); several
-                                                frames (flows) take the ring's frames in turn
-    python3 -m perf.netpeer probe IFACE SECONDS PPS FRAMEHEX   timestamped frames at a low rate
+                                                frames (flows) take the ring's frames in turn;
+                                                says "ready", starts on a line from stdin
+    python3 -m perf.netpeer probe IFACE SECONDS PPS FRAMEHEX [--wait]   timestamped frames at
+                                                a low rate (--wait: from a line on stdin)
     python3 -m perf.netpeer catch IFACE SECONDS           one-way latency of the probes (JSON)
     python3 -m perf.netpeer hold-drop IFACE               drop IFACE's ingress until stdin closes
 
@@ -60,21 +62,28 @@ def blast(iface: str, seconds: float, frames: list[bytes]) -> None:
     resubmit(np.ones(8, np.uint8), busy, 0)        # compiles (a busy frame: nothing marked)
     import os
     queued = 0
-    print("start", flush=True)
+    print("ready", flush=True)      # counters can be read now: nothing is in flight
+    sys.stdin.readline()
     t0 = os.times()
-    end = time.monotonic() + seconds
+    start = time.monotonic()
+    end = start + seconds
     while time.monotonic() < end:
         queued += resubmit(tx.ring, c, len(frame))
         tx.kick(c)
     t1 = os.times()
     # CPU time includes the softirq work the kernel does in the sender's send() calls.
-    print(json.dumps({"queued": queued, "cpu_s": (t1.user - t0.user) + (t1.system - t0.system)}),
-          flush=True)
+    print(json.dumps({"queued": queued, "cpu_s": (t1.user - t0.user) + (t1.system - t0.system),
+                      "seconds": time.monotonic() - start}), flush=True)
 
 
-def probe(iface: str, seconds: float, pps: float, frame: bytes) -> None:
+def probe(iface: str, seconds: float, pps: float, frame: bytes, wait: bool = False) -> None:
+    """wait: say "ready" once set up (this module's imports cost a CPU second, which must
+    not be taken from a forwarder under measurement), then start on a line from stdin."""
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
     s.bind((iface, 0))
+    if wait:
+        print("ready", flush=True)
+        sys.stdin.readline()
     buf = bytearray(frame)
     gap = 1.0 / pps
     nxt = time.monotonic()
@@ -137,7 +146,7 @@ if __name__ == "__main__":
     if cmd == "blast":
         blast(args[0], float(args[1]), [bytes.fromhex(h) for h in args[2:]])
     elif cmd == "probe":
-        probe(args[0], float(args[1]), float(args[2]), bytes.fromhex(args[3]))
+        probe(args[0], float(args[1]), float(args[2]), bytes.fromhex(args[3]), "--wait" in args)
     elif cmd == "catch":
         catch(args[0], float(args[1]))
     elif cmd == "hold-drop":
