@@ -239,6 +239,7 @@ class Element:
     pull_choice: ClassVar[Any] = None
     task_budget: ClassVar[Any] = None
     run_timer: ClassVar[Any] = None
+    host_pending: ClassVar[Any] = None
     # Most (output, slot) pairs one push() call may emit.
     max_emit: ClassVar[int] = 1
     # Where packets leave the configuration: "forwarded" (devices, dumps, host)
@@ -281,7 +282,8 @@ class Element:
 
     @classmethod
     def host_flush(cls, values: dict[str, Any], st: tuple, pool: Any) -> dict[int, int] | None:
-        """Host-side work after each round of the compiled loop.
+        """Host-side work after each round of the compiled loop (only after rounds that
+        left some, when the class has a host_pending kernel: see clickpy.kernel).
 
         Kernels cannot format text or write files; Print and ToDump leave
         records in their state and do the I/O here (pool: clickpy.packet.Pool).

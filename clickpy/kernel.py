@@ -40,6 +40,16 @@ One more for elements with a Click Timer (expiry, garbage collection):
         due (and nothing when nothing is), and writes (output, slot) pairs to
         emit as push does -- packets the timer releases or drops -- returning
         how many.
+
+And one for elements whose host_flush (Python, after a round) only sometimes
+has work -- text to print, records to write, frames to kick:
+
+    host_pending(P, st) -> bool
+        Called after every round: whether host_flush has work now.  The
+        driver calls host_flush only then, so a round with nothing to report
+        costs no Python call per element.  It may also keep what needs no
+        Python up to date (a handler's clock).  Without it, host_flush runs
+        after every round.
 """
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ element, whose signatures carry the whole configuration's state).
 Packets crossing an edge that closes a push loop go to the loop queue;
 `drain` delivers them.  The driver runs, once per round, `timers` (when
 HAS_TIMERS: element timers that are due), then each task in TASKS, each
-followed by drain (when HAS_LOOPS).
+followed by drain (when HAS_LOOPS); then, when HOST_WORK names elements,
+`host_work` tells it which of their host_flush calls have work.
 
 Generated functions take one argument, T, the table of every array of the
 configuration (clickpy.compile.arraytable), and rebuild from it what they
@@ -29,7 +30,9 @@ from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
 ARGS = "T"
-KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget", "run_timer")
+KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget", "run_timer",
+         "host_pending")
+HOST_WORK_BITS = 62     # elements host_work can answer for; host_flush runs every round for more
 STEP = "    "
 
 
@@ -252,6 +255,24 @@ class _Writer:
         self.function(f"def timers({ARGS}):", "Run every element timer that is due.", body)
         return True
 
+    def host_work(self) -> list[int]:
+        """One function asking each element with a host_pending kernel whether its
+        host_flush has work: bit k of the answer for the k-th element returned."""
+        polled = [i for i, n in enumerate(self.plan.order)
+                  if self.cls(i).host_pending is not None][:HOST_WORK_BITS]
+        if not polled:
+            return []
+        body = ["    m = 0"]
+        for k, i in enumerate(polled):
+            body += [f"    # {self.label(i)}",
+                     f"    if {kernel(self.cls(i), 'host_pending')}(P, S{i}):",
+                     f"        m |= {1 << k}"]
+        body.append("    return m")
+        self.function(f"def host_work({ARGS}):",
+                      "Which elements' host_flush has work after this round (bit k: HOST_WORK[k]).",
+                      body)
+        return polled
+
     def drain(self) -> None:
         targets = sorted({(self.plan.index[v], v)
                           for v, _ in (self.plan.push_next[e] for e in self.plan.queued_edges)})
@@ -291,12 +312,14 @@ class _Writer:
         tasks = [self.push_task(n) for n in self.plan.push_tasks]
         tasks += [self.pull_task(n) for n in self.plan.pull_tasks]
         has_timers = self.timers()
+        polled = self.host_work()
         self.drain()
         # The driver calls each task, then drain, from Python: a numba function calling
         # them would link and optimize all their code again (numba re-optimizes callees).
         self.lines += ["", "", f"TASKS = ({''.join(t + ', ' for t in tasks)})",
                        f"HAS_LOOPS = {bool(self.plan.queued_edges)}",
                        f"HAS_TIMERS = {has_timers}",
+                       f"HOST_WORK = ({''.join(f'{i}, ' for i in polled)})  # host_work's bits",
                        f"INLINE_KERNELS = {self.inline}  # read by clickpy.compile.inline"]
         self.lines.append("")
         return "\n".join(self.lines)

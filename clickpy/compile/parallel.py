@@ -50,6 +50,8 @@ def functions(module, T) -> list[tuple[Dispatcher, tuple]]:
         found.append((module.timers, (table,)))
     if module.HAS_LOOPS:
         found.append((module.drain, (table,)))
+    if module.HOST_WORK:
+        found.append((module.host_work, (table,)))
     return [(f, sig) for f, sig in found if isinstance(f, Dispatcher)]
 
 

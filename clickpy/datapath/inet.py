@@ -145,6 +145,13 @@ def log_event(log, a: int, b: int = 0, c: int = 0, d: int = 0) -> None:
     log[0, 0] = n + 1
 
 
+@njit(cache=True, _nrt=False)
+def log_pending(P, st):
+    """host_pending of an element whose second state array is its event log: events
+    (or lost ones) since the last drain."""
+    return st[1][0, 0] != 0 or st[1][0, 1] != 0
+
+
 def drain_events(log: np.ndarray, width: int) -> tuple[list[tuple[int, ...]], int]:
     """Host side: the events recorded since the last drain (`width` numbers each), and
     how many were lost."""

@@ -53,6 +53,14 @@ def todevice_budget(P, st):
     return tx_room(st[0], st[1], st[1][BURST])
 
 
+@njit(cache=True, _nrt=False)
+def todevice_pending(P, st):
+    """Frames queued on the transmit ring since the last kick: host_flush kicks."""
+    if st[1][XSK]:
+        return st[5][af_xdp.TX_PENDING] != 0
+    return st[1][T_PENDING] != 0
+
+
 class ToDevice(Element):
     """Sends packets to a network device (user-level).
 
@@ -97,6 +105,7 @@ class ToDevice(Element):
                     "transmit ring full")
     simple_action = todevice
     task_budget = todevice_budget
+    host_pending = todevice_pending
     sink = "forwarded"
 
     @classmethod

@@ -143,6 +143,12 @@ def _remember(c: np.ndarray, writer: PcapWriter) -> None:
     weakref.finalize(c, _forget, id(c))
 
 
+@njit(cache=True, _nrt=False)
+def todump_pending(P, st):
+    """Records written or packets held this round: host_flush writes them out."""
+    return st[1][LEN] != 0 or st[1][USED] != 0
+
+
 class ToDump(Element):
     """Writes packets to a tcpdump file.
 
@@ -182,6 +188,7 @@ class ToDump(Element):
     )
     drop_reasons = ("dump record ring full", "not written after a file error")
     simple_action = todump
+    host_pending = todump_pending
     sink = "forwarded"
 
     @classmethod

@@ -517,6 +517,16 @@ def arpquerier_timer(P, st, emit):
     return _bury(P, st, emit, 0)
 
 
+@njit(cache=True, _nrt=False)
+def arpquerier_pending(P, st):
+    """Keeps the handlers' clock at the round's (as of the last packet or round), and
+    says when Click's one-time warning is due."""
+    c = st[0]
+    if P[5][C_NOW] > c[NOW]:
+        c[NOW] = P[5][C_NOW]
+    return c[ZERO_WARNED] == 1
+
+
 class ARPQuerier(Element):
     """Encapsulates IP packets in Ethernet headers found via ARP.
 
@@ -572,6 +582,7 @@ class ARPQuerier(Element):
     drop_reasons = DROP_REASONS
     push = arpquerier
     run_timer = arpquerier_timer
+    host_pending = arpquerier_pending
 
     @classmethod
     def wake_after(cls, values, st):
@@ -649,10 +660,9 @@ class ARPQuerier(Element):
 
     @classmethod
     def host_flush(cls, values, st, pool):
-        # The handlers' clock.  (Packets handlers killed stay held until the
-        # next packet, which emits them as drops for the account.)
+        # (The handlers' clock is arpquerier_pending's.  Packets handlers killed stay
+        # held until the next packet, which emits them as drops for the account.)
         c = st[0]
-        c[NOW] = max(int(c[NOW]), int(pool.ctl[C_NOW]))
         if c[ZERO_WARNED] == 1:     # Click's one-time warning
             c[ZERO_WARNED] = 2
             log.warning("ARPQuerier(%s): would query for 0.0.0.0; missing dest IP addr "

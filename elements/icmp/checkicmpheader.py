@@ -3,7 +3,7 @@ from numba import njit
 
 from clickpy.args import Arg, Bool
 from clickpy.datapath.inet import (header_check_failed, header_check_flush, header_check_read,
-                                   header_check_state, in_cksum, transport_offset)
+                                   header_check_state, in_cksum, log_pending, transport_offset)
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.packet import A_NH
 
@@ -63,6 +63,7 @@ class CheckICMPHeader(Element):
     requires = {IP_HEADER: (0,)}
     drop_reasons = _REASONS
     simple_action = check_icmp_header
+    host_pending = log_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -396,6 +396,12 @@ def aggregate_action(P, s, st):
     return STOLEN
 
 
+@njit(cache=True, _nrt=False)
+def aggregate_pending(P, st):
+    """The one-time warning (a packet without timestamp) is due."""
+    return st[0][G_WARN] == 1
+
+
 class AggregateIPFlows(Element):
     """Sets the aggregate annotation to a flow number and the paint annotation to a direction.
 
@@ -430,6 +436,7 @@ class AggregateIPFlows(Element):
     drop_reasons = _REASONS
     push = aggregate_push
     simple_action = aggregate_action
+    host_pending = aggregate_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -93,6 +93,12 @@ class _OffsetOrBadSrc(ArgType):
             raise self.fail(text) from None
 
 
+@njit(cache=True, _nrt=False)
+def check_ip_header_pending(P, st):
+    """Failures logged since the last flush: host_flush prints Click's messages."""
+    return st[4][0] != 0 or st[4][1] != 0
+
+
 class CheckIPHeader(Element):
     """Checks IP headers: length, version, header length, total length, checksum, source.
 
@@ -128,6 +134,7 @@ class CheckIPHeader(Element):
     sets = {IP_HEADER: (0,), DST_IP: (0,)}
     drop_reasons = REASONS
     simple_action = check_ip_header
+    host_pending = check_ip_header_pending
 
     @classmethod
     def addresses(cls, values):

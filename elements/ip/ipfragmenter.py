@@ -6,7 +6,8 @@ import numpy as np
 from numba import njit
 
 from clickpy.args import Arg, ArgError, ArgType, Bool, Integer
-from clickpy.datapath.inet import (IP_DF, IP_MF, drain_events, event_log, in_cksum, log_event)
+from clickpy.datapath.inet import (IP_DF, IP_MF, drain_events, event_log, in_cksum, log_event,
+                                   log_pending)
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.kernel import drop
 from clickpy.packet import (A_NH, A_TH, HEADROOM, NANNO, SLOT_SIZE, create, rd16, rd32, take_back,
@@ -191,6 +192,7 @@ class IPFragmenter(Element):
     drop_reasons = ("missing or truncated IP header",
                     "too large with DF set (output 1 not connected)")
     push = ip_fragment
+    host_pending = log_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

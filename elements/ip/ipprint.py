@@ -286,6 +286,12 @@ class _Contents(ArgType):
                        "for example CONTENTS HEX")
 
 
+@njit(cache=True, _nrt=False)
+def ip_print_pending(P, st):
+    """Records (or lost ones) since the last flush: host_flush formats them."""
+    return st[0][COUNT] != 0 or st[0][LOST] != 0
+
+
 class IPPrint(Element):
     """Pretty-prints IP packets, tcpdump-style, preceded by LABEL.
 
@@ -321,6 +327,7 @@ class IPPrint(Element):
     handlers = (Handler("active", write=True, doc="the ACTIVE setting"),)
     requires = {IP_HEADER: (0,)}
     simple_action = ip_print
+    host_pending = ip_print_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -30,6 +30,12 @@ def set_ip_checksum(P, s, st):
     return drop(0)
 
 
+@njit(cache=True, _nrt=False)
+def set_ip_checksum_pending(P, st):
+    """The first bad packet is still to be reported."""
+    return st[0][DROPS] > 0 and st[0][REPORTED] == 0
+
+
 class SetIPChecksum(Element):
     """Sets IP packets' header checksums.
 
@@ -45,6 +51,7 @@ class SetIPChecksum(Element):
     handlers = (Handler("drops", doc="malformed packets dropped"),)
     drop_reasons = ("bad input packet",)
     simple_action = set_ip_checksum
+    host_pending = set_ip_checksum_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -111,6 +111,12 @@ def format_line(values, length: int, head: int, tstamp: int, data: bytes, anno_r
     return line
 
 
+@njit(cache=True, _nrt=False)
+def print_pending(P, st):
+    """Lines recorded (or lost) since the last flush: host_flush prints them."""
+    return st[0][COUNT] != 0 or st[0][LOST] != 0
+
+
 class Print(Element):
     """Prints packet contents, preceded by LABEL.
 
@@ -137,6 +143,7 @@ class Print(Element):
     )
     handlers = (Handler("active", write=True, doc="whether packets are printed"),)
     simple_action = print_record
+    host_pending = print_pending
 
     @classmethod
     def max_bytes(cls, values) -> int:

@@ -47,6 +47,12 @@ def parse_capacity(text: str, ring_size: int) -> int:
     return cap
 
 
+@njit(cache=True, _nrt=False)
+def queue_pending(P, st):
+    """Packets a handler took out of the queue wait for host_flush to release them."""
+    return st[1][NPEND] != 0
+
+
 class SimpleQueue(Element):
     """Stores packets in a FIFO queue.
 
@@ -71,6 +77,7 @@ class SimpleQueue(Element):
     drop_reasons = ("queue full", "flushed by a handler (reset, capacity)")
     simple_action = enqueue
     pull = dequeue
+    host_pending = queue_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -5,8 +5,8 @@ import numpy as np
 from numba import njit
 
 from clickpy.args import Arg, Bool
-from clickpy.datapath.inet import (drain_events, event_log, in_cksum, log_event, pseudohdr,
-                                   transport_offset)
+from clickpy.datapath.inet import (drain_events, event_log, in_cksum, log_event, log_pending,
+                                   pseudohdr, transport_offset)
 from clickpy.element import IP_HEADER, Element
 from clickpy.kernel import drop
 from clickpy.packet import A_NH, rd16, wr16
@@ -54,6 +54,7 @@ class SetTCPChecksum(Element):
     requires = {IP_HEADER: (0,)}
     drop_reasons = ("bad lengths",)
     simple_action = set_tcp_checksum
+    host_pending = log_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -43,6 +43,12 @@ def set_udp_checksum(P, s, st):
     return 0
 
 
+@njit(cache=True, _nrt=False)
+def set_udp_checksum_pending(P, st):
+    """The one-time message is due."""
+    return st[0][WARN] == 1
+
+
 class SetUDPChecksum(Element):
     """Sets UDP packets' checksums, using the IP header for the pseudo-header.
 
@@ -56,6 +62,7 @@ class SetUDPChecksum(Element):
     requires = {IP_HEADER: (0,)}
     drop_reasons = ("fragment or short packet",)
     simple_action = set_udp_checksum
+    host_pending = set_udp_checksum_pending
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -74,5 +74,13 @@ class Harness:
     def write(self, handler: str, text: str = "") -> None:
         self.cls.write_handler(handler, text, self.values, self.st)
 
+    def flush(self):
+        """What the Router does after a round: host_flush, when host_pending (if the
+        class has one) says there is work; returns host_flush's result."""
+        pending = self.cls.host_pending
+        if pending is None or pending(self.P, self.st):
+            return self.cls.host_flush(self.values, self.st, self.pool)
+        return None
+
 
 __all__ = ["Harness", "STOLEN"]

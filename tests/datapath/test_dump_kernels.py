@@ -480,7 +480,7 @@ def test_todump_writes_what_scapy_reads(tmp_path):
     h = DumpHarness("ToDump", path, n_outputs=0)
     assert dump(h, frames, [T0 + i * 1_234_567 for i in range(4)]) == [STOLEN] * 4
     assert h.pool.in_use() == 0 and h.read("count") == "0"    # recorded, slots free at once
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     assert h.pool.in_use() == 0 and h.read("count") == "4"
     h.cls.host_close(h.values, h.st, h.pool)
     got = rdpcap(path)
@@ -521,7 +521,7 @@ def test_todump_stamps_untimed_packets_with_the_current_time(tmp_path):
     h = DumpHarness("ToDump", path, n_outputs=0)
     h.pool.ctl[C_NOW] = now = time.time_ns()          # the driver's clock for this round
     dump(h, ether_frames(1))
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     h.st = (h.st[0], h.st[1], np.zeros(0, dtype=np.uint8))
     before = time.time_ns()
     dump(h, ether_frames(1))                           # no buffer room: held, stamped on flush
@@ -579,7 +579,7 @@ def test_todump_full_record_buffer_holds_the_rest_in_order(tmp_path):
 def test_todump_write_error_deactivates(tmp_path, capsys):
     h = DumpHarness("ToDump", "/dev/full, UNBUFFERED true", n_outputs=0)
     dump(h, [b"x" * 100])
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     assert "ToDump(/dev/full)" in capsys.readouterr().err and h.pool.in_use() == 0
     assert dump(h, [b"y"]) == [drop(1)]
     h.cls.host_close(h.values, h.st, h.pool)

@@ -68,9 +68,6 @@ class EtherHarness(Harness):
         for s in slots:
             release(self.P, s)
 
-    def flush(self) -> None:
-        self.cls.host_flush(self.values, self.st, self.pool)
-
 
 def ip_int(text: str) -> int:
     return int(ipaddress.IPv4Address(text))

@@ -24,13 +24,10 @@ H = HEADROOM
 
 
 class IPHarness(Harness):
-    """The example Harness, plus annotation reads and the host-side flush."""
+    """The example Harness, plus annotation reads."""
 
     def anno(self, s: int, column: int) -> int:
         return int(self.pool.anno[s, column])
-
-    def flush(self) -> None:
-        self.cls.host_flush(self.values, self.st, self.pool)
 
     def run(self, frame: bytes, **anno) -> tuple[int, bytes, int]:
         """Like action(), with the IP header annotation (nh/th) given as offsets in the frame."""

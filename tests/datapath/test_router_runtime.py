@@ -285,3 +285,17 @@ def test_packets_a_handler_flushes_from_a_queue_are_accounted(trace, queue):
     acct = r.account()
     assert acct.balanced and acct.held == 0
     assert acct.drops[("q", "flushed by a handler (reset, capacity)")] == 30
+
+
+def test_host_flush_runs_only_after_rounds_that_left_it_work(trace, monkeypatch, capsys):
+    from elements.standard.print import Print
+    calls = []
+    flush = Print.host_flush.__func__
+    monkeypatch.setattr(Print, "host_flush",
+                        classmethod(lambda cls, *a: calls.append(1) or flush(cls, *a)))
+    path = trace(frames(3))
+    r = router(f"FromDump({path}, STOP false) -> Print(seen) -> Discard;", batch=1)
+    for _ in range(8):
+        r.step()
+    assert len(calls) == 3                        # one per round that printed, none idle
+    assert capsys.readouterr().err.count("seen:") == 3

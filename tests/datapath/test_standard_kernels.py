@@ -382,7 +382,7 @@ def test_pad_that_does_not_fit_the_slot_drops():
 # ---- Print ---------------------------------------------------------------------------------
 
 def _printed(h, capsys) -> list[str]:
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     return capsys.readouterr().err.splitlines()
 
 
@@ -475,12 +475,12 @@ def test_simplequeue_reset_and_capacity_give_slots_back():
     assert h.pool.in_use() == 4
     h.write("capacity", "2")            # Click keeps the oldest packets
     assert h.read("capacity") == "2" and h.read("length") == "2"
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     assert h.pool.in_use() == 2
     assert h.pull() == b"1"
     h.write("reset")
     assert h.read("length") == "0" and h.pull() is None
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     assert h.pool.in_use() == 1             # the packet pulled
     for bad in ("5", "-1", "lots"):
         with pytest.raises(ValueError):
@@ -510,7 +510,7 @@ def test_frontdropqueue_capacity_keeps_the_newest():
         h.push(f)
     h.write("capacity", "2")
     assert h.read("length") == "2"
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
     assert h.pool.in_use() == 2
     assert (h.pull(), h.pull()) == (b"3", b"4")
 

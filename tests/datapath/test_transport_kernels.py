@@ -943,7 +943,7 @@ def test_aggregate_ip_flows_clear_and_reap():
 # ---- messages (Click's click_chatter), printed by host_flush --------------------------
 
 def flush(h):
-    h.cls.host_flush(h.values, h.st, h.pool)
+    h.flush()
 
 
 def test_messages_of_the_checkers(capsys):
