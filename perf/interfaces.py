@@ -71,7 +71,7 @@ def rows(repeats: list[dict]) -> Result:
     if len(repeats) > 1:
         losses = {n: statistics.median(f[n]["loss_pct"] for f in each if n in f) for n in each[0]}
         res.notes.append("median loss per forwarder over the repeats: " + ", ".join(
-            f"{n} {v:.1f}%" for n, v in losses.items()))
+            f"{n} {v:.2f}%" for n, v in losses.items()))
     return res
 
 
