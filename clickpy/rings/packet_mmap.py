@@ -23,6 +23,7 @@ and still forward a lone packet in well under a millisecond.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import mmap
 import socket
@@ -172,8 +173,14 @@ class TxRing:
             self.sock.send(b"", socket.MSG_DONTWAIT)
         except (BlockingIOError, InterruptedError):
             ctl[T_PENDING] = 1      # frames stay queued: the next round kicks again
-        except OSError as e:        # interface down, ...: the frames are lost
-            self.errors += 1
+        except OSError as e:
+            if e.errno == errno.ENOBUFS:
+                # The device's queue is full (a veth whose peer runs XDP pushes back):
+                # the kernel gave the frame back to the ring, still to send, and stopped.
+                # Kick again next round; left alone, the frames would wait for a packet.
+                ctl[T_PENDING] = 1
+                return None
+            self.errors += 1        # interface down, ...
             return e
         return None
 

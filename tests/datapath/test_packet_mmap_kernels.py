@@ -130,3 +130,27 @@ def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
     assert pool.anno[s, A_DST_IP] == 0x0A000202 and c[fd.NOT_IP] == 1 and c[fd.COUNT] == 2
     assert pool.in_use() == 1                                 # the ARP frame's slot went back
     assert fd.fromdevice_task(pool.arrays, st) == -1
+
+
+def test_a_full_device_queue_keeps_the_frames_pending_for_the_next_kick():
+    """send() says ENOBUFS when the device's queue is full: the kernel has put the frame
+    back in the ring, so the next round must kick again (and it is not an error)."""
+    import errno
+
+    from clickpy.rings.packet_mmap import T_PENDING, TxRing
+
+    class Sock:
+        def __init__(self, err):
+            self.err, self.sends = err, 0
+
+        def send(self, data, flags):
+            self.sends += 1
+            raise OSError(self.err, "test")
+
+    for err, pending, failed in ((errno.ENOBUFS, 1, False), (errno.ENETDOWN, 0, True)):
+        ring = TxRing.__new__(TxRing)
+        ring.sock, ring.errors = Sock(err), 0
+        c = np.zeros(NRING, dtype=np.int64)
+        c[T_PENDING] = 1
+        result = ring.kick(c)
+        assert (c[T_PENDING], result is not None, ring.errors) == (pending, failed, int(failed))
