@@ -69,9 +69,11 @@ def rows(repeats: list[dict]) -> Result:
                      f"{first.get('queues', 1)} queue(s) per veth")
     res.notes.append(latency_note(res))
     if len(repeats) > 1:
-        losses = {n: statistics.median(f[n]["loss_pct"] for f in each if n in f) for n in each[0]}
-        res.notes.append("median loss per forwarder over the repeats: " + ", ".join(
-            f"{n} {v:.2f}%" for n, v in losses.items()))
+        losses = {n: [f[n]["loss_pct"] for f in each if n in f] for n in each[0]}
+        res.notes.append("median loss per forwarder over the repeats (each repeat's, in "
+                         "order): " + ", ".join(
+                             f"{n} {statistics.median(v):.2f}% ({', '.join(f'{x:.2f}' for x in v)})"
+                             for n, v in losses.items()))
     return res
 
 

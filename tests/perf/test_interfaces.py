@@ -51,6 +51,7 @@ def test_repeats_give_each_forwarder_its_spread_and_the_median_repeats_extras():
     assert any("3 repeat(s)" in n and "load average 1.0 -> 2.0" in n for n in res.notes)
     assert "latency under load, median / p99: clickpy AFXDP w1 90 us / 900 us, linux 90 us" \
         in " ".join(res.notes)
+    assert "clickpy AFXDP w1 50.00% (50.00, 50.00, 50.00)" in " ".join(res.notes)
 
 
 @pytest.mark.skipif(WHY_NOT is not None or os.geteuid() != 0,
