@@ -38,10 +38,8 @@ def cache_dir() -> str:
 def key(source: str, classes) -> str:
     h = hashlib.sha256()
     h.update(source.encode())
-    for mod in dependencies.modules({inspect.getmodule(c) for c in classes}
-                            | {kernel, packet, account, loopqueue, arraytable, callees, inline}):
-        h.update(mod.__name__.encode())
-        h.update(inspect.getsource(mod).encode())
+    dependencies.hash_sources(h, {inspect.getmodule(c) for c in classes}
+                              | {kernel, packet, account, loopqueue, arraytable, callees, inline})
     h.update(f"{clickpy.__version__} {numba.__version__} {numpy.__version__} {sys.version}".encode())
     return h.hexdigest()[:24]
 

@@ -70,8 +70,9 @@ def _is_submodule(base: str, name: str) -> bool:
     return getattr(parent, "__path__", None) is not None and importlib.util.find_spec(f"{base}.{name}") is not None
 
 
-def modules(roots) -> list[ModuleType]:
-    """`roots` and every clickpy / elements module they import, transitively, by name."""
+def _walk(roots) -> dict[str, tuple[ModuleType, str]]:
+    """Name -> (module, source) for `roots` and every clickpy / elements module they
+    import, transitively."""
     seen: dict[str, tuple[ModuleType, str]] = {}
     todo = list(roots)
     while todo:
@@ -81,7 +82,20 @@ def modules(roots) -> list[ModuleType]:
         source = inspect.getsource(mod)
         seen[mod.__name__] = (mod, source)
         todo += [_module(n) for n in imports(mod, source) if n not in seen]
+    return seen
+
+
+def modules(roots) -> list[ModuleType]:
+    """`roots` and every clickpy / elements module they import, transitively, by name."""
+    seen = _walk(roots)
     return [seen[n][0] for n in sorted(seen)]
+
+
+def hash_sources(h, roots) -> None:
+    """Feed hash `h` the name and source of each module of modules(roots), in that order."""
+    for name, (_, source) in sorted(_walk(roots).items()):
+        h.update(name.encode())
+        h.update(source.encode())
 
 
 @functools.lru_cache(maxsize=None)
@@ -89,7 +103,5 @@ def digest(name: str) -> str:
     """A hash of the sources of module `name` and of every module it depends on (once
     per process: sources do not change under a running program)."""
     h = hashlib.sha256()
-    for mod in modules({_module(name)}):
-        h.update(mod.__name__.encode())
-        h.update(inspect.getsource(mod).encode())
+    hash_sources(h, {_module(name)})
     return h.hexdigest()[:24]
