@@ -22,7 +22,6 @@ import ctypes
 
 import numpy as np
 from numba import config, types
-from numba.core import cgutils
 from numba.core.extending import intrinsic
 from numba.np.arrayobj import populate_array
 
@@ -56,42 +55,50 @@ def check(a, what: str) -> None:
 
 def expression(a: np.ndarray, k: int) -> str:
     """Generated code that rebuilds array k (`a` as it is now) from the table T."""
-    shape = f"(T[{ENTRY * k + 1}],)" if a.ndim == 1 else f"(T[{ENTRY * k + 1}], T[{ENTRY * k + 2}])"
-    return f"view(T[{ENTRY * k}], {shape}, np.{DTYPES[a.dtype]})"
+    return f"view(T, {k}, {a.ndim}, np.{DTYPES[a.dtype]})"
 
 
-def _view_python(address, shape, dtype):
-    """Interpreted mode: a numpy array over the memory at `address`."""
+def _view_python(T, k, ndim, dtype):
+    """Interpreted mode: a numpy array over the memory row k of T describes."""
+    address, shape = int(T[ENTRY * k]), tuple(int(x) for x in T[ENTRY * k + 1:ENTRY * k + 1 + ndim])
     ctype = np.ctypeslib.as_ctypes_type(np.dtype(dtype))
-    n = int(np.prod(shape))
-    buf = (ctype * n).from_address(int(address))
-    return np.frombuffer(buf, dtype=dtype).reshape(tuple(int(x) for x in shape))
+    buf = (ctype * int(np.prod(shape))).from_address(address)
+    return np.frombuffer(buf, dtype=dtype).reshape(shape)
 
 
-@intrinsic
-def _view_compiled(typingctx, address, shape, dtype):
-    """The array struct for C-contiguous memory at `address`, built in place.
+@intrinsic(prefer_literal=True)
+def _view_compiled(typingctx, T, k, ndim, dtype):
+    """The array struct that row k of the table T describes, built in place.
 
     An intrinsic rather than numba.carray: carray is a function returning a
-    new array, which numba refuses without NRT; an intrinsic is inlined.
+    new array, which numba refuses without NRT; an intrinsic is inlined.  It
+    reads the row itself (k and ndim constants) rather than taking T[...]
+    items: numba types and lowers each array index as a call of its own, and
+    a task's prologue had some 300 of them (about a third of the router's
+    host_work compile).
     """
-    ndim = len(shape)
-    array_type = types.Array(dtype.dtype, ndim, "C")
+    if not (isinstance(k, types.IntegerLiteral) and isinstance(ndim, types.IntegerLiteral)):
+        return None
+    row, n = k.literal_value, ndim.literal_value
+    array_type = types.Array(dtype.dtype, n, "C")
 
     def codegen(context, builder, signature, args):
-        addr, shp, _ = args
+        words = context.make_array(signature.args[0])(context, builder, args[0]).data
+
+        def word(j):
+            return builder.load(builder.gep(words, [context.get_constant(types.intp, j)]))
+        shapes = [word(ENTRY * row + 1 + d) for d in range(n)]
         array = context.make_array(array_type)(context, builder)
         itemsize = context.get_abi_sizeof(context.get_data_type(array_type.dtype))
-        shapes = cgutils.unpack_tuple(builder, shp, ndim)
         strides, step = [], context.get_constant(types.intp, itemsize)
         for dim in reversed(shapes):
             strides.insert(0, step)
             step = builder.mul(step, dim)
-        populate_array(array, data=builder.inttoptr(addr, array.data.type), shape=shapes,
-                       strides=strides, itemsize=context.get_constant(types.intp, itemsize),
-                       meminfo=None)
+        populate_array(array, data=builder.inttoptr(word(ENTRY * row), array.data.type),
+                       shape=shapes, strides=strides,
+                       itemsize=context.get_constant(types.intp, itemsize), meminfo=None)
         return array._getvalue()
-    return array_type(address, shape, dtype), codegen
+    return array_type(T, k, ndim, dtype), codegen
 
 
 view = _view_python if config.DISABLE_JIT else _view_compiled
