@@ -10,14 +10,27 @@ compiles its own share, waits, then loads the children's from the cache.
 Kernels that two shares both call are compiled in both processes (whichever
 caches one first saves the other some of that work).
 
-Measured on configs/router.click (perf.first_packet, fresh caches, 2 cores
-shared with other work): see clickpy.runtime.router, where it is called.
+The parent's share holds the largest function (the router's drain) and its
+kernels: alone, they took as long as everything else together.  So the first
+child starts by compiling the kernels the parent's functions call, from the
+last call back (their argument types read from the generated prologues),
+until it meets one already in the cache: the parent, going from the first
+call on, has got that far, and loads the rest from the cache when it
+reaches them.  Then the child compiles its own share.
+
+Measured on configs/router.click (perf.first_packet, fresh caches, 2 cores,
+a day when the machine ran at about half its usual speed, alternating with
+the code before): 31.0 and 25.6 s against 38.6 and 36.8 s; the parent's drain
+took 22-26 s instead of 30.  With the kernels already cached nothing
+changes (the child meets a cached kernel first).
 Also tried: (a) compiling the kernels first, shared between the processes
 (their argument types follow from the arrays), then the tasks: slower (35 s
-against 25 s), because the drain task, the largest, then starts last; (b) a
-child done with its share going on with the kernels the parent's share
-calls, from the last call back: 32.2 and 38.7 s against 32.3 and 33.2 s
-without (pairs back to back, the machine's other core busy): no gain shown.
+against 25 s), because the drain task, the largest, then starts last; (b) the
+child compiling the parent's kernels after its own share rather than
+before: 30.7 s (one run), as it starts when the parent is half done;
+(c) cutting the drain into several functions, one per process, called
+through their addresses (branch `split`): no faster from empty caches, as
+both processes then compile the two output paths' kernels.
 CLICKPY_COMPILE_JOBS=1 turns it off.
 """
 from __future__ import annotations
@@ -25,12 +38,14 @@ from __future__ import annotations
 import inspect
 import logging
 import os
+import re
+import time
 
 import numba
 from numba.core import types
 from numba.core.dispatcher import Dispatcher
 
-from clickpy.compile import stamps
+from clickpy.compile import callees, stamps
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +88,30 @@ def _cost(f: Dispatcher) -> int:
         return 1
 
 
+def _help(calls: list) -> None:
+    """Compile kernels the parent's share calls, into the disk cache, until one is there
+    already: the parent, typing its functions from the first call on, has reached it
+    (and loads from the cache those compiled here)."""
+    t, n = time.perf_counter(), 0
+    try:
+        for kernel, sig in calls:
+            shadow = callees.callee(kernel)
+            if _cached(shadow, sig):
+                break
+            shadow.compile(sig)
+            n += 1
+    except Exception as e:   # the parent meets the same error and reports it
+        log.debug("compiling ahead stopped: %s", e)
+    log.debug("process %d compiled %d kernels ahead in %.1f s", os.getpid(), n,
+              time.perf_counter() - t)
+
+
+def _timed(f: Dispatcher, sig: tuple) -> None:
+    t = time.perf_counter()
+    f.compile(sig)
+    log.debug("process %d compiled %s in %.1f s", os.getpid(), f.__name__, time.perf_counter() - t)
+
+
 def compile_tasks(module, T, n_jobs: int | None = None) -> int:
     """Compile what the module's round needs, in up to n_jobs processes; returns how many
     processes were forked."""
@@ -86,20 +125,23 @@ def compile_tasks(module, T, n_jobs: int | None = None) -> int:
         k = load.index(min(load))
         shares[k].append((f, sig))
         load[k] += _cost(f)
+    ahead = _kernel_calls(module, [f for f, _ in shares[0]])[::-1]   # the parent's, last first
     children = []
-    for share in shares[1:]:
+    for k, share in enumerate(shares[1:]):
         pid = os.fork()
         if pid == 0:   # child: compile into the disk cache, then leave without cleanup
             status = 0
             try:
+                if k == 0:
+                    _help(ahead)
                 for f, sig in share:
-                    f.compile(sig)
+                    _timed(f, sig)
             except BaseException:   # the parent compiles it again and reports
                 status = 1
             os._exit(status)
         children.append(pid)
     for f, sig in shares[0]:
-        f.compile(sig)
+        _timed(f, sig)
     for pid in children:
         _, status = os.waitpid(pid, 0)
         if status:
@@ -108,3 +150,30 @@ def compile_tasks(module, T, n_jobs: int | None = None) -> int:
         for f, sig in share:
             f.compile(sig)   # from the disk cache (or here, if the child failed)
     return len(children)
+
+
+_VIEW = re.compile(r"view\(T, \d+, (\d), np\.(\w+)\)")
+
+
+def _kernel_calls(module, functions) -> list[tuple[Dispatcher, tuple]]:
+    """The element kernels the functions call, each with its argument types, in the order
+    of the calls: the prologue says each array's type (view(T, k, ndim, dtype)); other
+    arguments are int64 (numba code calls kernels with plain types: callees)."""
+    calls, seen = [], set()
+    for f in functions:
+        try:
+            text = inspect.getsource(f.py_func)
+        except (OSError, TypeError):
+            continue
+        typed = {}
+        for name, expr in re.findall(r"^    ([PARSX]\d*) = (.+)$", text, re.M):
+            arrays = [types.Array(getattr(types, dtype), int(ndim), "C")
+                      for ndim, dtype in _VIEW.findall(expr)]
+            typed[name] = types.BaseTuple.from_types(arrays) if expr.startswith("(") else arrays[0]
+        for name, args in re.findall(r"\b([A-Z][A-Z_]*_\w+)\(([^()]*)\)", text):
+            kernel = getattr(module, name, None)
+            sig = tuple(typed.get(a.strip(), types.int64) for a in args.split(","))
+            if isinstance(kernel, Dispatcher) and (name, sig) not in seen:
+                seen.add((name, sig))
+                calls.append((kernel, sig))
+    return calls

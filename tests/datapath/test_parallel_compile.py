@@ -6,7 +6,7 @@ import numba
 import pytest
 
 from clickpy.check import check_graph
-from clickpy.compile import parallel
+from clickpy.compile import callees, parallel
 from clickpy.graph import build_graph
 from clickpy.lang import parse_text
 from clickpy.runtime.router import Router
@@ -31,6 +31,11 @@ def test_two_tasks_compile_in_two_processes_and_run(monkeypatch, tmp_path):
     assert parallel.compile_tasks(r.module, r.T, n_jobs=2) == 1   # one child
     assert all(parallel._cached(f, sig) for f, sig in parallel.functions(r.module, r.T))
     assert parallel.compile_tasks(r.module, r.T, n_jobs=2) == 0   # nothing left to compile
+    # The kernels' argument types read from the generated code (what a child compiles
+    # ahead of the parent) are those numba compiled the kernels for.
+    calls = parallel._kernel_calls(r.module, [f for f, _ in parallel.functions(r.module, r.T)])
+    assert len(calls) >= 5
+    assert all(parallel._cached(callees.callee(kernel), sig) for kernel, sig in calls)
     r.run(idle_rounds=3)
     assert (r.read(a, "count"), r.read("b", "count")) == ("5", "3")
 
