@@ -1,0 +1,23 @@
+"""clickpy.compile.overheads: numba's flags compare as before, its messages come plain."""
+from numba.core import errors
+from numba.core.compiler import Flags
+
+from clickpy.compile import overheads
+
+
+def test_flags_compare_and_hash_as_numba_defines_them():
+    overheads.install()
+    plain, nrt, explicit = Flags(), Flags(), Flags()
+    nrt.nrt = True
+    explicit.nrt = False                       # set, but to its default
+    for f in (plain, nrt, explicit):
+        assert f.values() == {k: getattr(f, k) for k in f.options}   # the properties' view
+    assert plain == explicit and plain != nrt and Flags(copy_from=nrt) == nrt
+    assert hash(plain) == hash(nrt) == hash(tuple(sorted(Flags.options)))
+    assert {plain: 1}[explicit] == 1
+
+
+def test_numba_error_text_comes_without_terminal_markup():
+    overheads.install()
+    assert errors.termcolor().errmsg("no match") == "no match"
+    assert errors.termcolor().highlight("x") == "x"
