@@ -27,7 +27,8 @@ Also tried: (a) compiling the kernels first, shared between the processes
 (their argument types follow from the arrays), then the tasks: slower (35 s
 against 25 s), because the drain task, the largest, then starts last; (b) the
 child compiling the parent's kernels after its own share rather than
-before: 30.7 s (one run), as it starts when the parent is half done;
+before: 30.7 s (one run; an earlier session measured no gain), as it then
+starts when the parent is half done;
 (c) cutting the drain into several functions, one per process, called
 through their addresses (branch `split`): no faster from empty caches, as
 both processes then compile the two output paths' kernels.
@@ -169,7 +170,10 @@ def _kernel_calls(module, functions) -> list[tuple[Dispatcher, tuple]]:
         for name, expr in re.findall(r"^    ([PARSX]\d*) = (.+)$", text, re.M):
             arrays = [types.Array(getattr(types, dtype), int(ndim), "C")
                       for ndim, dtype in _VIEW.findall(expr)]
-            typed[name] = types.BaseTuple.from_types(arrays) if expr.startswith("(") else arrays[0]
+            if expr.startswith("("):
+                typed[name] = types.BaseTuple.from_types(arrays)
+            elif arrays:
+                typed[name] = arrays[0]
         for name, args in re.findall(r"\b([A-Z][A-Z_]*_\w+)\(([^()]*)\)", text):
             kernel = getattr(module, name, None)
             sig = tuple(typed.get(a.strip(), types.int64) for a in args.split(","))
