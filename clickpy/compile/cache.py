@@ -23,7 +23,7 @@ import numpy
 
 import clickpy
 from clickpy import kernel, packet
-from clickpy.compile import arraytable, callees, dependencies, inline
+from clickpy.compile import arraytable, callees, dependencies, indirect, inline
 from clickpy.runtime import account, loopqueue
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ def key(source: str, classes) -> str:
     h = hashlib.sha256()
     h.update(source.encode())
     dependencies.hash_sources(h, {inspect.getmodule(c) for c in classes}
-                              | {kernel, packet, account, loopqueue, arraytable, callees, inline})
+                              | {kernel, packet, account, loopqueue, arraytable, callees, indirect,
+                                 inline})
     h.update(f"{clickpy.__version__} {numba.__version__} {numpy.__version__} {sys.version}".encode())
     return h.hexdigest()[:24]
 

@@ -12,11 +12,12 @@ import time
 from typing import Callable
 
 import networkx as nx
+import numba
 import numpy as np
 
-from clickpy.compile import cache, parallel
+from clickpy.compile import cache, indirect, parallel
 from clickpy.compile.arraytable import ENTRY, Layout, table
-from clickpy.compile.codegen import generate
+from clickpy.compile.codegen import F_DRAIN, F_TASKS, F_TIMERS, generate
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
 from clickpy.element import IDLE_POLL, Element
@@ -63,9 +64,12 @@ class Router:
         self.A = np.zeros((len(self.names), columns(max((len(c.drop_reasons) for c in self.classes),
                                                        default=1))), dtype=np.int64)
         self.R = loopqueue.make(pool_slots)
+        self.F = np.zeros(F_TASKS + len(self.plan.push_tasks) + len(self.plan.pull_tasks),
+                          dtype=np.int64)   # what run_round calls (see _round)
         layout = Layout()
         views = {"P": layout.add_tuple(self.pool.arrays, "pool"),
                  "A": layout.add(self.A, "account"), "R": layout.add(self.R, "loop queue"),
+                 "F": layout.add(self.F, "round calls"),
                  "X": [layout.add(x, f"{n} emit buffer") for n, x in zip(self.names, self.X)],
                  "S": []}
         self._state_rows = []   # element i's state arrays: rows [first, first + len) of T
@@ -98,25 +102,26 @@ class Router:
 
     def _round(self, budget: int) -> int:
         """Timers, then every task once (the loop queue drained after each): packets moved."""
-        n, T, module, R = 0, self.T, self.module, self.R
         # A cold start compiles the tasks in two processes at once (clickpy.compile.parallel):
         # the router's cold first packet 25 s against 36-37 s with CLICKPY_COMPILE_JOBS=1
         # when the machine's other core was mostly free; 32-33 s against 37 s when another
         # engineer's process held it.
         if not self._compiled:
             self._compiled = True
-            parallel.compile_tasks(module, T)
-        # drain only when the loop queue holds packets (R[-1], its count): a call into
-        # compiled code costs about a microsecond, and most rounds queue nothing.
+            parallel.compile_tasks(self.module, self.T)
+            self._address_round_calls()
+        # One call into compiled code a round: each Python call costs about a microsecond.
+        return self.module.run_round(self.T, budget)
+
+    def _address_round_calls(self) -> None:
+        """Write into F the addresses run_round calls (compiling what is not yet)."""
+        module, table = self.module, numba.typeof(self.T)
         if module.HAS_TIMERS:
-            module.timers(T)
-            if R[-1]:
-                module.drain(T)
-        for task in module.TASKS:
-            n += task(T, budget)
-            if R[-1]:
-                module.drain(T)
-        return n
+            self.F[F_TIMERS] = indirect.address(module.timers, (table,))
+        if module.HAS_LOOPS:
+            self.F[F_DRAIN] = indirect.address(module.drain, (table,))
+        for k, task in enumerate(module.TASKS):
+            self.F[F_TASKS + k] = indirect.address(task, (table, numba.int64))
 
     def compile(self) -> None:
         """Compile (or load from the cache) now rather than in the first round: moves nothing."""

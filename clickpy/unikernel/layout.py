@@ -2,7 +2,7 @@
 
 Arrays are numbered in the order of the Router's table (clickpy.compile.
 arraytable): the pool's six arrays, the packet account, the loop queue, the
-emit buffers, each element's state arrays.  `image_source` writes image.S: the arrays
+addresses the host's round calls (zeros in an image), the emit buffers, each element's state arrays.  `image_source` writes image.S: the arrays
 (in .bss, with their contents after configure time as a short list of
 arithmetic runs and literal bytes that the runtime applies at boot, so that a
 65536-entry table of -1 costs 48 bytes of image, not 256 KB), the address table clickpy_round takes, the NIC rings the C runtime
@@ -24,7 +24,7 @@ from clickpy.unikernel.devices import VirtioFromDevice, VirtioToDevice
 class Array:
     index: int
     array: np.ndarray
-    owner: str          # "pool", "state", "emit", "account", "loopqueue"
+    owner: str          # "pool", "state", "emit", "account", "loopqueue", "calls"
     element: int = -1   # for state and emit arrays
     part: int = 0       # position in the element's state tuple or the pool tuple
 
@@ -39,6 +39,7 @@ def arrays(router) -> list[Array]:
         add(a, "pool", part=k)
     add(router.A, "account")
     add(router.R, "loopqueue")
+    add(router.F, "calls")       # host addresses: the image's entry calls the tasks directly
     for i, a in enumerate(router.X):
         add(a, "emit", i)
     for i, st in enumerate(router.S):
@@ -100,6 +101,8 @@ def image_source(router, layout: list[Array], folder: str, name: str, budget: in
         bss += ["        .align 64", f"{sym}:", f"        .skip {max(a.array.nbytes, 8)}"]
         shape = a.array.shape if a.array.ndim == 2 else (a.array.shape[0], 1)
         table.append(f"        .quad {sym}, {shape[0]}, {shape[1]}")
+        if a.owner == "calls":     # zeros in the image: host addresses mean nothing there
+            continue
         size = a.array.dtype.itemsize if a.array.dtype.itemsize in (1, 2, 4, 8) else 1
         raw = np.ascontiguousarray(a.array).reshape(-1).view(np.uint8)
         rows = a.array.reshape(a.array.shape[0], -1) if a.array.ndim >= 2 else None

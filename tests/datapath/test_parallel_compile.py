@@ -27,7 +27,7 @@ def test_two_tasks_compile_in_two_processes_and_run(monkeypatch, tmp_path):
     assert result.ok, [str(d) for d in result.errors]
     r = Router(result.graph)
     missing = [f for f, sig in parallel.functions(r.module, r.T) if not parallel._cached(f, sig)]
-    assert len(missing) == 3                                     # the tasks and host_work
+    assert len(missing) == 4                          # the tasks, host_work and run_round
     assert parallel.compile_tasks(r.module, r.T, n_jobs=2) == 1   # one child
     assert all(parallel._cached(f, sig) for f, sig in parallel.functions(r.module, r.T))
     assert parallel.compile_tasks(r.module, r.T, n_jobs=2) == 0   # nothing left to compile
