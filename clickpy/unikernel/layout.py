@@ -2,7 +2,8 @@
 
 Arrays are numbered in the order of the Router's table (clickpy.compile.
 arraytable): the pool's six arrays, the packet account, the loop queue, the
-addresses the host's round calls (zeros in an image), the emit buffers, each element's state arrays.  `image_source` writes image.S: the arrays
+addresses the host's round calls (zeros in an image), the emit buffers, each
+element's state arrays.  `image_source` writes image.S: the arrays
 (in .bss, with their contents after configure time as a short list of
 arithmetic runs and literal bytes that the runtime applies at boot, so that a
 65536-entry table of -1 costs 48 bytes of image, not 256 KB), the address table clickpy_round takes, the NIC rings the C runtime
