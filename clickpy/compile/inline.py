@@ -12,27 +12,37 @@ install() wraps numba's final optimisation of a code library: when the
 library holds a generated task (a function from a `clickpy_tasks_*`
 module) and that module says INLINE_KERNELS (unikernel images do not: they
 keep calls, for size), every function linked into it is marked
-`alwaysinline` first,
-up to MAX_INSTRUCTIONS LLVM instructions (counted after the function's
-own optimisation).  That takes in every per-packet kernel of the shipped
-paths; the packet builders of ICMPError, IPFragmenter and ARPQuerier
-(800-950 instructions) stay calls: inlined at each of their call sites,
-they made the router's compile 36 CPU s (limit 1000) or 118 (no limit),
-against 25 with this one.
+`alwaysinline` first, up to MAX_INSTRUCTIONS LLVM instructions (counted
+after the function's own optimisation) and as long as its inlined copies
+together stay within MAX_COPIED instructions.  That takes in every
+per-packet kernel of the shipped paths, also where a configuration uses an
+element class twice (the router's two output paths); the packet builders of
+ICMPError, IPFragmenter and ARPQuerier (800-950 instructions) stay calls:
+inlined at each of their call sites, they made the router's compile 36 CPU s
+(limit 1000) or 118 (no limit), against 25 with this one.  Without the
+second limit the router's drain inlined ICMPError's error builder at nine
+call sites and ARPQuerier's table upkeep at four; with it, numba's lowering
+of the drain (LLVM, mostly) took 7.6-8.4 s against 11.3-12.4 s before, the
+kernels cached, alternating, on a machine at half its usual speed, and a
+cold start of the router 28.7 and 29.1 s against 31.2 and 30.7
+(perf.first_packet); perf --only mbox.router forwarded as fast.
 Kernels compiled on their own, and any other numba code, are untouched.
 The tasks' compiled code is cached as before (the cache key includes this
 file, cache.py), so the cost is paid once per configuration.
 """
 from __future__ import annotations
 
+import graphlib
 import re
 import sys
+from collections import Counter
 
 import llvmlite.binding as llvm
 from numba.core import codegen
 
 TASK_MODULE = re.compile(r"clickpy_tasks_[0-9a-f]{24}")   # cache.load names them so (cache.key)
 MAX_INSTRUCTIONS = 700
+MAX_COPIED = 2 * MAX_INSTRUCTIONS     # a function's inlined copies, all call sites together
 _installed = False
 
 
@@ -49,11 +59,37 @@ def _size(fn) -> int:
     return sum(1 for block in fn.blocks for _ in block.instructions)
 
 
+def _calls(fn) -> Counter:
+    """The functions fn calls directly, with their number of call sites."""
+    found = Counter()
+    for block in fn.blocks:
+        for instruction in block.instructions:
+            if instruction.opcode in ("call", "invoke"):
+                found[list(instruction.operands)[-1].name] += 1
+    return found
+
+
 def _mark_always_inline(module) -> None:
-    for fn in module.functions:
-        if (not fn.is_declaration and fn.linkage == llvm.Linkage.linkonce_odr
-                and _size(fn) <= MAX_INSTRUCTIONS):
+    """Callers before callees: a linked function is inlined when it is small and the copies
+    its callers' bodies (inlined or not) would hold of it are small together."""
+    defined = {fn.name: fn for fn in module.functions if not fn.is_declaration}
+    calls = {name: _calls(fn) for name, fn in defined.items()}
+    callers = {name: {c for c in calls if name in calls[c]} for name in defined}
+    try:
+        order = list(graphlib.TopologicalSorter(callers).static_order())
+    except graphlib.CycleError:     # recursion: none of it can be inlined everywhere anyway
+        order = []
+    copies = {}     # how many times a function's body ends up in the module
+    for name in order:
+        fn = defined[name]
+        copies[name] = 1
+        if fn.linkage != llvm.Linkage.linkonce_odr:
+            continue
+        sites = sum(calls[c][name] * copies[c] for c in callers[name])
+        size = _size(fn)
+        if size <= MAX_INSTRUCTIONS and sites * size <= MAX_COPIED:
             fn.add_function_attribute("alwaysinline")
+            copies[name] = sites
 
 
 def install() -> None:
