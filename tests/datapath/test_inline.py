@@ -40,26 +40,34 @@ def test_an_image_router_keeps_kernel_calls():
     assert calls > 0
 
 
-def _function(name: str, instructions: int, calls: tuple[str, ...] = (), linkage="linkonce_odr") -> str:
-    """An LLVM function of about `instructions` instructions that calls `calls` in order."""
-    body = ["  %v0 = add i64 %x, 1"]
+ARITY = {"many": 40}     # i64 arguments of the test functions (1 unless named here)
+
+
+def _function(name: str, instructions: int, calls: tuple[str, ...] = (), linkage="linkonce_odr"):
+    """LLVM text of a function of `instructions` instructions that calls `calls` in order."""
+    params = ", ".join(f"i64 %x{i}" for i in range(ARITY.get(name, 1)))
+    body = ["  %v0 = add i64 %x0, 1"]
     body += [f"  %v{i} = add i64 %v{i - 1}, 1" for i in range(1, instructions - 1 - len(calls))]
     last = f"%v{len(body) - 1}"
     for k, callee in enumerate(calls):
-        body.append(f"  %c{k} = call i64 @{callee}(i64 {last})")
+        args = ", ".join([f"i64 {last}"] * ARITY.get(callee, 1))
+        body.append(f"  %c{k} = call i64 @{callee}({args})")
         last = f"%c{k}"
-    return f"define {linkage} i64 @{name}(i64 %x) {{\n" + "\n".join(body) + f"\n  ret i64 {last}\n}}\n"
+    return (f"define {linkage} i64 @{name}({params}) {{\n" + "\n".join(body)
+            + f"\n  ret i64 {last}\n}}\n")
 
 
 def test_inlining_counts_the_copies_every_call_site_makes():
     """A kernel is inlined when it is small and its copies, over all call sites (those in
-    inlined callers counted once per copy of the caller), stay within MAX_COPIED."""
+    inlined callers counted once per copy of the caller), stay within MAX_COPIED
+    instructions more than the calls they replace."""
     import llvmlite.binding as llvm
     from clickpy.compile import inline
     assert 3 * 600 > inline.MAX_COPIED >= 2 * 600 and inline.MAX_INSTRUCTIONS >= 600
-    task_calls = ("small",) * 3 + ("big",) * 3 + ("twice",) * 2 + ("single",) + ("mid",) * 3
+    task_calls = (("small",) * 3 + ("big",) * 3 + ("twice",) * 2 + ("single",) + ("mid",) * 3
+                  + ("many",) * 60)
     ir = "".join([
-        _function("task", 20, task_calls, linkage="external"),
+        _function("task", 80, task_calls, linkage="external"),
         _function("small", 100),           # 3 copies of 100: inlined
         _function("big", 600, ("leaf",)),   # 3 copies of 600: a call; its body holds one leaf
         _function("twice", 600),           # 2 copies of 600: inlined
@@ -68,9 +76,10 @@ def test_inlining_counts_the_copies_every_call_site_makes():
         _function("inner", 500),           # ...so 3 copies of inner: 1500, a call
         _function("leaf", 600),            # called from big's one body: inlined
         _function("huge", inline.MAX_INSTRUCTIONS + 50),   # too big, whatever its callers
+        _function("many", 30),             # 60 sites, but smaller than a call passing 40
     ])
     llvm.initialize_native_target()
     module = llvm.parse_assembly(ir)
     inline._mark_always_inline(module)
     inlined = {fn.name for fn in module.functions if any(b"alwaysinline" in a for a in fn.attributes)}
-    assert inlined == {"small", "twice", "single", "mid", "leaf"}
+    assert inlined == {"small", "twice", "single", "mid", "leaf", "many"}
