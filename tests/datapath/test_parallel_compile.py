@@ -1,6 +1,7 @@
 """A cold start compiles the tasks in two processes (clickpy.compile.parallel): same results."""
 import os
 import random
+import time
 
 import numba
 import pytest
@@ -45,3 +46,36 @@ def test_jobs_follow_the_environment(monkeypatch):
     assert parallel.jobs() == 1
     monkeypatch.delenv("CLICKPY_COMPILE_JOBS")
     assert 1 <= parallel.jobs() <= min(2, len(os.sched_getaffinity(0)))
+
+
+def test_a_claim_is_taken_by_one_process_only():
+    claims = parallel._Claims()
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0 if claims.take("0.0") else 1)
+        assert os.waitpid(pid, 0)[1] == 0      # the child took it
+        assert not claims.take("0.0")
+        assert claims.take("0.1")
+    finally:
+        claims.close()
+    assert not os.path.exists(claims.dir)
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing to compile when interpreted")
+def test_the_parent_takes_up_what_a_late_child_has_not_started(monkeypatch, tmp_path):
+    monkeypatch.setenv("CLICKPY_CACHE_DIR", str(tmp_path))
+    a = f"a{random.randrange(1 << 40)}"
+    text = (f"InfiniteSource(DATA \\<{FRAME.hex()}>, LIMIT 5, BURST 5) -> {a} :: Counter -> Discard;"
+            f" InfiniteSource(DATA \\<{FRAME.hex()}>, LIMIT 3, BURST 3) -> b :: Counter -> Discard;")
+    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
+    r = Router(result.graph)
+    missing = [f for f, sig in parallel.functions(r.module, r.T) if not parallel._cached(f, sig)]
+    here = []   # what this process compiled (a child's list is its own copy)
+    timed = parallel._timed
+    monkeypatch.setattr(parallel, "_timed", lambda f, sig: (here.append(f), timed(f, sig)))
+    monkeypatch.setattr(parallel, "_help", lambda calls: time.sleep(3))   # the child starts late
+    assert parallel.compile_tasks(r.module, r.T, n_jobs=2) == 1
+    assert sorted(f.__name__ for f in here) == sorted(f.__name__ for f in missing)
+    r.run(idle_rounds=3)
+    assert (r.read(a, "count"), r.read("b", "count")) == ("5", "3")
