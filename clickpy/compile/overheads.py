@@ -1,4 +1,4 @@
-"""Three costs of numba's compiling that buy nothing here, made small.
+"""Four costs of numba's compiling and loading that buy nothing here, made small.
 
 Profiling the router's kernels compiling (about 30 of them, fresh caches)
 put some 15% of the time in bookkeeping around the typing of each call:
@@ -24,12 +24,23 @@ put some 15% of the time in bookkeeping around the typing of each call:
    took 0.41-0.50 s without them, 1.11-1.42 s with them (metadata
    "timers" then say 0 for llvm_lock).
 
+4. scipy.linalg.  When numba first loads or compiles anything it imports
+   numba.np.arraymath, which asks whether scipy's BLAS loads (importing
+   scipy.linalg: 0.3-0.5 s of every start, cached ones too, where scipy
+   is installed) only to choose how np.cov and np.correlate multiply
+   floats.  install() imports it with that question answered by whether
+   scipy is installed; np.dot and numba.np.linalg still import scipy when
+   code uses them.
+
 Measured: the router's 30 kernel calls compiled (one process each, fresh
 caches, alternating with the code before, on a noisy machine) in 21.0,
 19.1, 18.8, 17.1 and 21.5 CPU s against 25.2, 21.7, 21.5, 19.8 and 19.0:
 19.5 against 21.4 on average.  Whole cold compiles vary more than that.
 """
 from __future__ import annotations
+
+import importlib.util
+import sys
 
 import llvmlite.binding as llvm
 from numba.core import errors, targetconfig
@@ -82,7 +93,26 @@ def install() -> None:
         scheme._markup = _plain
     for enter, leave in list(llvm_lock_callbacks()):
         llvm.ffi.unregister_lock_callback(enter, leave)
+    _import_arraymath()
     _installed = True
+
+
+def _import_arraymath() -> None:
+    if "numba.np.arraymath" in sys.modules:
+        return
+    from numba.np import linalg
+    ensure_blas = linalg.ensure_blas
+
+    def scipy_installed():
+        if importlib.util.find_spec("scipy") is None:
+            raise ImportError("scipy is not installed")
+
+    linalg.ensure_blas = scipy_installed    # what arraymath asks when imported
+    try:
+        from numba.np import arraymath
+    finally:
+        linalg.ensure_blas = ensure_blas
+    arraymath.ensure_blas = ensure_blas     # its later checks (np.dot...) as numba's
 
 
 def llvm_lock_callbacks() -> list:

@@ -28,3 +28,17 @@ def test_numba_no_longer_hears_of_every_llvm_call():
     overheads.install()
     assert overheads.llvm_lock_callbacks() == []
     assert numba.njit(lambda x: x + 1)(41) == 42     # compiling still works
+
+
+def test_compiling_does_not_import_scipy_linalg_until_code_needs_it():
+    import subprocess
+    import sys
+    code = ("import sys, numba, numpy as np, clickpy.kernel\n"
+            "assert numba.njit(lambda x: x + 1)(1) == 2\n"
+            "print('scipy.linalg' in sys.modules)\n"
+            "import importlib.util\n"
+            "if importlib.util.find_spec('scipy'):\n"
+            "    assert numba.njit(lambda a: np.dot(a, a))(np.ones(3)) == 3.0\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["False"]
