@@ -15,8 +15,8 @@ keep calls, for size), every function linked into it is marked
 `alwaysinline` first, up to MAX_INSTRUCTIONS LLVM instructions (counted
 after the function's own optimisation) and as long as its inlined copies
 together come to at most MAX_COPIED instructions more than the calls they
-replace (a call passes each array argument as 7-9 scalars).  That takes in every
-per-packet kernel of the shipped paths, also where a configuration uses an
+replace (a call passes each array argument as 7-9 scalars).  That takes in
+every per-packet kernel of the shipped paths, also where a configuration uses an
 element class twice (the router's two output paths); the packet builders of
 ICMPError, IPFragmenter and ARPQuerier (800-950 instructions) stay calls:
 inlined at each of their call sites, they made the router's compile 36 CPU s
@@ -88,7 +88,7 @@ def _mark_always_inline(module) -> None:
             continue
         sites = sum(calls[c][name] * copies[c] for c in callers[name])
         size = _size(fn)
-        # a call passes every scalar of its arguments (an array is 7-9): numba's account.dropped,
+        # a call passes every scalar of its arguments (an array is 7-9): account.dropped,
         # 26 instructions and about 60 scalars, is smaller inlined than called
         grows = size - len(list(fn.arguments))
         if size <= MAX_INSTRUCTIONS and sites * grows <= MAX_COPIED:

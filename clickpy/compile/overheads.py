@@ -32,7 +32,7 @@ put some 15% of the time in bookkeeping around the typing of each call:
    scipy is installed; np.dot and numba.np.linalg still import scipy when
    code uses them.
 
-Measured: the router's 30 kernel calls compiled (one process each, fresh
+Measured (1 and 2): the router's 30 kernel calls compiled (one process each, fresh
 caches, alternating with the code before, on a noisy machine) in 21.0,
 19.1, 18.8, 17.1 and 21.5 CPU s against 25.2, 21.7, 21.5, 19.8 and 19.0:
 19.5 against 21.4 on average.  Whole cold compiles vary more than that.
@@ -98,6 +98,7 @@ def install() -> None:
 
 
 def _import_arraymath() -> None:
+    """Import numba.np.arraymath (once) without its scipy.linalg import (4 above)."""
     if "numba.np.arraymath" in sys.modules:
         return
     from numba.np import linalg
