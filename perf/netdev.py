@@ -206,17 +206,18 @@ def loadavg():
         return f.read().split()[0]
 
 
-def label(method, workers):
-    """The row name of one clickpy run: "clickpy AFXDP w1"."""
-    return f"clickpy {method} w{workers}"
+def label(method, workers, nice=0):
+    """The row name of one clickpy run: "clickpy AFXDP w1" ("... nice -10" when niced)."""
+    return f"clickpy {method} w{workers}" + (f" nice {nice}" if nice else "")
 
 
 def run(methods=("AFPACKET", "AFXDP"), worker_counts=(1, 2), seconds=8.0, batch=64, nice=0,
-        quick=False):
+        quick=False, extra_runs=()):
     """Measure clickpy's router once per ring type and worker count, then Linux's forwarding,
     in one topology; the figures as a dict ("runs": {label: figures}, "linux": ...).
+    extra_runs: more clickpy runs after those, as (method, workers, nice).
 
-    The veths get max(worker_counts) queues when AFXDP runs with several workers, else
+    The veths get as many queues as the most workers an AFXDP run has, else
     one (labs/router.yaml as it is).  quick: no separate low-rate latency
     phase and short slack after each blast (latency probes still run under load), so
     two clickpy runs and Linux take about half a minute at seconds=2.
@@ -228,7 +229,9 @@ def run(methods=("AFPACKET", "AFXDP"), worker_counts=(1, 2), seconds=8.0, batch=
     results = {"load_before": loadavg(), "cpus": os.cpu_count(), "seconds": seconds,
                "quick": quick, "runs": {}}
     topo = netns.Topology.load(os.path.join(ROOT, "labs", "router.yaml"), prefix="cpb")
-    queues = max(worker_counts) if "AFXDP" in methods else 1
+    xdp_workers = (list(worker_counts) if "AFXDP" in methods else []) + [
+        n for m, n, _ in extra_runs if m == "AFXDP"]
+    queues = max(xdp_workers, default=1)
     if queues > 1:          # AF_XDP under --workers N: N queues on each interface at least
         spec = dict(topo.spec, links=[{"ends": link, "queues": queues}
                                       for link in topo.spec["links"]])
@@ -238,10 +241,10 @@ def run(methods=("AFPACKET", "AFXDP"), worker_counts=(1, 2), seconds=8.0, batch=
         # ---- clickpy, once per ring type and worker count
         r_drop = hold_drop(topo, "r", "eth0")
         try:
-            for method in methods:
-                for n in worker_counts:
-                    results["runs"][label(method, n)] = clickpy_forwarding(
-                        topo, seconds, batch, nice, n, method, low_rate, slack)
+            runs = [(m, n, nice) for m in methods for n in worker_counts] + list(extra_runs)
+            for method, n, level in runs:
+                results["runs"][label(method, n, level)] = clickpy_forwarding(
+                    topo, seconds, batch, level, n, method, low_rate, slack)
         finally:
             release(r_drop)
         b_drop = hold_drop(topo, "b", "b0")
