@@ -81,5 +81,6 @@ def test_inlining_counts_the_copies_every_call_site_makes():
     llvm.initialize_native_target()
     module = llvm.parse_assembly(ir)
     inline._mark_always_inline(module)
-    inlined = {fn.name for fn in module.functions if any(b"alwaysinline" in a for a in fn.attributes)}
+    inlined = {fn.name for fn in module.functions
+               if any(b"alwaysinline" in a for a in fn.attributes)}
     assert inlined == {"small", "twice", "single", "mid", "leaf", "many"}

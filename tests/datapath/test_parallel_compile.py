@@ -66,8 +66,9 @@ def test_a_claim_is_taken_by_one_process_only():
 def test_the_parent_takes_up_what_a_late_child_has_not_started(monkeypatch, tmp_path):
     monkeypatch.setenv("CLICKPY_CACHE_DIR", str(tmp_path))
     a = f"a{random.randrange(1 << 40)}"
-    text = (f"InfiniteSource(DATA \\<{FRAME.hex()}>, LIMIT 5, BURST 5) -> {a} :: Counter -> Discard;"
-            f" InfiniteSource(DATA \\<{FRAME.hex()}>, LIMIT 3, BURST 3) -> b :: Counter -> Discard;")
+    source = f"InfiniteSource(DATA \\<{FRAME.hex()}>"
+    text = (f"{source}, LIMIT 5, BURST 5) -> {a} :: Counter -> Discard;"
+            f" {source}, LIMIT 3, BURST 3) -> b :: Counter -> Discard;")
     result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
     r = Router(result.graph)
     missing = [f for f, sig in parallel.functions(r.module, r.T) if not parallel._cached(f, sig)]
