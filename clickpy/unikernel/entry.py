@@ -6,10 +6,11 @@
 array the tasks use, its address and shape.  A numba cfunc runs each task of
 the generated module once on it (and drains the loop queue after each), as
 the host's run_round does, but calling them directly: an image links all its
-code, and has no addresses in its table (the host's F).  Its LLVM IR is retargeted to x86_64-unknown-none,
-everything but a plain C-ABI wrapper around numba's inner function is
-internalized, dead code is removed, and llvmlite emits a static object that
-needs nothing from CPython, numba's runtime or libc.
+code, and has no addresses in its table (the host's F).  Its LLVM IR is
+retargeted to x86_64-unknown-none, everything but a plain C-ABI wrapper
+around numba's inner function is internalized, dead code is removed, and
+llvmlite emits a static object that needs nothing from CPython, numba's
+runtime or libc.
 """
 from __future__ import annotations
 
