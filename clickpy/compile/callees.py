@@ -26,11 +26,13 @@ install() changes these things (1 and 2 for calls from numba code only):
    (no machine code), and is cached as bitcode.  The user's dispatcher is
    untouched: calling a kernel from Python (tests do) compiles it as before.
 
-3. One LLVM module pipeline, not two, for code without NRT reference counts
-   (every library here: kernels and tasks are _nrt=False).  Numba runs a
-   "cheap" -O3 module pipeline, prunes reference counts, then the full -O3
-   one; with no reference counts to prune the first is wasted work.  This
-   one applies to every code library, the tasks' too.
+3. Fewer LLVM module pipelines.  A shadow's library gets none: its code
+   (after numba's per-function passes) is linked into its callers, and the
+   task's -O3 module pipeline optimises it there again anyway, inlined.
+   Other code without NRT reference counts (the tasks: _nrt=False) gets one,
+   not two: numba runs a "cheap" -O3 module pipeline, prunes reference
+   counts, then the full -O3 one; with no reference counts to prune the
+   first is wasted work.
 
 4. Every clickpy or elements function's disk cache is stamped with the
    sources of the modules it imports, not only its own file
@@ -132,7 +134,10 @@ def install() -> None:
         self._finalized = True
 
     def optimize(self):
-        """One module pipeline, not two, for code that takes no NRT reference counts."""
+        """None for a shadow (its IR is only linked into callers, whose module pipeline
+        optimises it with them); one, not two, for code without NRT reference counts."""
+        if _is_callee(self):
+            return
         if any(fn.name.startswith("NRT_") for fn in self._final_module.functions):
             return optimize_final(self)
         mpm, mpb = self._codegen._module_pass_manager()
