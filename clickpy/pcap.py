@@ -27,6 +27,7 @@ from typing import Iterable, Iterator, NamedTuple
 import numpy as np
 
 from clickpy import pcap_records as records
+from clickpy.compile import tiered
 
 MAGIC_USEC = 0xA1B2C3D4
 MAGIC_NSEC = 0xA1B23C4D
@@ -36,6 +37,7 @@ FILE_HEADER_LEN = 24
 RECORD_HEADER_LEN = 16
 MODIFIED_EXTRA = 8                   # ifindex (4), protocol (2), pkt_type (1), pad (1)
 MAX_CAPLEN = 65535                   # Click gives up on records claiming more
+SMALL_FILE = 1 << 16                 # bytes: indexed as plain Python unless compiled already
 
 LINKTYPE_NULL = 0
 LINKTYPE_ETHERNET = 1
@@ -170,10 +172,11 @@ def parse_pcap(raw: bytes, filename: str = "<memory>", *, strict: bool = True,
     big = byteorder == ">"
     args = (buf, FILE_HEADER_LEN, big, minor, extra, scale, MAX_CAPLEN)
     none = np.zeros(0, dtype=np.int64)
-    n, _, _, _ = records.walk(*args, False, none, none, none, none, none)
+    small = n_raw <= SMALL_FILE
+    n, _, _, _ = tiered.call(records.walk, small, *args, False, none, none, none, none, none)
     ts, wire, starts, lens = (np.zeros(n, dtype=np.int64) for _ in range(4))
     fpos = np.zeros(n + 1, dtype=np.int64)              # and where the walk stopped
-    _, pos, why, detail = records.walk(*args, True, ts, wire, starts, lens, fpos)
+    _, pos, why, detail = tiered.call(records.walk, small, *args, True, ts, wire, starts, lens, fpos)
     problem = None
     if why == records.TRUNCATED_HEADER:
         problem = f"truncated packet header at file offset {pos} (file ends inside it)"
@@ -190,7 +193,7 @@ def parse_pcap(raw: bytes, filename: str = "<memory>", *, strict: bool = True,
     offsets = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(lens, out=offsets[1:])
     data = np.empty(int(offsets[-1]), dtype=np.uint8)
-    records.gather(buf, starts, lens, offsets, data)
+    tiered.call(records.gather, small, buf, starts, lens, offsets, data)
     return Trace(filename=filename, linktype=canonical_linktype(linktype), snaplen=snaplen,
                  nanosecond=nano, byteorder=byteorder, version=(major, minor), modified=modified,
                  data=data, offsets=offsets, wirelen=wire, ts_ns=ts,

@@ -74,6 +74,5 @@ def walk(raw, pos, big, minor, extra, scale, max_caplen, fill, ts, wire, start, 
 def gather(raw, start, caplens, offsets, out):
     """The records' captured bytes, back to back: out[offsets[k]:offsets[k + 1]]."""
     for k in range(start.shape[0]):
-        a, o = start[k], offsets[k]
-        for b in range(caplens[k]):
-            out[o + b] = raw[a + b]
+        a, o, n = start[k], offsets[k], caplens[k]
+        out[o:o + n] = raw[a:a + n]

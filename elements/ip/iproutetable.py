@@ -46,6 +46,7 @@ from clickpy.args import Arg, ArgError, ArgIssue, ParseContext, split_words, str
 from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.ip_prefixes import parse_ip_address, parse_ip_prefix
 from clickpy.argtypes.routes import Route, RouteArg, duplicate_routes, parse_route
+from clickpy.compile import tiered
 from clickpy.element import DST_IP, Element, Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP
@@ -56,6 +57,7 @@ ST_CTL, ST_L1, ST_L2, ST_L3, ST_ADDR, ST_LEN, ST_GW, ST_PORT, ST_NEXT, ST_SEQ, S
 # Control words.
 C_SIZE, C_FREE, C_N2, C_F2, C_N3, C_F3, C_SEQ, C_NOUT, C_LIVE = range(9)
 NCTL = 16
+SMALL_TABLE = 256        # routes: a table this small is built by table_build's Python code
 
 L1_BITS = 16
 CHUNK = 256
@@ -502,7 +504,8 @@ class IPRouteTable(Element, abstract=True):
         st[ST_GW][:n] = np.fromiter((int(r.gateway or 0) for r in routes), np.int64, n)
         st[ST_PORT][:n] = np.fromiter((r.port for r in routes), np.int64, n)
         st[ST_SEQ][:n] = np.where(plen == 0, -1, np.arange(n))
-        table_build(st, np.argsort(plen, kind="stable").astype(np.int64))
+        order = np.argsort(plen, kind="stable").astype(np.int64)
+        tiered.call(table_build, n <= SMALL_TABLE, st, order)   # a few routes: 50-80 ms as Python
         return st
 
     # ---- routes, host side -----------------------------------------------------
