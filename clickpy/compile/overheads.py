@@ -1,4 +1,4 @@
-"""Four costs of numba's compiling and loading that buy nothing here, made small.
+"""Seven costs of numba's compiling and loading that buy nothing here, made small.
 
 Profiling the router's kernels compiling (about 30 of them, fresh caches)
 put some 15% of the time in bookkeeping around the typing of each call:
@@ -32,6 +32,34 @@ put some 15% of the time in bookkeeping around the typing of each call:
    scipy is installed; np.dot and numba.np.linalg still import scipy when
    code uses them.
 
+5. Typing the same call again.  To type a call of a builtin function
+   (operator.add on two int64, getitem on an array...) numba tries every
+   template registered for it, numpy's ufunc rules among them, each time
+   it meets one, and lowering types most calls a second time.  The
+   router's cold compile typed some 11,000 such calls, about 10 tries each
+   (some 14% of a profile of it).  install() has each function type
+   remember the signature a template gave it for those argument types (and
+   typing context and target), so a repeat is a dictionary lookup.  A
+   failure is not remembered: it is typed again, and raises again.
+
+6. Listing an instruction's variables.  Numba's IR analyses (variable
+   lifetimes, after most passes; definitions; dels) ask each instruction
+   for the variables it uses, which walks its attributes recursively,
+   building and extending a list at every level and testing each value
+   against four classes (abstract ones among them): some 2 million calls
+   in the router's cold compile, 9% of a profile of it.  install() walks
+   them into one list, with each class's kind looked up once; the
+   variables come in the same order.
+
+7. Loading from the disk cache.  Before it loads a function's code from
+   its cache, numba refreshes its target context: imports and installs
+   every typing and lowering registry it has (numpy's, typed containers,
+   jitclass, random generators...), which only compiling uses -- and
+   compiling refreshes them itself.  On a cached start that was 0.3-0.5 s
+   of the first load.  install() has a load initialise only numba's
+   runtime (NRT), which loaded code may call.  perf.first_packet router,
+   cached, five pairs alternating: 1.03-1.11 s against 1.58-1.92 s.
+
 Measured (1 and 2): the router's 30 kernel calls compiled (one process each, fresh
 caches, alternating with the code before, on a noisy machine) in 21.0,
 19.1, 18.8, 17.1 and 21.5 CPU s against 25.2, 21.7, 21.5, 19.8 and 19.0:
@@ -43,7 +71,10 @@ import importlib.util
 import sys
 
 import llvmlite.binding as llvm
-from numba.core import errors, targetconfig
+from numba.core import caching, errors, ir, targetconfig
+from numba.core.runtime import rtsys
+from numba.core.target_extension import get_local_target
+from numba.core.types import functions
 
 _installed = False
 
@@ -94,7 +125,67 @@ def install() -> None:
     for enter, leave in list(llvm_lock_callbacks()):
         llvm.ffi.unregister_lock_callback(enter, leave)
     _import_arraymath()
+    functions.BaseFunction.get_call_type = _remembered(functions.BaseFunction.get_call_type)
+    ir.Inst._rec_list_vars = _rec_list_vars
+    caching.Cache.load_overload = _load_overload
     _installed = True
+
+
+def _remembered(get_call_type):
+    """BaseFunction.get_call_type, remembering each signature it found (5 above)."""
+    def remembered(self, context, args, kws):
+        key = (context, get_local_target(context), tuple(args),
+               tuple(sorted(kws.items())) if kws else ())
+        memo = self.__dict__.setdefault("_clickpy_signatures", {})
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:       # a type that cannot be hashed: type it as numba does
+            return get_call_type(self, context, args, kws)
+        sig = memo[key] = get_call_type(self, context, args, kws)
+        return sig
+    remembered.__wrapped__ = get_call_type
+    return remembered
+
+
+def _rec_list_vars(self, value) -> list:
+    """The variables in value, as numba's Inst._rec_list_vars (6 above)."""
+    found = []
+    _collect_vars(value, found)
+    return found
+
+
+_VAR, _INST, _ITEMS, _MAPPING, _OTHER = range(5)
+_kinds: dict[type, int] = {ir.Var: _VAR, list: _ITEMS, tuple: _ITEMS, dict: _MAPPING}
+
+
+def _kind(cls: type) -> int:
+    kind = _kinds.get(cls)
+    if kind is None:
+        kind = _kinds[cls] = (_VAR if issubclass(cls, ir.Var) else
+                              _INST if issubclass(cls, ir.Inst) else
+                              _ITEMS if issubclass(cls, (list, tuple)) else
+                              _MAPPING if issubclass(cls, dict) else _OTHER)
+    return kind
+
+
+def _collect_vars(value, found: list) -> None:
+    kind = _kind(type(value))
+    if kind == _VAR:
+        found.append(value)
+    elif kind == _INST:
+        found.extend(value.list_vars())
+    elif kind != _OTHER:
+        for v in (value.values() if kind == _MAPPING else value):
+            _collect_vars(v, found)
+
+
+def _load_overload(self, sig, target_context):
+    """numba's Cache.load_overload, initialising only the runtime (7 above)."""
+    rtsys.initialize(target_context)
+    with self._guard_against_spurious_io_errors():
+        return self._load_overload(sig, target_context)
 
 
 def _import_arraymath() -> None:

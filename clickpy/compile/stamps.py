@@ -40,7 +40,8 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    load, save = caching.Cache.load_overload, caching.Cache.save_overload
+    # the inner load: clickpy.compile.overheads replaces the outer one
+    load, save = caching.Cache._load_overload, caching.Cache.save_overload
 
     def load_overload(self, sig, target_context):
         stamp(self)
@@ -50,6 +51,6 @@ def install() -> None:
         stamp(self)
         return save(self, sig, data)
 
-    caching.Cache.load_overload = load_overload
+    caching.Cache._load_overload = load_overload
     caching.Cache.save_overload = save_overload
     _installed = True

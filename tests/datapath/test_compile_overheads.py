@@ -42,3 +42,70 @@ def test_compiling_does_not_import_scipy_linalg_until_code_needs_it():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.split() == ["False"]
+
+
+def test_a_call_typed_again_is_looked_up_and_a_failure_is_typed_again():
+    import operator
+
+    import pytest
+    from numba.core import types
+    from numba.core.registry import cpu_target
+    overheads.install()
+    ctx = cpu_target.typing_context
+    ctx.refresh()
+    add = ctx.resolve_value_type(operator.add)
+    first = add.get_call_type(ctx, (types.int64, types.int64), {})
+    assert first.return_type == types.int64
+    assert add.get_call_type(ctx, (types.int64, types.int64), {}) is first
+    assert add.get_call_type(ctx, (types.float64, types.int64), {}).return_type == types.float64
+    for _ in range(2):
+        with pytest.raises(errors.TypingError):
+            add.get_call_type(ctx, (types.none, types.int64), {})
+    assert all(sig is not None for sig in add._clickpy_signatures.values())
+
+
+def _numbas_rec_list_vars(val) -> list:
+    """numba.core.ir.Inst._rec_list_vars as numba 0.68 writes it."""
+    from numba.core import ir
+    if isinstance(val, ir.Var):
+        return [val]
+    if isinstance(val, ir.Inst):
+        return val.list_vars()
+    if isinstance(val, (list, tuple)):
+        return [v for item in val for v in _numbas_rec_list_vars(item)]
+    if isinstance(val, dict):
+        return [v for item in val.values() for v in _numbas_rec_list_vars(item)]
+    return []
+
+
+def test_an_instructions_variables_come_as_numba_lists_them():
+    from numba.core import compiler, ir
+
+    from elements.devices import fromdump
+    overheads.install()
+    func_ir = compiler.run_frontend(fromdump.ip_header_offset.py_func)
+    statements = [s for block in func_ir.blocks.values() for s in block.body]
+    assert any(isinstance(s, ir.Assign) and isinstance(s.value, ir.Expr) for s in statements)
+    for s in statements:
+        got, want = s.list_vars(), _numbas_rec_list_vars(s.__dict__)
+        assert len(got) == len(want) and all(a is b for a, b in zip(got, want)), s
+
+
+def test_a_cached_load_does_not_import_what_only_compiling_needs(tmp_path):
+    import subprocess
+    import sys
+    (tmp_path / "mod.py").write_text(
+        "import numba\n@numba.njit(cache=True)\ndef f(x):\n    return x * 2 + 1\n")
+    only_compiling = "numba.np.polynomial"      # numba's refresh() imports it
+    code = ("import sys, clickpy.kernel, mod, numba\n"
+            "print(mod.f(20), %r in sys.modules)\n"
+            "print(numba.njit(lambda x: x - 1)(43), %r in sys.modules)\n"
+            % (only_compiling, only_compiling))
+    env = {**__import__("os").environ, "NUMBA_CACHE_DIR": str(tmp_path / "cache"),
+           "PYTHONPATH": f"{tmp_path}:{__import__('os').getcwd()}"}
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, env=env, cwd=tmp_path) for _ in range(2)]
+    for run in runs:
+        assert run.returncode == 0, run.stderr
+    assert runs[0].stdout.split() == ["41", "True", "42", "True"]     # compiled
+    assert runs[1].stdout.split() == ["41", "False", "42", "True"]    # loaded, then compiled
