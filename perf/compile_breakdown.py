@@ -114,6 +114,13 @@ def main() -> int:
         merged[(owner if owner in tasks else "kernels", kind)] += s
     for (owner, kind), s in sorted(merged.items()):
         print(f"  {s:7.2f}  {owner:10s} {kind}")
+    per_kernel = collections.Counter()
+    for (owner, kind), s in clock.functions.items():
+        if owner not in tasks:
+            per_kernel[owner] += s
+    print("kernels and helpers taking longest (all phases):")
+    for owner, s in per_kernel.most_common(25):
+        print(f"  {s:7.2f}  {owner}")
     print("most compiled:", ", ".join(f"{n} x{c}" for n, c in clock.compiles.most_common(5)))
     return 0
 
