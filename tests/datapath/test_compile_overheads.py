@@ -109,3 +109,31 @@ def test_a_cached_load_does_not_import_what_only_compiling_needs(tmp_path):
         assert run.returncode == 0, run.stderr
     assert runs[0].stdout.split() == ["41", "True", "42", "True"]     # compiled
     assert runs[1].stdout.split() == ["41", "False", "42", "True"]    # loaded, then compiled
+
+
+def test_a_refresh_runs_again_only_once_something_new_is_registered():
+    from numba.core import imputils, types
+    from numba.core.registry import cpu_target
+    from numba.core.typing import signature
+    overheads.install()
+    ctx = cpu_target.target_context
+    ctx.refresh()
+    calls = []
+    loader = type(ctx).load_additional_registries
+    type(ctx).load_additional_registries = lambda self: calls.append(1) or loader(self)
+    try:
+        ctx.refresh()
+        assert calls == []                         # nothing new: nothing done
+
+        def _nothing():
+            pass
+
+        @imputils.lower_builtin(_nothing)
+        def _lower_nothing(context, builder, sig, args):
+            return context.get_dummy_value()
+
+        ctx.refresh()
+        assert calls == [1]                        # a new lowering: installed
+        assert ctx.get_function(_nothing, signature(types.none)) is not None
+    finally:
+        type(ctx).load_additional_registries = loader
