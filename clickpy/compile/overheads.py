@@ -183,14 +183,20 @@ def _kind(cls: type) -> int:
 
 
 def _collect_vars(value, found: list) -> None:
-    kind = _kind(type(value))
+    kind = _kinds.get(type(value))
+    if kind is None:
+        kind = _kind(type(value))
     if kind == _VAR:
         found.append(value)
     elif kind == _INST:
         found.extend(value.list_vars())
     elif kind != _OTHER:
         for v in (value.values() if kind == _MAPPING else value):
-            _collect_vars(v, found)
+            item = _kinds.get(type(v))      # the common cases without a call
+            if item == _VAR:
+                found.append(v)
+            elif item != _OTHER:
+                _collect_vars(v, found)
 
 
 def _load_overload(self, sig, target_context):
