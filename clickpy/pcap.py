@@ -176,7 +176,8 @@ def parse_pcap(raw: bytes, filename: str = "<memory>", *, strict: bool = True,
     n, _, _, _ = tiered.call(records.walk, small, *args, False, none, none, none, none, none)
     ts, wire, starts, lens = (np.zeros(n, dtype=np.int64) for _ in range(4))
     fpos = np.zeros(n + 1, dtype=np.int64)              # and where the walk stopped
-    _, pos, why, detail = tiered.call(records.walk, small, *args, True, ts, wire, starts, lens, fpos)
+    _, pos, why, detail = tiered.call(records.walk, small, *args, True,
+                                      ts, wire, starts, lens, fpos)
     problem = None
     if why == records.TRUNCATED_HEADER:
         problem = f"truncated packet header at file offset {pos} (file ends inside it)"

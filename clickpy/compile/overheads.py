@@ -58,7 +58,9 @@ put some 15% of the time in bookkeeping around the typing of each call:
    compiling refreshes them itself.  On a cached start that was 0.3-0.5 s
    of the first load.  install() has a load initialise only numba's
    runtime (NRT), which loaded code may call.  perf.first_packet router,
-   cached, five pairs alternating: 1.03-1.11 s against 1.58-1.92 s.
+   cached, five pairs alternating: 1.03-1.11 s against 1.58-1.92 s (this
+   alone, the machine slow); later, with 5, 6 and 8 and the machine faster,
+   six pairs: 0.97-1.25 s against 1.07-1.66 s.
 
 8. Refreshing when nothing is new.  Numba refreshes its contexts (imports
    its registry modules, installs what they registered since the last
