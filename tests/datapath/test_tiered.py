@@ -48,23 +48,34 @@ def _routes(n: int) -> list[Route]:
     return out
 
 
-def test_a_small_route_table_is_built_by_python_as_the_compiled_build_does(monkeypatch):
+def _as_python(monkeypatch) -> None:
+    """Every tiered call runs the Python code (whatever this process compiled before)."""
+    monkeypatch.setattr(tiered, "call", lambda d, small, *args: tiered.plain(d)(*args))
+
+
+def test_a_route_table_built_by_python_is_the_one_the_compiled_code_builds(monkeypatch):
     values = {"ROUTE": _routes(40)}
-    built_by_python = StaticIPLookup.state(values, 1, 3)
+    assert len(values["ROUTE"]) <= iproutetable.SMALL_TABLE
+    with monkeypatch.context() as m:
+        _as_python(m)
+        built_by_python = StaticIPLookup.state(values, 1, 3)
     monkeypatch.setattr(iproutetable, "SMALL_TABLE", 0)
     compiled = StaticIPLookup.state(values, 1, 3)
+    assert iproutetable.table_build.overloads
     assert all(np.array_equal(a, b) for a, b in zip(built_by_python, compiled))
     assert np.count_nonzero(built_by_python[iproutetable.ST_L1]) > 0
 
 
-def test_a_small_pcap_file_is_indexed_by_python_as_the_compiled_walk_does(tmp_path, monkeypatch):
+def test_a_pcap_index_made_by_python_is_the_one_the_compiled_walk_makes(tmp_path, monkeypatch):
     frames = [((1_700_000_000 + k) * 10**9 + k * 1000, bytes(range(k % 256)) * 2 + b"x")
               for k in range(0, 600, 7)]
     pcap.write_pcap(tmp_path / "t.pcap", frames)
     raw = (tmp_path / "t.pcap").read_bytes()
     raw += struct.pack("<IIII", 1_700_000_999, 0, 100, 100) + bytes(10)   # a record cut short
     assert len(raw) <= pcap.SMALL_FILE
-    by_python = pcap.parse_pcap(raw, strict=False)
+    with monkeypatch.context() as m:
+        _as_python(m)
+        by_python = pcap.parse_pcap(raw, strict=False)
     monkeypatch.setattr(pcap, "SMALL_FILE", 0)
     compiled = pcap.parse_pcap(raw, strict=False)
     assert pcap_records.walk.overloads
