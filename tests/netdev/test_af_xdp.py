@@ -70,6 +70,28 @@ def test_every_receive_queue_gets_a_socket(topology):
     assert not xdp_attached(t, "m", "qa")
 
 
+@needs_netns
+def test_frames_the_kernel_drops_are_each_counted_once(topology):
+    """More frames than the receive rings hold, sent before any is read: an empty fill
+    ring drops the rest, and Linux counts each such frame as rx_dropped and as
+    rx_fill_ring_empty_descs too."""
+    t = topology({"namespaces": {"m": {}}, "links": []})
+    t.run("m", ["ip", "link", "add", "fa", "type", "veth", "peer", "name", "fb"])
+    for dev in ("fa", "fb"):
+        t.run("m", ["ip", "link", "set", dev, "up"])
+    n = af_xdp_rx_ring() + 600
+    r = t.run("m", [sys.executable, TOOL, "flood", "fa", "fb", str(n)], cwd=ROOT, env=ENV,
+              timeout=120)
+    result = json.loads(r.stdout.strip().splitlines()[-1])
+    assert 0 < result["got"] < n and result["corrupt"] == 0
+    assert result["got"] + result["kernel_drops"] == n, result
+
+
+def af_xdp_rx_ring() -> int:
+    from clickpy.rings import af_xdp
+    return af_xdp.RX_RING
+
+
 def test_missing_interface_is_a_clean_error_with_afxdp(capsys):
     assert main(["run", "-q", "-e", "FromDevice(clickpy-nope0, METHOD AFXDP) -> Discard"]) == 1
     err = capsys.readouterr().err

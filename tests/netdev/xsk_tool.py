@@ -4,6 +4,8 @@
                                or SECONDS; prints "ready" once the XDP program is on
   count DEV PEER N             N UDP frames (distinct ports) sent from PEER arrive on DEV's
                                sockets; prints the frames each queue got, as JSON
+  flood DEV PEER N             the same, but all N are sent before DEV's sockets are read
+                               (more than its rings hold: the kernel drops the rest)
 Both print a last JSON line: {"got", "sent", "per_queue", "kernel_drops", "corrupt", ...}.
 """
 import json
@@ -45,13 +47,14 @@ def relay(src: str, dst: str, seconds: float, want: int) -> dict:
         af_xdp.release(out)
 
 
-def count(dev: str, peer: str, n: int) -> dict:
+def count(dev: str, peer: str, n: int, flood: bool = False) -> dict:
     port = af_xdp.acquire(dev, receive=True)
     try:
         tx = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         tx.bind((peer, 0))
         for i in range(n):
-            udp = (1000 + i).to_bytes(2, "big") + (2000 + 7 * i).to_bytes(2, "big") + bytes(12)
+            udp = ((1000 + i) & 0xFFFF).to_bytes(2, "big") + (2000 + 7 * i & 0xFFFF).to_bytes(
+                2, "big") + bytes(12)
             ip = (bytes.fromhex("4500002c00004000401100000a0000010a000002") + udp)
             tx.send(b"\x02\x00\x00\x00\x00\x02\x02\x00\x00\x00\x00\x01\x08\x00" + ip)
         tx.close()
@@ -62,7 +65,8 @@ def count(dev: str, peer: str, n: int) -> dict:
             q = int(port.ctl[af_xdp.RR])
             s = af_xdp.rx_take(port.rx, port.fill, port.umem, port.ctl, P, 2046)
             if s < 0:
-                select.select(port.filenos(), [], [], 0.05)
+                if not select.select(port.filenos(), [], [], 0.05)[0] and flood:
+                    break                   # all were sent before: the rest were dropped
                 continue
             # rx_take moved the round-robin cursor past the queue it read from
             nq = port.queues
@@ -72,7 +76,8 @@ def count(dev: str, peer: str, n: int) -> dict:
             got += 1
             release(P, s)
         return {"got": got, "queues": port.queues, "per_queue": per_queue,
-                "kernel_drops": port.kernel_drops(), "corrupt": int(port.ctl[af_xdp.CORRUPT])}
+                "kernel_drops": port.kernel_drops(), "corrupt": int(port.ctl[af_xdp.CORRUPT]),
+                "statistics": [int(v) for v in port.statistics()]}
     finally:
         af_xdp.release(port)
 
@@ -82,5 +87,5 @@ if __name__ == "__main__":
     if cmd == "relay":
         result = relay(args[0], args[1], float(args[2]), int(args[3]))
     else:
-        result = count(args[0], args[1], int(args[2]))
+        result = count(args[0], args[1], int(args[2]), flood=cmd == "flood")
     print(json.dumps(result), flush=True)
