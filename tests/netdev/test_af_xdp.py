@@ -9,6 +9,7 @@ from conftest import needs_netns
 from nettools import WIRE, X, Y, Middlebox, Sniffer, ping, send_frames
 
 from clickpy.cli import main
+from clickpy.rings import af_xdp
 
 scapy = pytest.importorskip("scapy.all")
 from scapy.all import IP, UDP, Ether, Raw  # noqa: E402
@@ -79,17 +80,12 @@ def test_frames_the_kernel_drops_are_each_counted_once(topology):
     t.run("m", ["ip", "link", "add", "fa", "type", "veth", "peer", "name", "fb"])
     for dev in ("fa", "fb"):
         t.run("m", ["ip", "link", "set", dev, "up"])
-    n = af_xdp_rx_ring() + 600
+    n = af_xdp.RX_RING + 600
     r = t.run("m", [sys.executable, TOOL, "flood", "fa", "fb", str(n)], cwd=ROOT, env=ENV,
               timeout=120)
     result = json.loads(r.stdout.strip().splitlines()[-1])
     assert 0 < result["got"] < n and result["corrupt"] == 0
     assert result["got"] + result["kernel_drops"] == n, result
-
-
-def af_xdp_rx_ring() -> int:
-    from clickpy.rings import af_xdp
-    return af_xdp.RX_RING
 
 
 def test_missing_interface_is_a_clean_error_with_afxdp(capsys):
