@@ -1,7 +1,8 @@
 """Eight costs of numba's compiling and loading that buy nothing here, made small.
 
-Profiling the router's kernels compiling (about 30 of them, fresh caches)
-put some 15% of the time in bookkeeping around the typing of each call:
+Each was found profiling the router's cold compile (fresh caches); the
+first two, bookkeeping around the typing of each call, were some 15% of
+the time its kernels took to compile:
 
 1. Flags.  Numba keys its caches of typed overloads on the compiler Flags
    in force (numba.core.typing.templates._get_impl): every call it types
