@@ -8,17 +8,20 @@ ports that continue with the next element: there is no per-element dispatch
 at run time, and numba compiles one function per task (rather than one per
 element, whose signatures carry the whole configuration's state).
 Packets crossing an edge that closes a push loop go to the loop queue;
-`drain` delivers them.  A round, `run_round`, runs `timers` (when
-HAS_TIMERS: element timers that are due), then each task in TASKS, each
-followed by drain (when HAS_LOOPS and the queue holds packets), calling
-them through their addresses (clickpy.compile.indirect), which the Router
-writes into F; then, when HOST_WORK names elements, the driver asks
-`host_work` which of their host_flush calls have work.
+`drain` delivers them.  A round runs `timers` (when HAS_TIMERS: element
+timers that are due), then each task in TASKS, each followed by drain (when
+HAS_LOOPS and the queue holds packets), then, when HOST_WORK names
+elements, asks `host_work` which of their host_flush calls have work.
+`run_rounds` runs rounds in one call, calling those functions through
+their addresses (clickpy.compile.indirect), which the Router writes into F,
+until a round moves nothing or leaves work for Python: under load a
+forwarder runs tens of thousands of rounds a second, and a return to the
+Python driver after each cost it about a third of its CPU.
 
 Generated functions take one argument, T, the table of every array of the
 configuration (clickpy.compile.arraytable), and rebuild from it what they
 use: P the pool tuple, S<i> element i's state tuple, X<i> its emit buffer,
-A the packet account, R the loop queue, F the addresses run_round calls.
+A the packet account, R the loop queue, F the addresses run_rounds calls.
 Kernels get ordinary arrays.
 """
 from __future__ import annotations
@@ -36,7 +39,8 @@ ARGS = "T"
 KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget", "run_timer",
          "host_pending")
 HOST_WORK_BITS = 62     # elements host_work can answer for; host_flush runs every round for more
-F_TIMERS, F_DRAIN, F_TASKS = 0, 1, 2   # run_round's slots in F, the table of addresses
+# run_rounds' slots in F, the table of addresses (and two words clock_gettime writes)
+F_TIMERS, F_DRAIN, F_HOST_WORK, F_CLOCK, F_CLOCK_SCRATCH, F_TASKS = 0, 1, 2, 3, 4, 6
 STEP = "    "
 
 
@@ -256,7 +260,7 @@ class _Writer:
         for i in timed:
             body.append(f"    # timer of {self.label(i)}")
             body += self.emitted(i, f"{kernel(self.cls(i), 'run_timer')}(P, S{i}, X{i})", "    ")
-        body.append("    return np.int64(0)")  # int64: run_round calls it by address
+        body.append("    return np.int64(0)")  # int64: run_rounds calls it by address
         self.function(f"def timers({ARGS}):", "Run every element timer that is due.", body)
         return True
 
@@ -287,23 +291,36 @@ class _Writer:
             for k, (t, _) in enumerate(targets):
                 body.append(f"        {'if' if k == 0 else 'elif'} e == {t}:")
                 body += self.push_into(t, "port", "s", "            ")
-        body.append("    return np.int64(0)")  # int64: run_round calls it by address
+        body.append("    return np.int64(0)")  # int64: run_rounds calls it by address
         self.function(f"def drain({ARGS}):", "Deliver packets waiting in the loop queue.", body)
 
-    def run_round(self, tasks: list[str], has_timers: bool) -> None:
-        """One round as Router._round runs it, calling timers, each task and drain at
-        their addresses in F (slots F_TIMERS, F_DRAIN, F_TASKS + k)."""
+    def run_rounds(self, tasks: list[str], has_timers: bool, polled: list[int]) -> None:
+        """Rounds as Router.step runs them, in one call: each calls timers, each task and
+        drain at their addresses in F (slots F_TIMERS, F_TASKS + k, F_DRAIN), then asks
+        host_work (F_HOST_WORK) whether Python has work; the clock (C_NOW) is read
+        with clock_gettime at F_CLOCK before every round but the first."""
         loops = bool(self.plan.queued_edges)
-        drain = ["    if R[-1] > 0:", f"        indirect.call(F[{F_DRAIN}], T)"] if loops else []
-        body = ["    n = 0"]
+        drain = ["        if R[-1] > 0:", f"            indirect.call(F[{F_DRAIN}], T)"] if loops else []
+        body = ["    n = 0", "    k = 0", "    work = 0", "    while True:", "        moved = 0"]
         if has_timers:
-            body += [f"    indirect.call(F[{F_TIMERS}], T)"] + drain
+            body += [f"        indirect.call(F[{F_TIMERS}], T)"] + drain
         for k, name in enumerate(tasks):
-            body += [f"    n += indirect.call_budget(F[{F_TASKS + k}], T, budget)  # {name}"] + drain
-        body.append("    return n")
-        self.function(f"def run_round({ARGS}, budget):",
-                      "Timers, then each task once, the loop queue drained after each: packets "
-                      "moved.", body)
+            body += [f"        moved += indirect.call_budget(F[{F_TASKS + k}], T, budget)  # {name}"]
+            body += drain
+        body += ["        n += moved", "        k += 1"]
+        if polled:
+            body.append(f"        work = indirect.call(F[{F_HOST_WORK}], T)")
+        body += ["        if moved == 0 or work != 0 or k >= rounds or P[5][C_STOP] != 0:",
+                 "            break",
+                 f"        now = libc.clock_ns(F[{F_CLOCK}], F, {F_CLOCK_SCRATCH})",
+                 "        if now >= until:",
+                 "            break",
+                 "        P[5][C_NOW] = now",
+                 "    return n, k, work, moved"]
+        self.function(f"def run_rounds({ARGS}, budget, rounds, until):",
+                      "Up to `rounds` rounds, until one moves nothing or leaves host work, an "
+                      "element stops the router or the clock reaches `until` (ns): (packets "
+                      "moved, rounds run, the last round's host work and packets moved).", body)
 
     def source(self) -> str:
         classes = {}
@@ -313,9 +330,10 @@ class _Writer:
         self.lines += ["# Generated by clickpy: the fused data path of one configuration. Do not edit.",
                        "import numpy as np",
                        "from numba import njit", "",
-                       "from clickpy.compile import indirect",
+                       "from clickpy.compile import indirect, libc",
                        "from clickpy.compile.arraytable import view",
                        "from clickpy.kernel import STOLEN",
+                       "from clickpy.packet import C_NOW, C_STOP",
                        "from clickpy.runtime import loopqueue",
                        "from clickpy.runtime.account import dropped"]
         for cname, cls in sorted(classes.items()):
@@ -334,8 +352,8 @@ class _Writer:
         has_timers = self.timers()
         polled = self.host_work()
         self.drain()
-        self.run_round(tasks, has_timers)
-        # run_round calls each task, then drain, at their addresses: calling them directly
+        self.run_rounds(tasks, has_timers, polled)
+        # run_rounds calls each task, then drain, at their addresses: calling them directly
         # would link and optimize all their code again (numba re-optimizes callees).
         self.lines += ["", "", f"TASKS = ({''.join(t + ', ' for t in tasks)})",
                        f"HAS_LOOPS = {bool(self.plan.queued_edges)}",

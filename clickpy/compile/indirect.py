@@ -3,8 +3,8 @@
 When numba code calls another numba function directly, numba links the
 callee's code into the caller's module and LLVM optimizes it all again: a
 function calling every task would compile the whole configuration a second
-time.  The round function (codegen's `run_round`) instead calls each task,
-`timers` and `drain` through its address, which the Router writes into the
+time.  The round function (codegen's `run_rounds`) instead calls each task,
+`timers`, `drain` and `host_work` through its address, which the Router writes into the
 array table after compiling them: the call costs an indirect jump, nothing
 is linked, and the caller, which holds no address itself, still goes to
 numba's disk cache.

@@ -74,7 +74,7 @@ def functions(module, T) -> list[tuple[Dispatcher, tuple]]:
         found.append((module.drain, (table,)))
     if module.HOST_WORK:
         found.append((module.host_work, (table,)))
-    found.append((module.run_round, (table, types.int64)))
+    found.append((module.run_rounds, (table, types.int64, types.int64, types.int64)))
     return [(f, sig) for f, sig in found if isinstance(f, Dispatcher)]
 
 

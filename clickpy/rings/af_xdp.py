@@ -57,6 +57,7 @@ import struct
 import numpy as np
 from numba import njit
 
+from clickpy.compile import libc
 from clickpy.packet import (A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, C_NOW, HEADROOM,
                             PKTTYPE_BROADCAST, PKTTYPE_HOST, PKTTYPE_MULTICAST,
                             PKTTYPE_OTHERHOST, SLOT_SIZE, alloc, copy_bytes)
@@ -95,8 +96,9 @@ PAGE = mmap.PAGESIZE
 # uint32 indices into that ring kind's array; *_NEXT are our own cursors.
 (NQ, RR, MAC, CORRUPT, TX_PENDING, TX_NFREE, TX_BASE,            # RR: next queue to read
  TX_PROD, TX_CONS, TX_DESC, TX_FLAGS, TX_NEXT,                   # queue 0's tx ring
- CR_PROD, CR_CONS, CR_DESC, CR_NEXT) = range(16)                 # and its completion ring
-GLOBAL = 16
+ CR_PROD, CR_CONS, CR_DESC, CR_NEXT,                             # and its completion ring
+ TX_FD, SENDTO, ERRNO_LOCATION) = range(19)                      # tx_kick's send (clickpy.compile.libc)
+GLOBAL = 19
 (RX_PROD, RX_CONS, RX_DESC, RX_NEXT, FR_PROD, FR_CONS, FR_DESC, FR_FLAGS, FR_NEXT,
  UMEM_BASE) = range(10)                                          # per queue, at queue_words(q)
 QW = 10
@@ -234,6 +236,8 @@ class XskPort:
         c[TX_FREE:TX_FREE + TX_RING] = np.arange(RX_RING, RX_RING + TX_RING,
                                                  dtype=np.int64) * CHUNK
         c[TX_NFREE] = TX_RING
+        c[TX_FD], c[SENDTO], c[ERRNO_LOCATION] = (self.socks[0].fileno(), libc.SENDTO,
+                                                  libc.ERRNO_LOCATION)
         log.info("%s: %d AF_XDP socket(s) on queue(s) %s, %s mode", self.dev, nq,
                  ",".join(map(str, self.qids)), "zero-copy" if self.zerocopy else "copy")
 
@@ -299,32 +303,9 @@ class XskPort:
         return dropped + invalid + full
 
     def kick(self) -> OSError | None:
-        """Make the kernel send what the kernels queued on the tx ring.
-
-        In copy mode each sendto() sends at most a budget of frames (the whole
-        ring since Linux 6.17, XDP_MAX_TX_SKB_BUDGET; 32 before) and says EAGAIN
-        while more wait: call it until the ring is drained.
-        """
-        c = self.ctl
-        if c[TX_PENDING] == 0:
-            return None
-        c[TX_PENDING] = 0
-        if not self.tx[c[TX_FLAGS]] & XDP_RING_NEED_WAKEUP:
-            return None
-        for _ in range(TX_RING // 32 + 2):
-            try:
-                self.socks[0].send(b"", socket.MSG_DONTWAIT)
-            except (BlockingIOError, InterruptedError):
-                pass
-            except OSError as e:
-                if e.errno == errno.EBUSY:          # busy-polling elsewhere: try next round
-                    c[TX_PENDING] = 1
-                    return None
-                return e                            # interface down, ...: frames stay queued
-            if (int(self.tx[c[TX_CONS]]) - c[TX_NEXT]) & U32 == 0:
-                return None
-        c[TX_PENDING] = 1                           # not drained: the next round kicks again
-        return None
+        """Make the kernel send what the kernels queued on the tx ring (tx_kick)."""
+        err = tx_kick(self.tx, self.ctl)
+        return OSError(err, os.strerror(err)) if err else None
 
     def close(self) -> None:
         """Detach the XDP program and close the sockets (the mappings go with the arrays)."""
@@ -332,6 +313,8 @@ class XskPort:
             if self.redirect is not _shared.get(self.dev):     # the parent's, in a worker
                 self.redirect.close()
             self.redirect = None
+        if hasattr(self, "ctl"):
+            self.ctl[TX_FD] = -1                    # tx_kick sends nothing from now on
         for s in self.socks:
             s.close()
         self.socks = []
@@ -603,6 +586,35 @@ def tx_put(tx, completion, umem, c, P, s):
     store_release(tx, c[TX_PROD], c[TX_NEXT])
     c[TX_PENDING] += 1
     return True
+
+
+@njit(cache=True, _nrt=False)
+def tx_kick(tx, c):
+    """Make the kernel send the frames tx_put queued since the last kick: 0, or the
+    errno of a send that failed (interface down...; the frames stay queued).
+
+    In copy mode the kernel sends only inside sendto(), and each call at most a
+    budget of frames (the whole ring since Linux 6.17, XDP_MAX_TX_SKB_BUDGET; 32
+    before), saying EAGAIN while more wait: call it until the ring is drained.
+    EBUSY (busy-polling elsewhere) and a ring not drained leave the kick for the
+    next round.
+    """
+    if c[TX_PENDING] == 0:
+        return 0
+    c[TX_PENDING] = 0
+    if c[TX_FD] < 0 or not tx[c[TX_FLAGS]] & XDP_RING_NEED_WAKEUP:
+        return 0
+    for _ in range(TX_RING // 32 + 2):
+        err = libc.send_nowait(c[SENDTO], c[ERRNO_LOCATION], c[TX_FD])
+        if err == errno.EBUSY:
+            c[TX_PENDING] = 1
+            return 0
+        if err != 0 and err != errno.EAGAIN and err != errno.EINTR:
+            return err
+        if (load_acquire(tx, c[TX_CONS]) - c[TX_NEXT]) & U32 == 0:
+            return 0
+    c[TX_PENDING] = 1
+    return 0
 
 
 def unused_state() -> tuple:

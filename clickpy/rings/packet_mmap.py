@@ -26,12 +26,14 @@ from __future__ import annotations
 import errno
 import fcntl
 import mmap
+import os
 import socket
 import struct
 
 import numpy as np
 from numba import njit
 
+from clickpy.compile import libc
 from clickpy.packet import (A_EXTRA_LENGTH, A_PKTTYPE, A_TSTAMP, A_VLAN, HEADROOM, SLOT_SIZE,
                             alloc, copy_bytes)
 
@@ -62,8 +64,9 @@ MAX_CAPTURE = SLOT_SIZE - HEADROOM
 # their indices, which numba froze into the cached code of modules that import them.
 (R_FRAME_SIZE, R_FRAME_NR, R_FRAME, _, _,                    # receive ring geometry, cursor
  T_FRAME_SIZE, T_FRAME_NR, T_FRAME, T_PENDING,               # transmit ring geometry, cursor
- R_CORRUPT) = range(10)
-NRING = 10
+ R_CORRUPT,
+ T_FD, T_SENDTO, T_ERRNO_LOCATION) = range(13)                # tx_kick's send (compile.libc)
+NRING = 13
 RX_MAC_MIN = 44           # a frame's data cannot start inside its header
 
 
@@ -160,31 +163,19 @@ class TxRing:
             s.close()
             raise _explain(dev, e) from None
         self.ring = np.frombuffer(self.mm, dtype=np.uint8)
-        self.errors = 0
         ctl[T_FRAME_SIZE], ctl[T_FRAME_NR] = frame_size, frame_nr
         ctl[T_FRAME] = ctl[T_PENDING] = 0
+        ctl[T_FD], ctl[T_SENDTO] = s.fileno(), libc.SENDTO
+        ctl[T_ERRNO_LOCATION] = libc.ERRNO_LOCATION
+        self.ctl = ctl
 
     def kick(self, ctl: np.ndarray) -> OSError | None:
-        """Ask the kernel to send the frames queued since the last kick (never blocks)."""
-        if ctl[T_PENDING] == 0:
-            return None
-        ctl[T_PENDING] = 0
-        try:
-            self.sock.send(b"", socket.MSG_DONTWAIT)
-        except (BlockingIOError, InterruptedError):
-            ctl[T_PENDING] = 1      # frames stay queued: the next round kicks again
-        except OSError as e:
-            if e.errno == errno.ENOBUFS:
-                # The device's queue is full (a veth whose peer runs XDP pushes back):
-                # the kernel gave the frame back to the ring, still to send, and stopped.
-                # Kick again next round; left alone, the frames would wait for a packet.
-                ctl[T_PENDING] = 1
-                return None
-            self.errors += 1        # interface down, ...
-            return e
-        return None
+        """Ask the kernel to send the frames queued since the last kick (tx_kick)."""
+        err = tx_kick(ctl)
+        return OSError(err, os.strerror(err)) if err else None
 
     def close(self) -> None:
+        self.ctl[T_FD] = -1        # tx_kick sends nothing from now on
         self.sock.close()
 
 
@@ -251,6 +242,24 @@ def rx_take(ring, c, P, snaplen):
         _next_frame(ring, c, base)
         return s
     return -1
+
+
+@njit(cache=True, _nrt=False)
+def tx_kick(c):
+    """Ask the kernel to send the frames queued since the last kick (never blocks): 0,
+    or the errno of a send that failed (interface down...)."""
+    if c[T_PENDING] == 0 or c[T_FD] < 0 or c[T_SENDTO] == 0:   # nothing queued, no socket
+        return 0
+    c[T_PENDING] = 0
+    err = libc.send_nowait(c[T_SENDTO], c[T_ERRNO_LOCATION], c[T_FD])
+    if err == errno.EAGAIN or err == errno.EINTR or err == errno.ENOBUFS:
+        # Frames stay queued: the next round kicks again.  ENOBUFS: the device's queue
+        # is full (a veth whose peer runs XDP pushes back); the kernel gave the frame
+        # back to the ring, still to send, and stopped.  Left alone, the frames would
+        # wait for the next packet.
+        c[T_PENDING] = 1
+        return 0
+    return err
 
 
 @njit(cache=True, _nrt=False)

@@ -15,9 +15,9 @@ import networkx as nx
 import numba
 import numpy as np
 
-from clickpy.compile import cache, indirect, parallel
+from clickpy.compile import cache, indirect, libc, parallel
 from clickpy.compile.arraytable import ENTRY, Layout, table
-from clickpy.compile.codegen import F_DRAIN, F_TASKS, F_TIMERS, generate
+from clickpy.compile.codegen import F_CLOCK, F_DRAIN, F_HOST_WORK, F_TASKS, F_TIMERS, generate
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
 from clickpy.element import IDLE_POLL, Element
@@ -26,6 +26,9 @@ from clickpy.runtime import loopqueue
 from clickpy.runtime.account import FIRST_REASON, Account, account, columns
 
 log = logging.getLogger(__name__)
+# Router.run's bursts of rounds in compiled code: at most this long, and this many rounds.
+BURST_SECONDS = 0.02
+BURST_ROUNDS = 1 << 30
 
 
 class HandlerError(Exception):
@@ -65,7 +68,8 @@ class Router:
                                                        default=1))), dtype=np.int64)
         self.R = loopqueue.make(pool_slots)
         self.F = np.zeros(F_TASKS + len(self.plan.push_tasks) + len(self.plan.pull_tasks),
-                          dtype=np.int64)   # what run_round calls (see _round)
+                          dtype=np.int64)   # what run_rounds calls (see _round)
+        self.F[F_CLOCK] = libc.CLOCK_GETTIME
         layout = Layout()
         views = {"P": layout.add_tuple(self.pool.arrays, "pool"),
                  "A": layout.add(self.A, "account"), "R": layout.add(self.R, "loop queue"),
@@ -100,8 +104,9 @@ class Router:
             log.info("%s", line)
         self.rounds = 0
 
-    def _round(self, budget: int) -> int:
-        """Timers, then every task once (the loop queue drained after each): packets moved."""
+    def _round(self, budget: int, rounds: int = 1, until_ns: int = 0) -> tuple:
+        """Up to `rounds` rounds in one call into compiled code (codegen's run_rounds):
+        (packets moved, rounds run, host work of the last, packets it moved)."""
         # A cold start compiles the tasks in two processes at once (clickpy.compile.parallel):
         # the router's cold first packet 25 s against 36-37 s with CLICKPY_COMPILE_JOBS=1
         # when the machine's other core was mostly free; 32-33 s against 37 s when another
@@ -110,16 +115,17 @@ class Router:
             self._compiled = True
             parallel.compile_tasks(self.module, self.T)
             self._address_round_calls()
-        # One call into compiled code a round: each Python call costs about a microsecond.
-        return self.module.run_round(self.T, budget)
+        return self.module.run_rounds(self.T, budget, rounds, until_ns)
 
     def _address_round_calls(self) -> None:
-        """Write into F the addresses run_round calls (compiling what is not yet)."""
+        """Write into F the addresses run_rounds calls (compiling what is not yet)."""
         module, table = self.module, numba.typeof(self.T)
         if module.HAS_TIMERS:
             self.F[F_TIMERS] = indirect.address(module.timers, (table,))
         if module.HAS_LOOPS:
             self.F[F_DRAIN] = indirect.address(module.drain, (table,))
+        if module.HOST_WORK:
+            self.F[F_HOST_WORK] = indirect.address(module.host_work, (table,))
         for k, task in enumerate(module.TASKS):
             self.F[F_TASKS + k] = indirect.address(task, (table, numba.int64))
 
@@ -182,25 +188,29 @@ class Router:
 
     def step(self, budget: int | None = None, now_ns: int | None = None) -> int:
         """One round: every task once; returns packets moved."""
+        return self._rounds(budget, now_ns)[0]
+
+    def _rounds(self, budget: int | None = None, now_ns: int | None = None, rounds: int = 1,
+                until_ns: int = 0) -> tuple[int, int]:
+        """Up to `rounds` rounds (see _round), then the Python work the last one left:
+        (packets moved, packets the last round moved)."""
         self.pool.ctl[C_NOW] = time.time_ns() if now_ns is None else now_ns
         if self.rounds == 0 and self.compile_seconds == 0.0:
             t = time.perf_counter()
-        n = self._round(budget or self.batch)
+        n, ran, work, last = self._round(budget or self.batch, rounds, until_ns)
         if self.rounds == 0 and self.compile_seconds == 0.0:
             self.compile_seconds = time.perf_counter() - t
-        self.rounds += 1
+        self.rounds += ran
         for i in self._unpolled:
             self._flush(i)
-        if self._polled:
-            work = self.module.host_work(self.T)
-            if work:
-                for bit, i in self._polled:
-                    if work & bit:
-                        self._flush(i)
+        if work:
+            for bit, i in self._polled:
+                if work & bit:
+                    self._flush(i)
         for i in self._callers:
             for call in self.classes[i].take_handler_calls(self.values[i], self.S[i]):
                 self.call(call, self.names[i])
-        return int(n)
+        return int(n), int(last)
 
     def run(self, duration: float | None = None, idle_rounds: int | None = None,
             progress: Callable[["Router"], None] | None = None, every: float = 0.5) -> None:
@@ -208,13 +218,23 @@ class Router:
 
         idle_rounds: stop after that many consecutive rounds that moved no
         packet (None: only STOP, duration or Ctrl-C end the run, as in Click).
+        Rounds run in bursts inside compiled code (at most BURST_SECONDS each,
+        so that Ctrl-C, progress and the duration are seen in time) unless an
+        element needs Python after every round (a host_flush without a
+        host_pending kernel, handler calls).
         """
         start = last = time.monotonic()
+        rounds = 1 if self._unpolled or self._callers else BURST_ROUNDS
         idle = 0
         try:
             while not self.stopped:
-                moved = self.step()
-                idle = 0 if moved else idle + 1
+                now = time.monotonic()
+                ends = [t for t in (None if duration is None else start + duration,
+                                    None if progress is None else last + every) if t is not None]
+                burst = max(0.0, min(ends + [now + BURST_SECONDS]) - now)
+                moved, moved_last = self._rounds(None, None, rounds,
+                                                 time.time_ns() + int(burst * 1e9))
+                idle = 0 if moved_last else (idle + 1 if moved == 0 else 1)
                 if idle_rounds is not None and idle >= idle_rounds:
                     break
                 now = time.monotonic()
@@ -223,7 +243,7 @@ class Router:
                 if progress is not None and now - last >= every:
                     progress(self)
                     last = now
-                if not moved:
+                if not moved_last:
                     limits = [t for t in (None if duration is None else start + duration - now,
                                           None if progress is None else last + every - now)
                               if t is not None]

@@ -1,5 +1,6 @@
 """ToDevice: sends packets out a network interface (user-level Click)."""
 import logging
+import os
 
 import numpy as np
 from numba import njit
@@ -10,16 +11,16 @@ from clickpy.element import IDLE_POLL, Element, Handler
 from clickpy.kernel import STOLEN, drop
 from clickpy.packet import release
 from clickpy.rings import af_xdp, open_rings, ring_method
-from clickpy.rings.packet_mmap import (NRING, T_FRAME_NR, T_PENDING, TxRing, mtu, tx_put,
-                                       tx_room)
+from clickpy.rings.packet_mmap import (NRING, T_FRAME_NR, T_PENDING, TxRing, mtu, tx_kick,
+                                       tx_put, tx_room)
 
 log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "DEVBPF", "PCAPFD", "NETMAP")
 ETHER_HEADER = 14
 
 # Control words after the ring's (clickpy.rings.packet_mmap); XSK: 1 with AF_XDP rings.
-COUNT, BURST, MAXLEN, NOUT, PULLS, KICK_ERRORS, XSK = range(NRING, NRING + 7)
-NCTL = NRING + 7
+COUNT, BURST, MAXLEN, NOUT, PULLS, KICK_ERRORS, XSK, KICK_ERRNO = range(NRING, NRING + 8)
+NCTL = NRING + 8
 
 
 @njit(cache=True, _nrt=False)
@@ -54,11 +55,15 @@ def todevice_budget(P, st):
 
 
 @njit(cache=True, _nrt=False)
-def todevice_pending(P, st):
-    """Frames queued on the transmit ring since the last kick: host_flush kicks."""
-    if st[1][XSK]:
-        return st[5][af_xdp.TX_PENDING] != 0
-    return st[1][T_PENDING] != 0
+def todevice_kick(P, st):
+    """After each round, ask the kernel to send the frames queued in it (one send(),
+    from compiled code); True only when that failed, for host_flush to report."""
+    c = st[1]
+    err = af_xdp.tx_kick(st[2], st[5]) if c[XSK] else tx_kick(c)
+    if err == 0:
+        return False
+    c[KICK_ERRNO] = err
+    return True
 
 
 class ToDevice(Element):
@@ -73,11 +78,12 @@ class ToDevice(Element):
 
     clickpy writes a Linux PACKET_MMAP transmit ring (TPACKET_V2, qdisc
     bypass) from the compiled loop and asks the kernel to send once per
-    round; LINUX and PCAP select it too, and it is the default.  It pulls
-    only when the ring has room, so a full ring leaves packets in the Queue
-    upstream, as a busy device does in Click.  BURST defaults to the run's
-    batch.  Frames shorter than an Ethernet header or longer than the
-    device's MTU plus one are dropped (counted by reason).
+    round, with one send() from the compiled loop too; LINUX and PCAP select
+    it too, and it is the default.  It pulls only when the ring has room, so
+    a full ring leaves packets in the Queue upstream, as a busy device does
+    in Click.  BURST defaults to the run's batch.  Frames shorter than an
+    Ethernet header or longer than the device's MTU plus one are dropped
+    (counted by reason).
 
     METHOD AFXDP writes the tx ring of the interface's AF_XDP socket
     (clickpy.rings.af_xdp), shared with a FromDevice of the same interface;
@@ -105,7 +111,7 @@ class ToDevice(Element):
                     "transmit ring full")
     simple_action = todevice
     task_budget = todevice_budget
-    host_pending = todevice_pending
+    host_pending = todevice_kick
     sink = "forwarded"
 
     @classmethod
@@ -133,15 +139,19 @@ class ToDevice(Element):
 
     @classmethod
     def host_flush(cls, values, st, pool):
-        """One send() per round: the kernel sends every frame queued this round."""
-        ring = open_rings.get(st[1])
+        """Report a send that failed (todevice_kick sends after every round); outside a
+        round (closing), send what is still queued first."""
+        c = st[1]
+        ring = open_rings.get(c)
         if ring is None:
             return
-        err = ring.kick() if st[1][XSK] else ring.kick(st[1])
-        if err is not None:
-            st[1][KICK_ERRORS] += 1
-            if st[1][KICK_ERRORS] == 1:
-                log.warning("ToDevice(%s): send failed: %s", values["DEVNAME"], err)
+        err, c[KICK_ERRNO] = int(c[KICK_ERRNO]), 0
+        problem = OSError(err, os.strerror(err)) if err else (
+            ring.kick() if c[XSK] else ring.kick(c))
+        if problem is not None:
+            c[KICK_ERRORS] += 1
+            if c[KICK_ERRORS] == 1:
+                log.warning("ToDevice(%s): send failed: %s", values["DEVNAME"], problem)
 
     @classmethod
     def wake_after(cls, values, st):

@@ -134,23 +134,25 @@ def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
 
 def test_a_full_device_queue_keeps_the_frames_pending_for_the_next_kick():
     """send() says ENOBUFS when the device's queue is full: the kernel has put the frame
-    back in the ring, so the next round must kick again (and it is not an error)."""
+    back in the ring, so the next round must kick again (and it is not an error).
+    The compiled kick calls send() and reads errno at the addresses in the ring's
+    control words: here C functions (ctypes callbacks) that fail as the kernel would."""
+    import ctypes
     import errno
 
-    from clickpy.rings.packet_mmap import T_PENDING, TxRing
-
-    class Sock:
-        def __init__(self, err):
-            self.err, self.sends = err, 0
-
-        def send(self, data, flags):
-            self.sends += 1
-            raise OSError(self.err, "test")
+    from clickpy.rings.packet_mmap import T_ERRNO_LOCATION, T_FD, T_PENDING, T_SENDTO, TxRing
 
     for err, pending, failed in ((errno.ENOBUFS, 1, False), (errno.ENETDOWN, 0, True)):
+        sends, value = [], ctypes.c_int(err)
+        sendto = ctypes.CFUNCTYPE(ctypes.c_long, *[ctypes.c_int64] * 6)(
+            lambda fd, *rest: sends.append(fd) or -1)
+        errno_location = ctypes.CFUNCTYPE(ctypes.c_void_p)(lambda: ctypes.addressof(value))
         ring = TxRing.__new__(TxRing)
-        ring.sock, ring.errors = Sock(err), 0
         c = np.zeros(NRING, dtype=np.int64)
-        c[T_PENDING] = 1
+        c[T_PENDING], c[T_FD] = 1, 7
+        c[T_SENDTO] = ctypes.cast(sendto, ctypes.c_void_p).value
+        c[T_ERRNO_LOCATION] = ctypes.cast(errno_location, ctypes.c_void_p).value
         result = ring.kick(c)
-        assert (c[T_PENDING], result is not None, ring.errors) == (pending, failed, int(failed))
+        assert (c[T_PENDING], result is not None, sends) == (pending, failed, [7])
+        assert not failed or result.errno == err
+        assert ring.kick(c) is None and sends == [7] * (1 + pending)   # kicked again if pending
