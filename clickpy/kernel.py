@@ -41,15 +41,18 @@ One more for elements with a Click Timer (expiry, garbage collection):
         emit as push does -- packets the timer releases or drops -- returning
         how many.
 
-And one for elements whose host_flush (Python, after a round) only sometimes
-has work -- text to print, records to write, frames to kick:
+And one for elements whose host-side work (Python, after a round) is only
+sometimes there -- text to print, records to write, an END_CALL to make:
 
     host_pending(P, st) -> bool
-        Called after every round: whether host_flush has work now.  The
-        driver calls host_flush only then, so a round with nothing to report
-        costs no Python call per element.  It may also keep what needs no
-        Python up to date (a handler's clock).  Without it, host_flush runs
-        after every round.
+        Called after every round: whether the host has work for the element
+        now -- host_flush, or handler calls it asked for (take_handler_calls).
+        The driver calls them only then, so a round with nothing to report
+        costs no Python call per element, and rounds run back to back in
+        compiled code until one leaves such work (codegen's run_rounds).  It
+        may also do what needs no Python (ToDevice's send, a handler's
+        clock).  Without it, host_flush and take_handler_calls run after
+        every round.
 """
 from __future__ import annotations
 

@@ -300,13 +300,14 @@ class _Writer:
         host_work (F_HOST_WORK) whether Python has work; the clock (C_NOW) is read
         with clock_gettime at F_CLOCK before every round but the first."""
         loops = bool(self.plan.queued_edges)
-        drain = ["        if R[-1] > 0:", f"            indirect.call(F[{F_DRAIN}], T)"] if loops else []
+        drain = (["        if R[-1] > 0:", f"            indirect.call(F[{F_DRAIN}], T)"]
+                 if loops else [])
         body = ["    n = 0", "    k = 0", "    work = 0", "    while True:", "        moved = 0"]
         if has_timers:
             body += [f"        indirect.call(F[{F_TIMERS}], T)"] + drain
         for k, name in enumerate(tasks):
-            body += [f"        moved += indirect.call_budget(F[{F_TASKS + k}], T, budget)  # {name}"]
-            body += drain
+            body += [f"        moved += indirect.call_budget(F[{F_TASKS + k}], T, budget)"
+                     f"  # {name}"] + drain
         body += ["        n += moved", "        k += 1"]
         if polled:
             body.append(f"        work = indirect.call(F[{F_HOST_WORK}], T)")

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import ctypes
 
+import numpy as np
 from llvmlite import ir
 from numba import config, njit, types
+from numba.core import errors
 from numba.core.extending import intrinsic
 
 _libc = ctypes.CDLL(None)
@@ -45,7 +47,7 @@ def _codegen(bits: int):
 def _typed(address, args):
     if not isinstance(args, types.BaseTuple) or not all(isinstance(t, types.Integer)
                                                         for t in args.types):
-        raise TypeError("libc calls take a tuple of integers (pointers as addresses)")
+        raise errors.TypingError("libc calls take a tuple of integers (pointers as addresses)")
     return types.int64(address, args)
 
 
@@ -70,6 +72,8 @@ def _errno(typingctx, address):
 
 def _python(restype):
     def call(address, args):
+        if not all(isinstance(a, (int, np.integer)) for a in args):
+            raise TypeError("libc calls take a tuple of integers (pointers as addresses)")
         f = ctypes.CFUNCTYPE(restype, *[ctypes.c_int64] * len(args))(int(address))
         return int(f(*(int(a) for a in args)))
     return call

@@ -97,7 +97,7 @@ PAGE = mmap.PAGESIZE
 (NQ, RR, MAC, CORRUPT, TX_PENDING, TX_NFREE, TX_BASE,            # RR: next queue to read
  TX_PROD, TX_CONS, TX_DESC, TX_FLAGS, TX_NEXT,                   # queue 0's tx ring
  CR_PROD, CR_CONS, CR_DESC, CR_NEXT,                             # and its completion ring
- TX_FD, SENDTO, ERRNO_LOCATION) = range(19)                      # tx_kick's send (clickpy.compile.libc)
+ TX_FD, SENDTO, ERRNO_LOCATION) = range(19)                      # tx_kick's send (compile.libc)
 GLOBAL = 19
 (RX_PROD, RX_CONS, RX_DESC, RX_NEXT, FR_PROD, FR_CONS, FR_DESC, FR_FLAGS, FR_NEXT,
  UMEM_BASE) = range(10)                                          # per queue, at queue_words(q)

@@ -90,11 +90,11 @@ class Router:
         base_flush = Element.host_flush.__func__
         self._flushers = [i for i, c in enumerate(self.classes)
                           if c.host_flush.__func__ is not base_flush]
-        self._load()
-        self.compile_seconds = 0.0
         base_calls = Element.take_handler_calls.__func__
         self._callers = [i for i, c in enumerate(self.classes)
                          if c.take_handler_calls.__func__ is not base_calls]
+        self._load()
+        self.compile_seconds = 0.0
         base_fds, base_wake = Element.wait_fds.__func__, Element.wake_after.__func__
         self._waiters = [i for i, c in enumerate(self.classes)
                          if c.wait_fds.__func__ is not base_fds
@@ -143,12 +143,13 @@ class Router:
         self.module = cache.load(self.source, set(self.classes))
         self.load_seconds = time.perf_counter() - t
         self._compiled = False     # its tasks not compiled yet (see _round)
-        # host_flush after a round: of elements with a host_pending kernel (HOST_WORK), only
-        # those it names (a Python call each cost the router ~20% of its time under load);
-        # of the others, all.
+        # host_flush and handler calls after a round: of elements with a host_pending kernel
+        # (HOST_WORK), only those it names (a Python call each cost the router ~20% of its
+        # time under load); of the others, all.
         polled = self.module.HOST_WORK
         self._polled = [(1 << k, i) for k, i in enumerate(polled)]
         self._unpolled = [i for i in self._flushers if i not in polled]
+        self._unpolled_callers = [i for i in self._callers if i not in polled]
 
     def reconfigure(self, name: str, **changes) -> None:
         """Configure element `name` again with some arguments changed (Click's hot swap of
@@ -207,10 +208,14 @@ class Router:
             for bit, i in self._polled:
                 if work & bit:
                     self._flush(i)
-        for i in self._callers:
-            for call in self.classes[i].take_handler_calls(self.values[i], self.S[i]):
-                self.call(call, self.names[i])
+                    self._take_calls(i)
+        for i in self._unpolled_callers:
+            self._take_calls(i)
         return int(n), int(last)
+
+    def _take_calls(self, i: int) -> None:
+        for call in self.classes[i].take_handler_calls(self.values[i], self.S[i]):
+            self.call(call, self.names[i])
 
     def run(self, duration: float | None = None, idle_rounds: int | None = None,
             progress: Callable[["Router"], None] | None = None, every: float = 0.5) -> None:
@@ -224,7 +229,7 @@ class Router:
         host_pending kernel, handler calls).
         """
         start = last = time.monotonic()
-        rounds = 1 if self._unpolled or self._callers else BURST_ROUNDS
+        rounds = 1 if self._unpolled or self._unpolled_callers else BURST_ROUNDS
         idle = 0
         try:
             while not self.stopped:

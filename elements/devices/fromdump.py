@@ -293,6 +293,12 @@ def _stop_requested(P, c):
 
 
 @njit(cache=True, _nrt=False)
+def fromdump_calls_pending(P, st):
+    """An END_CALL the data path asked for waits for the host (take_handler_calls)."""
+    return st[4][END_CALLS] != 0
+
+
+@njit(cache=True, _nrt=False)
 def fromdump_task(P, st):
     """Click's run_task: the next packet of the file, or -1 (not yet due, inactive, end)."""
     c = st[4]
@@ -429,6 +435,7 @@ class FromDump(Element):
     new_packets = True
     run_task = fromdump_task
     pull = fromdump_pull
+    host_pending = fromdump_calls_pending
 
     @classmethod
     def sets_for(cls, values):

@@ -132,6 +132,12 @@ def _limit_reached(P, c):
 
 
 @njit(cache=True, _nrt=False)
+def infinitesource_calls_pending(P, st):
+    """An END_CALL the data path asked for waits for the host (take_handler_calls)."""
+    return st[0][END_CALLS] != 0
+
+
+@njit(cache=True, _nrt=False)
 def infinitesource(P, st):
     c = st[0]
     if not c[ACTIVE] or _limit_reached(P, c):
@@ -195,6 +201,7 @@ class InfiniteSource(Element):
     run_task = infinitesource
     # Proposed optional kernel: packets the task may emit now (BURST, LIMIT, ACTIVE).
     task_budget = infinitesource_budget
+    host_pending = infinitesource_calls_pending
 
     @classmethod
     def check_config(cls, values, ctx):

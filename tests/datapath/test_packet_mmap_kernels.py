@@ -132,27 +132,64 @@ def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
     assert fd.fromdevice_task(pool.arrays, st) == -1
 
 
+def failing_send(err):
+    """C functions standing for send() and __errno_location: every send fails with err.
+    Returns (sendto address, errno_location address, fds sent to, what to keep alive)."""
+    import ctypes
+    sends, value = [], ctypes.c_int(err)
+    sendto = ctypes.CFUNCTYPE(ctypes.c_long, *[ctypes.c_int64] * 6)(
+        lambda fd, *rest: sends.append(fd) or -1)
+    errno_location = ctypes.CFUNCTYPE(ctypes.c_void_p)(lambda: ctypes.addressof(value))
+    keep = (sendto, errno_location, value)
+    return (ctypes.cast(sendto, ctypes.c_void_p).value,
+            ctypes.cast(errno_location, ctypes.c_void_p).value, sends, keep)
+
+
 def test_a_full_device_queue_keeps_the_frames_pending_for_the_next_kick():
     """send() says ENOBUFS when the device's queue is full: the kernel has put the frame
     back in the ring, so the next round must kick again (and it is not an error).
     The compiled kick calls send() and reads errno at the addresses in the ring's
-    control words: here C functions (ctypes callbacks) that fail as the kernel would."""
-    import ctypes
+    control words: here C functions that fail as the kernel would."""
     import errno
 
     from clickpy.rings.packet_mmap import T_ERRNO_LOCATION, T_FD, T_PENDING, T_SENDTO, TxRing
 
     for err, pending, failed in ((errno.ENOBUFS, 1, False), (errno.ENETDOWN, 0, True)):
-        sends, value = [], ctypes.c_int(err)
-        sendto = ctypes.CFUNCTYPE(ctypes.c_long, *[ctypes.c_int64] * 6)(
-            lambda fd, *rest: sends.append(fd) or -1)
-        errno_location = ctypes.CFUNCTYPE(ctypes.c_void_p)(lambda: ctypes.addressof(value))
+        sendto, errno_location, sends, _keep = failing_send(err)
         ring = TxRing.__new__(TxRing)
         c = np.zeros(NRING, dtype=np.int64)
-        c[T_PENDING], c[T_FD] = 1, 7
-        c[T_SENDTO] = ctypes.cast(sendto, ctypes.c_void_p).value
-        c[T_ERRNO_LOCATION] = ctypes.cast(errno_location, ctypes.c_void_p).value
+        c[T_PENDING], c[T_FD], c[T_SENDTO], c[T_ERRNO_LOCATION] = 1, 7, sendto, errno_location
         result = ring.kick(c)
         assert (c[T_PENDING], result is not None, sends) == (pending, failed, [7])
         assert not failed or result.errno == err
         assert ring.kick(c) is None and sends == [7] * (1 + pending)   # kicked again if pending
+
+
+def test_a_send_that_fails_after_a_round_is_reported_once_by_the_host(caplog):
+    """ToDevice sends from compiled code after each round (its host_pending kernel);
+    a failure there asks for host_flush, which logs it once and counts it."""
+    import errno
+
+    from clickpy.rings import af_xdp, open_rings
+    from clickpy.rings.packet_mmap import T_ERRNO_LOCATION, T_FD, T_PENDING, T_SENDTO
+    from elements.devices import todevice as td
+
+    sendto, errno_location, sends, _keep = failing_send(errno.ENETDOWN)
+    c = np.zeros(td.NCTL, dtype=np.int64)
+    c[T_FD], c[T_SENDTO], c[T_ERRNO_LOCATION] = 5, sendto, errno_location
+    st = (np.zeros(1, np.uint8), c) + af_xdp.unused_state()
+    ring = type("Ring", (), {"kick": lambda self, ctl: None})()
+    open_rings.remember(c, ring, lambda r: None)
+    values = {"DEVNAME": "veth-test"}
+    try:
+        with caplog.at_level("WARNING"):
+            for _ in range(3):
+                c[T_PENDING] = 1                       # a round queued frames
+                assert td.todevice_kick(None, st)     # the send failed: the host reports
+                td.ToDevice.host_flush(values, st, None)
+        assert sends == [5, 5, 5] and c[td.KICK_ERRORS] == 3 and c[td.KICK_ERRNO] == 0
+        assert caplog.text.count("send failed") == 1 and "Network is down" in caplog.text
+        assert not td.todevice_kick(None, st)        # nothing queued: no send, no report
+        assert sends == [5, 5, 5]
+    finally:
+        open_rings.close(c)
