@@ -4,10 +4,10 @@ When numba code calls another numba function directly, numba links the
 callee's code into the caller's module and LLVM optimizes it all again: a
 function calling every task would compile the whole configuration a second
 time.  The round function (codegen's `run_rounds`) instead calls each task,
-`timers`, `drain` and `host_work` through its address, which the Router writes into the
-array table after compiling them: the call costs an indirect jump, nothing
-is linked, and the caller, which holds no address itself, still goes to
-numba's disk cache.
+`timers`, `drain` and `host_work` through its address, which the Router
+writes into the array table after compiling them: the call costs an
+indirect jump, nothing is linked, and the caller, which holds no address
+itself, still goes to numba's disk cache.
 
 address(f, sig) is what to write; call(address, T) and
 call_budget(address, T, budget) make the call, in numba's own calling

@@ -8,10 +8,11 @@ third of its CPU.  Compiled code calls them here instead.
 numba can call a ctypes function, but the function's address then becomes
 a constant of the code, which numba refuses to cache ("dynamic globals"),
 and which would be wrong in another process anyway (libc moves with ASLR).
-So the addresses are data: the host writes them into a control array
-(ADDRESSES, looked up at import) and the code calls through them (call_int,
-call_long), as clickpy.compile.indirect calls compiled functions.  Under
-NUMBA_DISABLE_JIT the same calls go through ctypes.
+So the addresses are data: the host writes them (SENDTO, ERRNO_LOCATION,
+CLOCK_GETTIME, looked up at import) into a control array and the code calls
+through them (call_int, call_long), as clickpy.compile.indirect calls
+compiled functions.  Under NUMBA_DISABLE_JIT the same calls go through
+ctypes.
 """
 from __future__ import annotations
 

@@ -225,8 +225,8 @@ class Router:
         packet (None: only STOP, duration or Ctrl-C end the run, as in Click).
         Rounds run in bursts inside compiled code (at most BURST_SECONDS each,
         so that Ctrl-C, progress and the duration are seen in time) unless an
-        element needs Python after every round (a host_flush without a
-        host_pending kernel, handler calls).
+        element needs Python after every round (a host_flush or handler calls
+        without a host_pending kernel to say when).
         """
         start = last = time.monotonic()
         rounds = 1 if self._unpolled or self._unpolled_callers else BURST_ROUNDS
