@@ -8,16 +8,19 @@ from clickpy.args import Arg, ArgError, ArgIssue, Bool, Integer, ParseContext, R
 from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.handler_calls import HandlerCall, HandlerCallArg
+from clickpy.compile import tiered
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.packet import (A_DST_IP, A_NH, A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc,
                             copy_bytes)
-from clickpy.pcap import (LINKTYPE_RAW, PcapError, PcapWarning, read_pcap, unparse_linktype)
+from clickpy.pcap import (LINKTYPE_RAW, SMALL_FILE, PcapError, PcapWarning, read_pcap,
+                          unparse_linktype)
 
 SAMPLING_SHIFT = 28
 SAMPLING_ONE = 1 << SAMPLING_SHIFT
 MAX_PACKET = SLOT_SIZE - HEADROOM      # the longest record a pool slot holds
 
-# Control words (state tuple: data, offsets, timestamps, file positions, ctl).
+# Control words (state tuple: data, offsets, timestamps, file positions, ctl, and with
+# FORCE_IP each record's IP header offset).
 (NEXT, NREC, COUNT, ACTIVE, SCHED, TIMING, FORCE_IP, LINKTYPE, HAVE_FIRST, FIRST_REL, FIRST_T,
  HAVE_LAST, LAST_REL, LAST_INTERVAL, LAST_T, HAVE_ANY, TIMING_OFF, SAMPLE, RNG, END_ACTION,
  END_CALLS, PENDING, PKT_FILEPOS, FILEPOS, STOP_REQ, TOO_BIG, NOT_IP, NOUT, FILESIZE) = range(29)
@@ -251,11 +254,21 @@ def _due(P, st):
 
 
 @njit(cache=True, _nrt=False)
+def ip_offsets(data, off, dlt, out):
+    """FORCE_IP, at configure time: out[i] = the IP header offset of record i
+    (ip_header_offset), -1 when it is not IP.  Done once for the file rather than
+    per packet, and the data path never compiles the link-layer walk (1.1 s of the
+    router's cold compile)."""
+    for i in range(min(out.size, off.size - 1)):
+        out[i] = ip_header_offset(data, off[i], off[i + 1] - off[i], dlt)
+
+
+@njit(cache=True, _nrt=False)
 def _filter_ip(st):
     """FORCE_IP: drop the pending record if it is not IP; the IP header offset, or -1."""
-    data, off, c = st[0], st[1], st[4]
+    iph_of, c = st[5], st[4]
     i = c[PENDING]
-    iph = ip_header_offset(data, off[i], off[i + 1] - off[i], c[LINKTYPE])
+    iph = iph_of[i] if 0 <= i < iph_of.size else -1
     if iph < 0:
         c[PENDING] = -1       # Click pushes it to output 1; see the class notes
         c[NOT_IP] += 1
@@ -537,7 +550,11 @@ class FromDump(Element):
             c[END_ACTION] = END_STOP
         elif c[HAVE_LAST]:
             c[END_ACTION] = END_INACTIVE
-        return (trace.data, trace.offsets, trace.ts_ns, trace.filepos, c)
+        iph = np.full(n if force_ip else 0, -1, dtype=np.int64)
+        if force_ip:
+            tiered.call(ip_offsets, trace.data.size <= SMALL_FILE, trace.data, trace.offsets,
+                        trace.linktype, iph)
+        return (trace.data, trace.offsets, trace.ts_ns, trace.filepos, c, iph)
 
     @staticmethod
     def _record_at(filepos: np.ndarray, offset: int) -> int | None:

@@ -266,7 +266,21 @@ def test_fromdump_timing_releases_packets_by_c_now(trace):
     assert len(h.drain()) == 3
 
 
-def test_fromdump_force_ip_marks_headers_and_skips_the_rest(tmp_path):
+@pytest.fixture(params=["python", "compiled"])
+def ip_walk(request, monkeypatch):
+    """FORCE_IP's link-layer walk runs at configure time, as Python for small files
+    and compiled for large ones (clickpy.compile.tiered): test both."""
+    import elements.devices.fromdump as fd
+    from clickpy.compile import tiered
+    if request.param == "python":   # (under NUMBA_DISABLE_JIT=1 both are Python)
+        monkeypatch.setattr(fd.tiered, "call", lambda d, small, *args: (
+            tiered.plain(d) if hasattr(d, "py_func") else d)(*args))
+    else:
+        monkeypatch.setattr(fd, "SMALL_FILE", -1)
+    return request.param
+
+
+def test_fromdump_force_ip_marks_headers_and_skips_the_rest(tmp_path, ip_walk):
     v4 = bytes(Ether() / IP(src="1.2.3.4", dst="192.168.7.9") / TCP())
     vlan = bytes(Ether() / Dot1Q(vlan=5) / IP(dst="10.9.8.7") / UDP())
     v6 = bytes(Ether() / IPv6(dst="2001:db8::1") / UDP())
@@ -284,7 +298,7 @@ def test_fromdump_force_ip_marks_headers_and_skips_the_rest(tmp_path):
     assert h.read("count") == "3"
 
 
-def test_fromdump_force_ip_checks_every_truncation(tmp_path):
+def test_fromdump_force_ip_checks_every_truncation(tmp_path, ip_walk):
     frame = bytes(Ether() / IP(dst="10.0.0.1", options=b"\x01\x01\x01\x00") / UDP())
     path = str(tmp_path / "cut.pcap")
     write_pcap(path, [frame[:n] for n in range(0, 14 + 24 + 1)])
@@ -294,7 +308,7 @@ def test_fromdump_force_ip_checks_every_truncation(tmp_path):
     assert out[0][1][A_NH] == HEADROOM + 14
 
 
-def test_fromdump_raw_ip_traces_are_forced_ip(tmp_path):
+def test_fromdump_raw_ip_traces_are_forced_ip(tmp_path, ip_walk):
     ip = bytes(IP(dst="8.8.4.4") / UDP())
     path = str(tmp_path / "raw.pcap")
     write_pcap(path, [ip, b"", b"\x45", b"\x11" * 40, ip[:19], b"\x60" * 39], pcap.LINKTYPE_RAW)
@@ -304,7 +318,7 @@ def test_fromdump_raw_ip_traces_are_forced_ip(tmp_path):
     assert out[0][1][A_DST_IP] == 0x08080404 and h.read("encap") == "IP"
 
 
-def test_fromdump_force_ip_other_link_types(tmp_path):
+def test_fromdump_force_ip_other_link_types(tmp_path, ip_walk):
     ip = bytes(IP(dst="1.1.1.1") / UDP())
     cases = [  # linktype, frame, IP header offset
         (113, bytes(CookedLinux(proto=0x0800) / IP(dst="1.1.1.1") / UDP()), 16),
