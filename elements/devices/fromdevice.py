@@ -18,7 +18,7 @@ from clickpy.rings.kernel_filter import IngressDrop
 from clickpy.rings.packet_mmap import (NRING, PACKET_ADD_MEMBERSHIP, PACKET_MR_PROMISC,
                                        R_CORRUPT, SOL_PACKET, RingError, RxRing, ifindex,
                                        rx_take)
-from elements.devices.fromdump import DLT_EN10MB, ip_header_offset
+from elements.devices.fromdump import ether_ip_header_offset
 
 log = logging.getLogger(__name__)
 METHODS = ("PCAP", "LINUX", "NETMAP")
@@ -75,7 +75,7 @@ def fromdevice_task(P, st):
         if c[FORCE_IP] == 0:
             return s
         h = head[s]
-        iph = ip_header_offset(data[s], h, length[s], DLT_EN10MB)
+        iph = ether_ip_header_offset(data[s], h, length[s])
         if iph < 0:
             c[NOT_IP] += 1
             release(P, s)

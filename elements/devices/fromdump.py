@@ -51,6 +51,43 @@ def _ip_ethertype(et):
 
 
 @njit(cache=True, _nrt=False)
+def _ether_ip(buf, start, n, pos):
+    """An Ethernet header at pos: where its IP header starts (after one 802.1Q tag at
+    most), or -1."""
+    if pos + 14 <= n:
+        et = _be16(buf, start + pos + 12)
+        if _ip_ethertype(et):
+            return pos + 14
+        if et == 0x8100 and pos + 18 <= n and _ip_ethertype(_be16(buf, start + pos + 16)):
+            return pos + 18
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def _whole_ip_header(buf, start, n, iph):
+    """iph when a whole IPv4 header (IHL >= 5) or 40 bytes of IPv6 start there, else -1."""
+    # Click reads the version byte without a length check; here it is checked.
+    if iph < 0 or iph >= n:
+        return -1
+    v = buf[start + iph] >> 4
+    if v == 4:
+        hl = np.int64(buf[start + iph] & 0x0F) << 2
+        if hl >= 20 and iph + hl <= n:
+            return iph
+    elif v == 6:
+        if iph + 40 <= n:
+            return iph
+    return -1
+
+
+@njit(cache=True, _nrt=False)
+def ether_ip_header_offset(buf, start, n):
+    """ip_header_offset of an Ethernet frame (FromDevice's FORCE_IP): the same answer,
+    without compiling every link type's walk into the data path."""
+    return _whole_ip_header(buf, start, n, _ether_ip(buf, start, n, 0))
+
+
+@njit(cache=True, _nrt=False)
 def ip_header_offset(buf, start, n, dlt):
     """Offset (from start) of the IP header of the n-byte frame buf[start:start+n], or -1.
 
@@ -66,13 +103,7 @@ def ip_header_offset(buf, start, n, dlt):
         if mode == DLT_RAW or mode == 12:
             iph = pos
         elif mode == DLT_EN10MB:
-            if pos + 14 <= n:
-                et = _be16(buf, start + pos + 12)
-                if _ip_ethertype(et):
-                    iph = pos + 14
-                elif et == 0x8100 and pos + 18 <= n:
-                    if _ip_ethertype(_be16(buf, start + pos + 16)):
-                        iph = pos + 18
+            iph = _ether_ip(buf, start, n, pos)
         elif mode == DLT_FDDI:
             if pos + 21 <= n and (buf[start + pos] & 0xF0) == 0x50:
                 pos += 13
@@ -155,18 +186,7 @@ def ip_header_offset(buf, start, n, dlt):
                 if family == 2 or family == 24 or family == 28 or family == 30:
                     iph = pos + 4
         break
-    # Click reads the version byte without a length check; here it is checked.
-    if iph < 0 or iph >= n:
-        return -1
-    v = buf[start + iph] >> 4
-    if v == 4:
-        hl = np.int64(buf[start + iph] & 0x0F) << 2
-        if hl >= 20 and iph + hl <= n:
-            return iph
-    elif v == 6:
-        if iph + 40 <= n:
-            return iph
-    return -1
+    return _whole_ip_header(buf, start, n, iph)
 
 
 @njit(cache=True, _nrt=False)
@@ -643,4 +663,4 @@ class FromDump(Element):
             raise KeyError(name)
 
 
-__all__ = ["FromDump", "ip_header_offset", "unparse_real2"]
+__all__ = ["FromDump", "ether_ip_header_offset", "ip_header_offset", "unparse_real2"]

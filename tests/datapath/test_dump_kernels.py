@@ -298,6 +298,28 @@ def test_fromdump_force_ip_marks_headers_and_skips_the_rest(tmp_path, ip_walk):
     assert h.read("count") == "3"
 
 
+def test_fromdevice_ethernet_walk_answers_as_the_general_one():
+    """FromDevice's FORCE_IP walks Ethernet only (ether_ip_header_offset); it must find
+    the IP header exactly where ip_header_offset(..., DLT_EN10MB) does."""
+    from elements.devices.fromdump import DLT_EN10MB, ether_ip_header_offset, ip_header_offset
+    frames = [bytes(Ether() / IP(dst="10.1.2.3") / UDP()),
+              bytes(Ether() / Dot1Q(vlan=3) / IP(options=b"\x01" * 4) / TCP()),
+              bytes(Ether() / IPv6() / UDP()), bytes(Ether() / Dot1Q() / IPv6()),
+              bytes(Ether() / ARP()), bytes(Ether(type=0x8100) / Raw(b"\x08\x00"))]
+    rng = np.random.default_rng(7)
+    frames += [bytes(rng.integers(0, 256, int(rng.integers(0, 80)), dtype=np.uint8))
+               for _ in range(300)]
+    for f in list(frames):
+        frames += [f[:n] for n in range(0, len(f), 5)]
+    found = set()
+    for f in frames:
+        buf = np.frombuffer(b"\0" * 3 + f, dtype=np.uint8)
+        want = ip_header_offset(buf, 3, len(f), DLT_EN10MB)
+        assert ether_ip_header_offset(buf, 3, len(f)) == want, f.hex()
+        found.add(want)
+    assert {-1, 14, 18} <= found
+
+
 def test_fromdump_force_ip_checks_every_truncation(tmp_path, ip_walk):
     frame = bytes(Ether() / IP(dst="10.0.0.1", options=b"\x01\x01\x01\x00") / UDP())
     path = str(tmp_path / "cut.pcap")
