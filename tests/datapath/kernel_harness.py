@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from clickpy.args import ParseContext, parse_args, split_config
+from clickpy.compile import tiered
 from clickpy.element import registry
 from clickpy.kernel import STOLEN
 from clickpy.packet import Pool
@@ -84,3 +85,10 @@ class Harness:
 
 
 __all__ = ["Harness", "STOLEN"]
+
+
+def tiered_as_python(monkeypatch) -> None:
+    """Every tiered call runs the Python code, whatever this process compiled before
+    (under NUMBA_DISABLE_JIT=1 the functions are Python already)."""
+    monkeypatch.setattr(tiered, "call", lambda d, small, *args: (
+        tiered.plain(d) if hasattr(d, "py_func") else d)(*args))

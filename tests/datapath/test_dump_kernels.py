@@ -8,7 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from kernel_harness import STOLEN, Harness
+from kernel_harness import STOLEN, Harness, tiered_as_python
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, CookedLinux, Dot1Q, Ether
@@ -271,10 +271,8 @@ def ip_walk(request, monkeypatch):
     """FORCE_IP's link-layer walk runs at configure time, as Python for small files
     and compiled for large ones (clickpy.compile.tiered): test both."""
     import elements.devices.fromdump as fd
-    from clickpy.compile import tiered
     if request.param == "python":   # (under NUMBA_DISABLE_JIT=1 both are Python)
-        monkeypatch.setattr(fd.tiered, "call", lambda d, small, *args: (
-            tiered.plain(d) if hasattr(d, "py_func") else d)(*args))
+        tiered_as_python(monkeypatch)
     else:
         monkeypatch.setattr(fd, "SMALL_FILE", -1)
     return request.param

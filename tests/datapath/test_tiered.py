@@ -10,6 +10,7 @@ from clickpy.argtypes.routes import Route
 from clickpy.compile import tiered
 from elements.ip import iproutetable
 from elements.ip.staticiplookup import StaticIPLookup
+from kernel_harness import tiered_as_python
 
 
 @njit
@@ -48,16 +49,11 @@ def _routes(n: int) -> list[Route]:
     return out
 
 
-def _as_python(monkeypatch) -> None:
-    """Every tiered call runs the Python code (whatever this process compiled before)."""
-    monkeypatch.setattr(tiered, "call", lambda d, small, *args: tiered.plain(d)(*args))
-
-
 def test_a_route_table_built_by_python_is_the_one_the_compiled_code_builds(monkeypatch):
     values = {"ROUTE": _routes(40)}
     assert len(values["ROUTE"]) <= iproutetable.SMALL_TABLE
     with monkeypatch.context() as m:
-        _as_python(m)
+        tiered_as_python(m)
         built_by_python = StaticIPLookup.state(values, 1, 3)
     monkeypatch.setattr(iproutetable, "SMALL_TABLE", 0)
     compiled = StaticIPLookup.state(values, 1, 3)
@@ -74,7 +70,7 @@ def test_a_pcap_index_made_by_python_is_the_one_the_compiled_walk_makes(tmp_path
     raw += struct.pack("<IIII", 1_700_000_999, 0, 100, 100) + bytes(10)   # a record cut short
     assert len(raw) <= pcap.SMALL_FILE
     with monkeypatch.context() as m:
-        _as_python(m)
+        tiered_as_python(m)
         by_python = pcap.parse_pcap(raw, strict=False)
     monkeypatch.setattr(pcap, "SMALL_FILE", 0)
     compiled = pcap.parse_pcap(raw, strict=False)
