@@ -24,7 +24,7 @@ import numpy as np
 from numba import njit
 
 from clickpy.rings.packet_mmap import (T_FRAME, T_FRAME_NR, T_FRAME_SIZE, T_PENDING, TX_DATA,
-                                       NRING, TxRing, rd_u32, wr_u32)
+                                       VNET_HDR, NRING, TxRing, rd_u32, vnet_header, wr_u32)
 
 PROBE_PORT = 7777
 PROBE_AT = 14 + 20 + 8           # after Ethernet, IPv4, UDP headers
@@ -57,7 +57,9 @@ def blast(iface: str, seconds: float, frames: list[bytes]) -> None:
     assert all(len(x) == len(frame) for x in frames), "blast frames must have one length"
     for f in range(int(c[T_FRAME_NR])):
         x = frames[f % len(frames)]
-        tx.ring[f * fs + TX_DATA:f * fs + TX_DATA + len(x)] = np.frombuffer(x, np.uint8)
+        at = f * fs + TX_DATA
+        vnet_header(tx.ring, at, len(x))
+        tx.ring[at + VNET_HDR:at + VNET_HDR + len(x)] = np.frombuffer(x, np.uint8)
     busy = np.zeros(NRING, dtype=np.int64)
     busy[T_FRAME_SIZE], busy[T_FRAME_NR] = 8, 1
     resubmit(np.ones(8, np.uint8), busy, 0)        # compiles (a busy frame: nothing marked)
@@ -69,7 +71,7 @@ def blast(iface: str, seconds: float, frames: list[bytes]) -> None:
     start = time.monotonic()
     end = start + seconds
     while time.monotonic() < end:
-        queued += resubmit(tx.ring, c, len(frame))
+        queued += resubmit(tx.ring, c, VNET_HDR + len(frame))
         tx.kick(c)      # a full a0 queue (ENOBUFS) leaves the frames pending: kicked again
     t1 = os.times()
     # CPU time includes the softirq work the kernel does in the sender's send() calls.

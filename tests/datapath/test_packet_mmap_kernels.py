@@ -102,14 +102,20 @@ def test_tx_ring_fills_frames_until_the_kernel_has_not_sent_them():
     slots = [pool.load(bytes([i]) * (20 + i)) for i in range(5)]
     assert [tx_put(ring, c, pool.arrays, s) for s in slots] == [True] * 4 + [False]
     assert c[T_PENDING] == 4 and tx_room(ring, c, 100) == 0
-    assert struct.unpack_from("<II", ring, fs) == (1, 21)          # SEND_REQUEST, length
-    assert bytes(ring[fs + TX_DATA:fs + TX_DATA + 21]) == b"\x01" * 21
+    assert struct.unpack_from("<II", ring, fs) == (1, 10 + 21)     # SEND_REQUEST, length
+    # a virtio_net_hdr saying copy all 21 bytes (hdr_len), no offloads; then the frame
+    assert struct.unpack_from("<BBHHHH", ring, fs + TX_DATA) == (0, 0, 21, 0, 0, 0)
+    assert bytes(ring[fs + TX_DATA + 10:fs + TX_DATA + 31]) == b"\x01" * 21
     struct.pack_into("<I", ring, 0, 0)                               # the kernel sent frame 0
     assert tx_room(ring, c, 100) == 1 and c[T_FRAME] == 0
     assert tx_put(ring, c, pool.arrays, slots[4])
-    big = pool.load(b"z" * 300)                                      # larger than a frame
+    big = pool.load(b"z" * (fs - TX_DATA - 9))        # one byte more than a frame holds
     struct.pack_into("<I", ring, fs, 0)
     assert not tx_put(ring, c, pool.arrays, big)
+    fits = pool.load(b"z" * (fs - TX_DATA - 10))
+    assert tx_put(ring, c, pool.arrays, fits)
+    assert struct.unpack_from("<II", ring, fs) == (1, fs - TX_DATA)
+    assert struct.unpack_from("<H", ring, fs + TX_DATA + 2) == (fs - TX_DATA - 10,)
 
 
 def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
