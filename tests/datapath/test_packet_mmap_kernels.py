@@ -118,6 +118,26 @@ def test_tx_ring_fills_frames_until_the_kernel_has_not_sent_them():
     assert struct.unpack_from("<H", ring, fs + TX_DATA + 2) == (fs - TX_DATA - 10,)
 
 
+def test_tx_room_counts_the_frames_seen_free_once():
+    """The free frames found are remembered: want may be less than them, puts use them up,
+    and frames the kernel sends later are found after them, in ring order."""
+    fs, nr = 256, 4
+    ring = np.zeros(fs * nr, np.uint8)
+    c = np.zeros(NRING, np.int64)
+    c[T_FRAME_SIZE], c[T_FRAME_NR] = fs, nr
+    pool = Pool(8)
+    assert tx_room(ring, c, 2) == 2 and tx_room(ring, c, 100) == 4
+    assert all(tx_put(ring, c, pool.arrays, pool.load(b"a" * 20)) for _ in range(3))
+    assert tx_room(ring, c, 100) == 1 and c[T_FRAME] == 3
+    struct.pack_into("<I", ring, 2 * fs, 0)          # the kernel sent frame 2, not 0 and 1
+    assert tx_room(ring, c, 100) == 1                # frame 3 only: 0 comes next, still busy
+    struct.pack_into("<I", ring, 0, 0)               # now frame 0
+    assert tx_room(ring, c, 100) == 2                # frames 3 and 0; 1 is still being sent
+    assert tx_put(ring, c, pool.arrays, pool.load(b"b" * 20)) and tx_room(ring, c, 100) == 1
+    assert tx_put(ring, c, pool.arrays, pool.load(b"c" * 20)) and tx_room(ring, c, 100) == 0
+    assert not tx_put(ring, c, pool.arrays, pool.load(b"d" * 20))   # frame 1: still busy
+
+
 def test_fromdevice_force_ip_drops_non_ip_and_marks_the_ip_header():
     from clickpy.packet import A_DST_IP, A_NH, HEADROOM
     from clickpy.rings.af_xdp import unused_state
