@@ -82,7 +82,8 @@ CHUNK = 2048                       # UMEM frame size
 # and a frame that finds the ring full is lost (kernel_drops).  Measured with
 # perf.netdev AFXDP w1 (sender ~380 kpps), alternating: 1024 entries (2.7 ms) lost 4.1%,
 # 4096 2.0%; 8192 lost 0.8, 1.07, 0, 0.58, 0, 0.06% in six runs, 16384 nothing in three,
-# 32768 nothing in six.  Pinned memory per queue: (RX_RING + TX_RING) * CHUNK, 69 MB.
+# 32768 nothing in six (a sender that offers more than the forwarder can take loses
+# frames whatever the size).  Pinned memory per queue: (RX_RING + TX_RING) * CHUNK, 69 MB.
 RX_RING = 32768                    # fill and rx entries (a power of two)
 TX_RING = 1024                     # tx and completion entries (a power of two)
 RING_SIZE = {"rx": RX_RING, "fill": RX_RING, "tx": TX_RING, "completion": TX_RING}
