@@ -63,8 +63,9 @@ SIOCGIFMTU = 0x8921
 MAX_CAPTURE = SLOT_SIZE - HEADROOM
 
 # Control words of a ring (an int64 array the kernels and the host share).  Word 4 is
-# unused (the V3 receive cursor had it and word 3): the transmit words keep their
-# indices, which numba froze into the cached code of modules that import them.
+# unused and word 3 is T_FREE (tx_room's), where the V3 receive cursor was: the other
+# words keep their indices, which numba froze into the cached code of modules that
+# import them.
 (R_FRAME_SIZE, R_FRAME_NR, R_FRAME, T_FREE, _,               # receive ring geometry, cursor
  T_FRAME_SIZE, T_FRAME_NR, T_FRAME, T_PENDING,               # transmit ring geometry, cursor
  R_CORRUPT,
