@@ -127,6 +127,9 @@ def test_tx_room_counts_the_frames_seen_free_once():
     c[T_FRAME_SIZE], c[T_FRAME_NR] = fs, nr
     pool = Pool(8)
     assert tx_room(ring, c, 2) == 2 and tx_room(ring, c, 100) == 4
+    struct.pack_into("<I", ring, 0, 1)               # a frame seen free is not read again
+    assert tx_room(ring, c, 100) == 4
+    struct.pack_into("<I", ring, 0, 0)
     assert all(tx_put(ring, c, pool.arrays, pool.load(b"a" * 20)) for _ in range(3))
     assert tx_room(ring, c, 100) == 1 and c[T_FRAME] == 3
     struct.pack_into("<I", ring, 2 * fs, 0)          # the kernel sent frame 2, not 0 and 1
