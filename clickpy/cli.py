@@ -227,6 +227,15 @@ def _header(args: argparse.Namespace) -> str | None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Compile a configuration and run it, printing live counters and the packet account."""
+    from clickpy.runtime import stop_signals
+    previous = stop_signals.catch()   # Ctrl-C and SIGTERM end the run, as in Click's driver
+    try:
+        return _run(args)
+    finally:
+        stop_signals.restore(previous)
+
+
+def _run(args: argparse.Namespace) -> int:
     from clickpy.check import check_graph
     from clickpy.compile.plan import PlanError
     from clickpy.runtime.bind import bind

@@ -44,6 +44,7 @@ import networkx as nx
 
 from clickpy.rings import af_xdp, fanout
 from clickpy.runtime.account import Account, combine
+from clickpy.runtime import stop_signals
 from clickpy.runtime.router import HandlerError, Router
 
 log = logging.getLogger(__name__)
@@ -133,7 +134,7 @@ class _View:
 def _interrupt_once(signum, frame):
     """Ctrl-C reaches a worker twice (from the terminal and from the parent): the first
     ends the run, the second must not interrupt the report of its end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    stop_signals.catch(signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -141,7 +142,7 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
             handlers: list[tuple[str, str, str | None]], every: float) -> None:
     """A worker process's life; never returns."""
     status = 0
-    signal.signal(signal.SIGINT, _interrupt_once)
+    stop_signals.catch(_interrupt_once)
     try:
         fanout.configure(run_id)
         af_xdp.configure(i, n)
@@ -153,7 +154,7 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
                        progress=lambda r: conn.send(("progress", i, r.account())))
         except KeyboardInterrupt:
             pass
-        signal.signal(signal.SIGINT, signal.SIG_IGN)   # the end is being reported
+        stop_signals.catch(signal.SIG_IGN)   # the end is being reported
         values = {}
         for name, h, param in handlers:
             try:
@@ -162,7 +163,7 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
                 values[(name, h, param)] = e
         conn.send(("final", i, router.account(), values))
     except BaseException as e:  # noqa: BLE001 -- reported to the parent, which exits 1
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        stop_signals.catch(signal.SIG_IGN)
         status = 1
         try:
             conn.send(("error", i, f"{type(e).__name__}: {e}" if not isinstance(
@@ -211,7 +212,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                 pass
 
     interrupted = False
-    previous = signal.getsignal(signal.SIGINT)
+    previous = {sig: signal.getsignal(sig) for sig in stop_signals.SIGNALS}
     try:
         for i in range(n):        # one after the other: worker i is member i of each group
             r, w = multiprocessing.Pipe(duplex=False)
@@ -253,7 +254,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                     progress(_View(latest))
                     last = time.monotonic()
             except KeyboardInterrupt:
-                signal.signal(signal.SIGINT, signal.SIG_IGN)   # the workers are ending
+                stop_signals.catch(signal.SIG_IGN)   # the workers are ending
                 if not interrupted:
                     interrupted = True
                     stop_all()
@@ -261,7 +262,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
         stop_all()
         raise
     finally:
-        signal.signal(signal.SIGINT, previous)
+        stop_signals.restore(previous)
         for pid in pids:
             try:
                 os.waitpid(pid, 0)
