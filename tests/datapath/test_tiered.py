@@ -2,7 +2,9 @@
 import ipaddress
 import struct
 
+import numba
 import numpy as np
+import pytest
 from numba import njit
 
 from clickpy import pcap, pcap_records
@@ -12,6 +14,9 @@ from elements.ip import iproutetable
 from elements.ip.staticiplookup import StaticIPLookup
 from kernel_harness import tiered_as_python
 
+pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
+                                reason="compares the Python tier with compiled code, which "
+                                       "does not exist when interpreted")
 
 @njit
 def _step(x):
