@@ -236,12 +236,15 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from clickpy import run_report
     from clickpy.check import check_graph
     from clickpy.compile.plan import PlanError
     from clickpy.runtime.bind import bind
     from clickpy.runtime.router import HandlerError, Router
     if args.workers < 1:
         raise UsageError(f"--workers takes a number of processes (1 or more), not {args.workers}")
+    if args.batch < 1:
+        raise UsageError(f"--batch takes a number of packets (1 or more), not {args.batch}")
     handlers = [_handler_name(h) for h in args.handler]
     inputs = dict(_binding(b, "--in") for b in args.inputs)
     outputs = dict(_binding(b, "--out") for b in args.outputs)
@@ -256,11 +259,11 @@ def _run(args: argparse.Namespace) -> int:
         if result.errors:
             _print_diagnostics(result.errors)
             return EXIT_ERRORS
-    if args.workers > 1:
+    missing = [f"{n}.{h}" for n, h, _ in handlers if n not in result.graph.nodes]
+    if missing:
+        raise UsageError(f"no element for handler {missing[0]}")
+    if args.workers > 1 and not args.quit:
         from clickpy.workers_cli import run_command
-        missing = [f"{n}.{h}" for n, h, _ in handlers if n not in result.graph.nodes]
-        if missing:
-            raise UsageError(f"no element for handler {missing[0]}")
         try:
             return run_command(args, result.graph, handlers,
                                None if args.quiet else _progress_printer())
@@ -272,10 +275,13 @@ def _run(args: argparse.Namespace) -> int:
     except PlanError as e:
         _print_diagnostics(e.diagnostics)
         return EXIT_ERRORS
-    missing = [f"{n}.{h}" for n, h, _ in handlers if n not in router.plan.index]
-    if missing:
-        raise UsageError(f"no element for handler {missing[0]}")
+    if args.quit:        # Click's -q: the elements are configured (files, rings, tables)
+        try:
+            return run_report.print_handlers(handlers, router.read, HandlerError)
+        finally:
+            router.close()
     progress = None if args.quiet else _progress_printer()
+    timer = run_report.RunTimer() if args.time else None
     started = time.monotonic()
     try:
         # Bound to files, the run ends when the files are read and nothing moves.
@@ -286,14 +292,9 @@ def _run(args: argparse.Namespace) -> int:
     elapsed = time.monotonic() - started
     if progress is not None:
         progress(router, final=True)
-    status = EXIT_OK
-    for name, h, param in handlers:
-        try:
-            value = router.read(name, h, param).rstrip()
-            print(f"{name}.{h}{'' if param is None else ' ' + param}:\n{value}")
-        except HandlerError as e:
-            print(f"clickpy run: error: {e}", file=sys.stderr)
-            status = EXIT_ERRORS
+    if timer is not None:
+        print(timer.line())
+    status = run_report.print_handlers(handlers, router.read, HandlerError)
     acct = router.account()
     if not args.quiet:
         print(f"ran {elapsed:.2f} s (first round, including compilation: "
@@ -460,9 +461,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="print this read handler after the run (repeatable), as Click's -h; "
                         "'ELEMENT.HANDLER PARAM' for one that takes a parameter "
                         "(-h 'rt.lookup 10.0.0.1')")
-    p.add_argument("-q", "--quiet", action="store_true",
+    p.add_argument("-q", "--quit", action="store_true",
+                   help="do not run: configure the elements, print the -h handlers and exit, "
+                        "as Click's -q")
+    p.add_argument("-t", "--time", action="store_true",
+                   help="print how long the run took, as Click's -t: user and system CPU "
+                        "seconds (compile processes and workers included), then m:ss.cc elapsed")
+    p.add_argument("--quiet", action="store_true",
                    help="no live counters and no packet account")
-    p.add_argument("-t", "--duration", type=float, metavar="SECONDS",
+    p.add_argument("--duration", type=float, metavar="SECONDS",
                    help="stop after this long (default: when an element stops the run, or Ctrl-C)")
     p.add_argument("--batch", type=int, default=64, metavar="N",
                    help="packets per task per round (default 64; larger is faster, but a burst "

@@ -1,7 +1,7 @@
 """`clickpy run --workers N`: the command side of clickpy.runtime.workers.
 
-Prints what `clickpy run` prints for one process -- live counters, the -h
-handlers, the packet account -- for the whole run, plus how many packets
+Prints what `clickpy run` prints for one process -- live counters, the -t
+time, the -h handlers, the packet account -- for the whole run, plus how many packets
 each worker took in.
 """
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 import time
 
+from clickpy import run_report
 from clickpy.runtime import workers
 
 EXIT_OK, EXIT_ERRORS = 0, 1
@@ -20,6 +21,7 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], progre
         print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
               "every worker would read or write each file whole", file=sys.stderr)
         return EXIT_ERRORS
+    timer = run_report.RunTimer() if args.time else None
     started = time.monotonic()
     try:
         result = workers.run(graph, args.workers, batch=args.batch, duration=args.duration,
@@ -35,11 +37,14 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], progre
     for problem in result.failed:
         print(f"clickpy run: error: {problem}", file=sys.stderr)
         status = EXIT_ERRORS
+    if timer is not None:
+        print(timer.line())
     for (name, h, param), values in result.handlers.items():
         if any(isinstance(v, workers.HandlerError) for v in values):
             status = EXIT_ERRORS
-        label = f"{name}.{h}" + (f" {param}" if param else "")
-        print(f"{label}:\n{workers.handler_text(f'{name}.{h}', values).rstrip()}")
+        run_report.print_handler(run_report.label(name, h, param),
+                                 workers.handler_text(f"{name}.{h}", values),
+                                 named=len(result.handlers) > 1)
     if not args.quiet:
         print(f"ran {elapsed:.2f} s on {args.workers} workers; packets in per worker: "
               + ", ".join(f"worker {i} {a.entered}" for i, a in enumerate(result.accounts)),

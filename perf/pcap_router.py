@@ -95,7 +95,7 @@ def clickpy_in_process(inputs, outputs) -> float:
 
 
 def clickpy_router(inputs, outputs) -> float:
-    args = [sys.executable, "-m", "clickpy", "run", config_path("router"), "-q"]
+    args = [sys.executable, "-m", "clickpy", "run", config_path("router"), "--quiet"]
     args += [a for dev, p in inputs.items() for a in ("--in", f"{dev}={p}")]
     args += [a for dev, p in outputs.items() for a in ("--out", f"{dev}={p}")]
     t = time.perf_counter()

@@ -198,7 +198,7 @@ def process_rate(seconds: float, start_timeout: float = 300) -> tuple[float, flo
         a = call_inside(topo.ns("a"), bound("a0"))
         b = call_inside(topo.ns("b"), bound("b0"))
         try:
-            p = topo.popen("r", [sys.executable, "-m", "clickpy", "run", "-q",
+            p = topo.popen("r", [sys.executable, "-m", "clickpy", "run", "--quiet",
                                  os.path.join(root, "configs", "router.click")],
                            cwd=root, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             # until the router forwards (its first start compiles: minutes with cold caches)

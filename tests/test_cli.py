@@ -1,5 +1,6 @@
 """The clickpy command: subcommands, output, exit status 0/1/2."""
 import os
+import re
 import subprocess
 import sys
 
@@ -101,3 +102,42 @@ def test_console_script_and_help():
     assert r.returncode == 0
     for sub in ("check", "graph", "flatten", "convert", "elements"):
         assert sub in r.stdout
+
+
+COUNTED = "InfiniteSource(LIMIT 5, STOP true) -> c :: Counter -> Discard"
+
+
+def test_run_q_configures_and_reads_handlers_without_running(capsys):
+    """Click's -q: do not run the driver; the -h handlers see the configured elements."""
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-h", "c.count")
+    assert (code, out) == (0, "0\n"), err
+    code, _, err = run(capsys, "run", "-q", "-e", "FromDump(/nonexistent.pcap) -> Discard")
+    assert code == 1 and "/nonexistent.pcap" in err      # configured: the file was opened
+
+
+def test_run_prints_one_handler_alone_and_several_under_their_names(capsys):
+    code, out, err = run(capsys, "run", "--quiet", "-e", COUNTED, "-h", "c.count")
+    assert (code, out) == (0, "5\n"), err
+    code, out, err = run(capsys, "run", "--quiet", "-e", COUNTED, "-h", "c.count",
+                         "-h", "c.byte_count")
+    assert (code, out) == (0, "c.count:\n5\n\nc.byte_count:\n345\n\n"), err
+
+
+def test_run_t_prints_clicks_time_line_before_the_handlers(capsys):
+    code, out, err = run(capsys, "run", "--quiet", "-t", "-e", COUNTED, "-h", "c.count")
+    assert code == 0, err
+    time_line, value = out.splitlines()
+    assert re.fullmatch(r"\d+\.\d{3}u \d+\.\d{3}s \d+:\d\d\.\d\d", time_line), out
+    assert value == "5"
+
+
+@pytest.mark.parametrize("batch", ["0", "-3"])
+def test_run_refuses_a_batch_below_one(capsys, batch):
+    code, _, err = run(capsys, "run", f"--batch={batch}", "-e", COUNTED)
+    assert code == 2 and f"--batch takes a number of packets (1 or more), not {batch}" in err
+
+
+def test_run_duration_ends_a_run_that_would_not_end(capsys):
+    code, out, err = run(capsys, "run", "--duration", "0.2", "-e", "Idle -> Discard")
+    assert code == 0, err
+    assert "account balances" in out

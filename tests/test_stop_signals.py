@@ -49,6 +49,4 @@ def test_signal_ends_run_with_report(sig, workers):
         if p.poll() is None:
             p.kill()
             p.wait()
-    lines = out.splitlines()
-    assert "c.count:" in lines, out
-    assert int(lines[lines.index("c.count:") + 1]) > 0
+    assert int(out.splitlines()[0]) > 0, out     # one -h: its value alone, as Click prints it

@@ -124,11 +124,11 @@ def test_read_handlers_with_a_parameter(trace):
 
 def test_run_prints_handlers_with_a_parameter_as_h_asks():
     config = "Idle -> rt :: StaticIPLookup(10.0.0.0/8 0, 0/0 1.2.3.4 1) -> Discard; rt[1] -> Discard;"
-    args = [sys.executable, "-m", "clickpy", "run", "-q", "-t", "0.01", "-e", config,
-            "-h", "rt.lookup 10.1.2.3", "-h", "rt.lookup 192.0.2.1"]
+    args = [sys.executable, "-m", "clickpy", "run", "--quiet", "--duration", "0.01",
+            "-e", config, "-h", "rt.lookup 10.1.2.3", "-h", "rt.lookup 192.0.2.1"]
     out = subprocess.run(args, capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
-    assert out.stdout == "rt.lookup 10.1.2.3:\n0\nrt.lookup 192.0.2.1:\n1 1.2.3.4\n"
+    assert out.stdout == "rt.lookup 10.1.2.3:\n0\n\nrt.lookup 192.0.2.1:\n1 1.2.3.4\n\n"
     bad = subprocess.run(args[:-4] + ["-h", "rt.lookup nowhere"], capture_output=True, text=True,
                          timeout=600)
     assert bad.returncode == 1 and "expected IP address" in bad.stderr
@@ -141,7 +141,7 @@ def test_interpreted_run_gives_the_same_results(trace, tmp_path):
     config = (f"FromDump({path}, STOP true) -> c :: Counter -> Strip(14) -> CheckIPHeader"
               " -> dt :: DecIPTTL -> t :: Tee(2); t[0] -> a :: Counter -> Discard;"
               " t[1] -> Discard; dt[1] -> e :: Counter -> Discard;")
-    args = [sys.executable, "-m", "clickpy", "run", "-q", "-e", config,
+    args = [sys.executable, "-m", "clickpy", "run", "--quiet", "-e", config,
             "-h", "c.count", "-h", "a.count", "-h", "e.count"]
     jit = subprocess.run(args, capture_output=True, text=True, timeout=600)
     interp = subprocess.run(args, capture_output=True, text=True, timeout=600,

@@ -17,13 +17,13 @@ CONFIG = ("fd :: FromDevice(eth0, SNIFFER false, BURST 32) -> c :: Classifier(12
 
 
 def test_missing_interface_is_a_clean_configuration_error(capsys):
-    assert main(["run", "-q", "-e", "FromDevice(clickpy-nope0) -> Discard"]) == 1
+    assert main(["run", "--quiet", "-e", "FromDevice(clickpy-nope0) -> Discard"]) == 1
     err = capsys.readouterr().err
     assert "no network interface 'clickpy-nope0' here" in err and "Traceback" not in err
 
 
 def test_unavailable_method_is_a_clean_configuration_error(capsys):
-    assert main(["run", "-q", "-e", "FromDevice(lo, METHOD NETMAP) -> Discard"]) == 1
+    assert main(["run", "--quiet", "-e", "FromDevice(lo, METHOD NETMAP) -> Discard"]) == 1
     err = capsys.readouterr().err
     assert "METHOD NETMAP is not available yet; use METHOD AFPACKET" in err
 
@@ -80,8 +80,8 @@ def test_polldevice_reads_the_same_ring(topology):
     finally:
         rc, out, err = box.stop()
     assert [f for f in got if f in frames] == frames
-    assert rc == 0 and "pd.count:" in out, out + err[-2000:]
-    assert int(out.split("pd.count:\n")[1].split()[0]) >= 20
+    assert rc == 0 and "Traceback" not in err, out + err[-2000:]
+    assert int(out.splitlines()[0]) >= 20        # one -h: its value alone, as Click prints it
 
 
 @needs_netns

@@ -135,13 +135,13 @@ def test_afxdp_workers_are_refused_on_an_interface_with_too_few_queues():
 def test_address_rewriters_are_refused_with_a_reason(capsys):
     cfg = ("FromDevice(lo) -> Strip(14) -> CheckIPHeader -> rw :: IPRewriter(pattern 1.0.0.1 "
            "1024-65535 - - 0 1); rw[0] -> Discard; rw[1] -> Discard;")
-    assert main(["run", "-q", "--workers", "2", "-e", cfg]) == 1
+    assert main(["run", "--quiet", "--workers", "2", "-e", cfg]) == 1
     err = capsys.readouterr().err
     assert "rw :: IPRewriter rewrites addresses" in err and "Traceback" not in err
 
 
 def test_pcap_bindings_are_refused(tmp_path, capsys):
-    assert main(["run", "-q", "--workers", "2", "--in", f"eth0={tmp_path}/x.pcap", "-e",
+    assert main(["run", "--quiet", "--workers", "2", "--in", f"eth0={tmp_path}/x.pcap", "-e",
                  "FromDevice(eth0) -> Discard"]) == 1
     assert "--workers cannot bind devices to pcap files" in capsys.readouterr().err
     assert main(["run", "--workers", "0", "-e", "Idle -> Discard"]) == 2
