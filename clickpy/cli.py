@@ -259,13 +259,14 @@ def _run(args: argparse.Namespace) -> int:
         if result.errors:
             _print_diagnostics(result.errors)
             return EXIT_ERRORS
-    missing = [f"{n}.{h}" for n, h, _ in handlers if n not in result.graph.nodes]
-    if missing:
-        raise UsageError(f"no element for handler {missing[0]}")
+    try:
+        handlers, named = run_report.expand(handlers, result.graph)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     if args.workers > 1 and not args.quit:
         from clickpy.workers_cli import run_command
         try:
-            return run_command(args, result.graph, handlers,
+            return run_command(args, result.graph, handlers, named,
                                None if args.quiet else _progress_printer())
         except PlanError as e:
             _print_diagnostics(e.diagnostics)
@@ -277,7 +278,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_ERRORS
     if args.quit:        # Click's -q: the elements are configured (files, rings, tables)
         try:
-            return run_report.print_handlers(handlers, router.read, HandlerError)
+            return run_report.print_handlers(handlers, router.read, HandlerError, named)
         finally:
             router.close()
     progress = None if args.quiet else _progress_printer()
@@ -294,7 +295,7 @@ def _run(args: argparse.Namespace) -> int:
         progress(router, final=True)
     if timer is not None:
         print(timer.line())
-    status = run_report.print_handlers(handlers, router.read, HandlerError)
+    status = run_report.print_handlers(handlers, router.read, HandlerError, named)
     acct = router.account()
     if not args.quiet:
         print(f"ran {elapsed:.2f} s (first round, including compilation: "
@@ -459,6 +460,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(p)
     p.add_argument("-h", "--handler", action="append", default=[], metavar="ELEMENT.HANDLER",
                    help="print this read handler after the run (repeatable), as Click's -h; "
+                        "ELEMENT may be a glob over element names or a class name; "
                         "'ELEMENT.HANDLER PARAM' for one that takes a parameter "
                         "(-h 'rt.lookup 10.0.0.1')")
     p.add_argument("-q", "--quit", action="store_true",

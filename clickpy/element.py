@@ -170,6 +170,21 @@ class Handler:
     doc: str = ""
 
 
+# The read handlers every element has, as in Click (Router.read answers them from the
+# configuration when the class has no handler of that name).
+STANDARD_HANDLERS = (
+    Handler("name", doc="the element's name"),
+    Handler("class", doc="the element's class name"),
+    Handler("config", doc="the element's configuration string, as written"),
+    Handler("handlers", doc="the element's handlers, one per line: name, a tab, r and/or w"),
+)
+
+
+def read_handler_names(cls: type["Element"]) -> set[str]:
+    """The names of cls's read handlers, the standard ones included."""
+    return {h.name for h in STANDARD_HANDLERS + tuple(cls.handlers) if h.read}
+
+
 # Packet annotations that checks track (Click's names in comments).
 IP_HEADER = "ip_header"      # network header pointer (CheckIPHeader, MarkIPHeader)
 DST_IP = "dst_ip"            # destination IP address annotation

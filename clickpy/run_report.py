@@ -3,13 +3,19 @@
 Click's `-t` prints the run's CPU and elapsed time ("0.123u 0.004s
 0:01.23"); its `-h` handlers follow, each value alone when there is one
 (so that `x=$(clickpy run -q CONFIG -h e.h)` gets just the value), else
-each under its name and followed by a blank line.
+each under its name and followed by a blank line.  `-h` may name the
+elements by a glob over their names or by their class, as in Click.
 """
 from __future__ import annotations
 
+import fnmatch
 import resource
 import sys
 import time
+
+import networkx as nx
+
+from clickpy.element import read_handler_names
 
 EXIT_OK, EXIT_ERRORS = 0, 1
 
@@ -22,7 +28,36 @@ def print_handler(label: str, value: str, named: bool) -> None:
         print()
 
 
-def print_handlers(handlers: list[tuple[str, str, str | None]], read, error) -> int:
+Spec = tuple[str, str, "str | None"]     # (element, handler, parameter)
+
+
+def expand(specs: list[Spec], graph: nx.MultiDiGraph) -> tuple[list[Spec], bool]:
+    """The handlers to print for -h specs, and whether to print them under their names.
+
+    As Click's driver: a spec's element is an element's name; otherwise a glob
+    (with * ? or [) over the names, or a class name, standing for every such
+    element that has that read handler, in configuration order, and then every
+    value is printed under its name.  ValueError when no element matches.
+    """
+    found, named = [], len(specs) > 1
+    order = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+    for name, handler, param in specs:
+        if name in graph.nodes:
+            found.append((name, handler, param))
+            continue
+        glob = any(c in name for c in "*?[")
+        matched = [n for n in order if (fnmatch.fnmatchcase(n, name) if glob
+                                        else graph.nodes[n]["class_name"] == name)]
+        if not matched:
+            raise ValueError(f"no element {'matching ' if glob else ''}{name!r} for handler "
+                             f"{name}.{handler}")
+        named = True
+        found += [(n, handler, param) for n in matched
+                  if handler in read_handler_names(graph.nodes[n]["element"])]
+    return found, named
+
+
+def print_handlers(handlers: list[Spec], read, error, named: bool) -> int:
     """Print each (element, handler, parameter)'s value read(element, handler, parameter);
     EXIT_ERRORS if a read raised `error` (reported on standard error), else EXIT_OK."""
     status = EXIT_OK
@@ -33,7 +68,7 @@ def print_handlers(handlers: list[tuple[str, str, str | None]], read, error) -> 
             print(f"clickpy run: error: {e}", file=sys.stderr)
             status = EXIT_ERRORS
             continue
-        print_handler(label(name, h, param), value, named=len(handlers) > 1)
+        print_handler(label(name, h, param), value, named)
     return status
 
 

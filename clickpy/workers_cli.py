@@ -15,8 +15,10 @@ from clickpy.runtime import workers
 EXIT_OK, EXIT_ERRORS = 0, 1
 
 
-def run_command(args, graph, handlers: list[tuple[str, str, str | None]], progress) -> int:
-    """Run the checked graph on args.workers processes; the exit status."""
+def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named: bool,
+                progress) -> int:
+    """Run the checked graph on args.workers processes; the exit status.  named: print the
+    handlers under their names (run_report.expand)."""
     if args.inputs or args.outputs:
         print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
               "every worker would read or write each file whole", file=sys.stderr)
@@ -44,7 +46,7 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], progre
             status = EXIT_ERRORS
         run_report.print_handler(run_report.label(name, h, param),
                                  workers.handler_text(f"{name}.{h}", values),
-                                 named=len(result.handlers) > 1)
+                                 named)
     if not args.quiet:
         print(f"ran {elapsed:.2f} s on {args.workers} workers; packets in per worker: "
               + ", ".join(f"worker {i} {a.entered}" for i, a in enumerate(result.accounts)),

@@ -141,3 +141,33 @@ def test_run_duration_ends_a_run_that_would_not_end(capsys):
     code, out, err = run(capsys, "run", "--duration", "0.2", "-e", "Idle -> Discard")
     assert code == 0, err
     assert "account balances" in out
+
+
+TWO_COUNTERS = ("InfiniteSource(LIMIT 5, STOP true) -> c1 :: Counter -> c2 :: Counter "
+                "-> t :: Tee -> Discard; t[1] -> Discard")
+
+
+def test_run_h_takes_a_glob_or_a_class_as_click_does(capsys):
+    code, out, err = run(capsys, "run", "--quiet", "-e", TWO_COUNTERS, "-h", "c*.count")
+    assert (code, out) == (0, "c1.count:\n5\n\nc2.count:\n5\n\n"), err
+    code, out, err = run(capsys, "run", "--quiet", "-e", TWO_COUNTERS, "-h", "Counter.count")
+    assert (code, out) == (0, "c1.count:\n5\n\nc2.count:\n5\n\n"), err
+    code, out, err = run(capsys, "run", "-q", "-e", TWO_COUNTERS, "-h", "Tee.count")
+    assert (code, out) == (0, ""), err        # matched, but no Tee has a count handler
+    for spec, message in (("x*.count", "no element matching 'x*'"), ("Nope.count",
+                                                                      "no element 'Nope'")):
+        code, _, err = run(capsys, "run", "-q", "-e", TWO_COUNTERS, "-h", spec)
+        assert code == 2 and message in err
+
+
+def test_every_element_has_clicks_standard_read_handlers(capsys):
+    code, out, err = run(capsys, "run", "-q", "-e",
+                         "Idle -> rt :: StaticIPLookup(10.0.0.0/8 0, 0/0 1); rt[0] -> Discard; "
+                         "rt[1] -> Discard", "-h", "rt.name", "-h", "rt.class", "-h", "rt.config")
+    assert (code, out) == (0, "rt.name:\nrt\n\nrt.class:\nStaticIPLookup\n\n"
+                              "rt.config:\n10.0.0.0/8 0, 0/0 1\n\n"), err
+    code, out, err = run(capsys, "run", "-q", "-e", TWO_COUNTERS, "-h", "c1.handlers")
+    assert code == 0, err
+    lines = out.splitlines()
+    assert lines[:4] == ["name\tr", "class\tr", "config\tr", "handlers\tr"]
+    assert "count\tr" in lines and "reset\tw" in lines

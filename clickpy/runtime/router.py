@@ -20,7 +20,7 @@ from clickpy.compile.arraytable import ENTRY, Layout, table
 from clickpy.compile.codegen import F_CLOCK, F_DRAIN, F_HOST_WORK, F_TASKS, F_TIMERS, generate
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
-from clickpy.element import IDLE_POLL, Element
+from clickpy.element import IDLE_POLL, STANDARD_HANDLERS, Element
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
 from clickpy.runtime.account import FIRST_REASON, Account, account, columns
@@ -301,10 +301,26 @@ class Router:
         try:
             return self.classes[i].read_handler(key, self.values[i], self.S[i])
         except KeyError:
+            if param is None and handler in {h.name for h in STANDARD_HANDLERS}:
+                return self._standard_handler(i, handler)
             raise HandlerError(f"{name} :: {self.classes[i].class_name} has no read handler "
                                f"{handler!r}") from None
         except ValueError as e:
             raise HandlerError(f"{name}.{handler}: {e}") from None
+
+    def _standard_handler(self, i: int, handler: str) -> str:
+        """name, class, config or handlers of element i (element.STANDARD_HANDLERS)."""
+        cls = self.classes[i]
+        if handler == "name":
+            return self.names[i] + "\n"
+        if handler == "class":
+            return cls.class_name + "\n"
+        if handler == "config":
+            return (self.graph.nodes[self.names[i]].get("config") or "") + "\n"
+        own = {h.name for h in cls.handlers}     # a class's own config handler, say
+        listed = [h for h in STANDARD_HANDLERS if h.name not in own] + list(cls.handlers)
+        return "".join(f"{h.name}\t{'r' if h.read else ''}{'w' if h.write else ''}\n"
+                       for h in listed)
 
     def write(self, name: str, handler: str, text: str = "") -> None:
         i = self.element(name)
