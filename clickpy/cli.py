@@ -259,15 +259,23 @@ def _run(args: argparse.Namespace) -> int:
         if result.errors:
             _print_diagnostics(result.errors)
             return EXIT_ERRORS
+    exit_handler = _handler_name(args.exit_handler) if args.exit_handler else None
     try:
         handlers, named = run_report.expand(handlers, result.graph)
+        if exit_handler is not None:
+            exit_handler = run_report.expand([exit_handler], result.graph)[0]
+            if len(exit_handler) != 1:
+                raise ValueError(f"-x {args.exit_handler} names {len(exit_handler)} handlers, "
+                                 "not one")
+            exit_handler = exit_handler[0]
     except ValueError as e:
         raise UsageError(str(e)) from None
     if args.workers > 1 and not args.quit:
         from clickpy.workers_cli import run_command
+        flat_status = _write_flat(args.output, result.graph)
         try:
-            return run_command(args, result.graph, handlers, named,
-                               None if args.quiet else _progress_printer())
+            return run_command(args, result.graph, handlers, named, exit_handler,
+                               None if args.quiet else _progress_printer()) or flat_status
         except PlanError as e:
             _print_diagnostics(e.diagnostics)
             return EXIT_ERRORS
@@ -276,9 +284,13 @@ def _run(args: argparse.Namespace) -> int:
     except PlanError as e:
         _print_diagnostics(e.diagnostics)
         return EXIT_ERRORS
+    flat_status = _write_flat(args.output, result.graph)
     if args.quit:        # Click's -q: the elements are configured (files, rings, tables)
         try:
-            return run_report.print_handlers(handlers, router.read, HandlerError, named)
+            status = run_report.print_handlers(handlers, router.read, HandlerError, named)
+            if exit_handler is not None:
+                status = run_report.exit_status(exit_handler, router.read, HandlerError)
+            return status or flat_status
         finally:
             router.close()
     progress = None if args.quiet else _progress_printer()
@@ -301,9 +313,29 @@ def _run(args: argparse.Namespace) -> int:
         print(f"ran {elapsed:.2f} s (first round, including compilation: "
               f"{router.compile_seconds:.2f} s)", file=sys.stderr)
         print("\n".join(acct.lines()))
+    if exit_handler is not None:
+        status = run_report.exit_status(exit_handler, router.read, HandlerError)
     if not acct.balanced:
         status = EXIT_ERRORS
-    return status
+    return status or flat_status
+
+
+def _write_flat(path: str | None, graph: nx.MultiDiGraph) -> int:
+    """Click's -o: the flat configuration to `path` ('-': standard output).  A file that
+    cannot be written is reported and the run goes on, exiting 1, as with Click."""
+    if path is None:
+        return EXIT_OK
+    from clickpy.lang.click_writer import graph_to_click
+    text = graph_to_click(graph)
+    if path == "-":
+        sys.stdout.write(text)
+        return EXIT_OK
+    try:
+        _write(path, text)
+    except UsageError as e:
+        print(f"clickpy run: error: {e}", file=sys.stderr)
+        return EXIT_ERRORS
+    return EXIT_OK
 
 
 def _binding(text: str, flag: str) -> tuple[str, str]:
@@ -466,6 +498,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quit", action="store_true",
                    help="do not run: configure the elements, print the -h handlers and exit, "
                         "as Click's -q")
+    p.add_argument("-o", "--output", metavar="FILE",
+                   help="write the flat configuration (Click language) to FILE ('-': standard "
+                        "output) before running, as Click's -o")
+    p.add_argument("-x", "--exit-handler", metavar="ELEMENT.HANDLER",
+                   help="exit with this read handler's value after the run (an integer, or "
+                        "true 0 / false 1), as Click's -x")
     p.add_argument("-t", "--time", action="store_true",
                    help="print how long the run took, as Click's -t: user and system CPU "
                         "seconds (compile processes and workers included), then m:ss.cc elapsed")

@@ -72,6 +72,27 @@ def print_handlers(handlers: list[Spec], read, error, named: bool) -> int:
     return status
 
 
+def exit_status(spec: Spec, read, error) -> int:
+    """Click's -x: the handler's value as the exit status -- an integer, or a boolean (true
+    0, false 1); EXIT_ERRORS, with a message, when it is neither or cannot be read."""
+    try:
+        text = read(*spec).strip()
+    except error as e:
+        print(f"clickpy run: error: {e}", file=sys.stderr)
+        return EXIT_ERRORS
+    try:
+        return int(text, 0) & 0xFF
+    except ValueError:
+        pass
+    if text.lower() in ("true", "yes"):
+        return 0
+    if text.lower() in ("false", "no"):
+        return 1
+    print(f"clickpy run: error: exit handler {label(*spec)} should be an integer or a "
+          f"boolean, not {text[:40]!r}", file=sys.stderr)
+    return EXIT_ERRORS
+
+
 def label(name: str, handler: str, param: str | None) -> str:
     return f"{name}.{handler}" + ("" if param is None else f" {param}")
 

@@ -16,9 +16,9 @@ EXIT_OK, EXIT_ERRORS = 0, 1
 
 
 def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named: bool,
-                progress) -> int:
+                exit_handler: tuple[str, str, str | None] | None, progress) -> int:
     """Run the checked graph on args.workers processes; the exit status.  named: print the
-    handlers under their names (run_report.expand)."""
+    handlers under their names (run_report.expand); exit_handler: -x's, or None."""
     if args.inputs or args.outputs:
         print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
               "every worker would read or write each file whole", file=sys.stderr)
@@ -27,7 +27,8 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
     started = time.monotonic()
     try:
         result = workers.run(graph, args.workers, batch=args.batch, duration=args.duration,
-                             handlers=handlers, progress=progress)
+                             handlers=handlers + ([exit_handler] if exit_handler else []),
+                             progress=progress)
     except workers.WorkersError as e:
         print(f"clickpy run: error: {e}", file=sys.stderr)
         return EXIT_ERRORS
@@ -42,11 +43,21 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
     if timer is not None:
         print(timer.line())
     for (name, h, param), values in result.handlers.items():
+        if (name, h, param) not in handlers:
+            continue                                   # read for -x only
         if any(isinstance(v, workers.HandlerError) for v in values):
             status = EXIT_ERRORS
         run_report.print_handler(run_report.label(name, h, param),
                                  workers.handler_text(f"{name}.{h}", values),
                                  named)
+    if exit_handler is not None:
+        def read(name, h, param):
+            values = result.handlers[(name, h, param)]
+            for v in values:
+                if isinstance(v, workers.HandlerError):
+                    raise v
+            return workers.handler_text(f"{name}.{h}", values)
+        status = run_report.exit_status(exit_handler, read, workers.HandlerError)
     if not args.quiet:
         print(f"ran {elapsed:.2f} s on {args.workers} workers; packets in per worker: "
               + ", ".join(f"worker {i} {a.entered}" for i, a in enumerate(result.accounts)),

@@ -171,3 +171,25 @@ def test_every_element_has_clicks_standard_read_handlers(capsys):
     lines = out.splitlines()
     assert lines[:4] == ["name\tr", "class\tr", "config\tr", "handlers\tr"]
     assert "count\tr" in lines and "reset\tw" in lines
+
+
+def test_run_x_exits_with_a_handlers_value(capsys):
+    assert run(capsys, "run", "--quiet", "-e", COUNTED, "-x", "c.count")[0] == 5
+    active = "Idle -> s :: RandomSample(0.5, ACTIVE false) -> Discard"
+    assert run(capsys, "run", "-q", "-e", active, "-x", "s.active")[0] == 1    # false: 1
+    code, _, err = run(capsys, "run", "-q", "-e", COUNTED, "-x", "c.class")
+    assert code == 1 and "should be an integer or a boolean, not 'Counter'" in err
+    code, _, err = run(capsys, "run", "-q", "-e", TWO_COUNTERS, "-x", "Counter.count")
+    assert code == 2 and "names 2 handlers, not one" in err
+
+
+def test_run_o_writes_the_flat_configuration(tmp_path, capsys):
+    flat = tmp_path / "flat.click"
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-o", str(flat))
+    assert (code, out) == (0, ""), err
+    assert "InfiniteSource(LIMIT 5, STOP true) -> c -> Discard;" in flat.read_text()
+    code, out, _ = run(capsys, "run", "-q", "-e", COUNTED, "-o", "-")
+    assert code == 0 and out == flat.read_text()
+    code, out, err = run(capsys, "run", "--quiet", "-e", COUNTED, "-o", str(tmp_path / "no" / "x"),
+                         "-h", "c.count")
+    assert (code, out) == (1, "5\n") and "cannot write" in err    # reported; the run went on
