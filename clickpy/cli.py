@@ -263,11 +263,10 @@ def _run(args: argparse.Namespace) -> int:
     try:
         handlers, named = run_report.expand(handlers, result.graph)
         if exit_handler is not None:
-            exit_handler = run_report.expand([exit_handler], result.graph)[0]
-            if len(exit_handler) != 1:
-                raise ValueError(f"-x {args.exit_handler} names {len(exit_handler)} handlers, "
-                                 "not one")
-            exit_handler = exit_handler[0]
+            found, _ = run_report.expand([exit_handler], result.graph)
+            if len(found) != 1:
+                raise ValueError(f"-x {args.exit_handler} names {len(found)} handlers, not one")
+            exit_handler = found[0]
     except ValueError as e:
         raise UsageError(str(e)) from None
     if args.workers > 1 and not args.quit:

@@ -113,5 +113,5 @@ class RunTimer:
 
     def line(self) -> str:
         user, system, elapsed = (b - a for a, b in zip(self.start, self._now()))
-        minutes, seconds = divmod(elapsed, 60)
-        return f"{user:.3f}u {system:.3f}s {int(minutes)}:{seconds:05.2f}"
+        minutes, centiseconds = divmod(round(elapsed * 100), 6000)
+        return f"{user:.3f}u {system:.3f}s {minutes}:{centiseconds / 100:05.2f}"
