@@ -148,8 +148,10 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
         af_xdp.configure(i, n)
         router = Router(graph, batch=batch)
         router.compile()
-        conn.send(("ready", i))
         try:
+            # The parent may stop the run (another worker ended) as soon as it reads
+            # "ready", before this one is out of send(): stopped, not failed.
+            conn.send(("ready", i))
             router.run(duration=duration, every=every,
                        progress=lambda r: conn.send(("progress", i, r.account())))
         except KeyboardInterrupt:
