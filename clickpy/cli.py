@@ -269,11 +269,13 @@ def _run(args: argparse.Namespace) -> int:
             exit_handler = found[0]
     except ValueError as e:
         raise UsageError(str(e)) from None
+    source = args.expression if args.expression is not None else _read_text(args.file)
     if args.workers > 1 and not args.quit:
         from clickpy.workers_cli import run_command
         flat_status = _write_flat(args.output, result.graph)
         try:
             return run_command(args, result.graph, handlers, named, exit_handler,
+                               run_report.root_reader(None, result.graph, source),
                                None if args.quiet else _progress_printer()) or flat_status
         except PlanError as e:
             _print_diagnostics(e.diagnostics)
@@ -284,11 +286,12 @@ def _run(args: argparse.Namespace) -> int:
         _print_diagnostics(e.diagnostics)
         return EXIT_ERRORS
     flat_status = _write_flat(args.output, result.graph)
+    read = run_report.root_reader(router.read, result.graph, source)
     if args.quit:        # Click's -q: the elements are configured (files, rings, tables)
         try:
-            status = run_report.print_handlers(handlers, router.read, HandlerError, named)
+            status = run_report.print_handlers(handlers, read, HandlerError, named)
             if exit_handler is not None:
-                status = run_report.exit_status(exit_handler, router.read, HandlerError)
+                status = run_report.exit_status(exit_handler, read, HandlerError)
             return status or flat_status
         finally:
             router.close()
@@ -306,14 +309,14 @@ def _run(args: argparse.Namespace) -> int:
         progress(router, final=True)
     if timer is not None:
         print(timer.line())
-    status = run_report.print_handlers(handlers, router.read, HandlerError, named)
+    status = run_report.print_handlers(handlers, read, HandlerError, named)
     acct = router.account()
     if not args.quiet:
         print(f"ran {elapsed:.2f} s (first round, including compilation: "
               f"{router.compile_seconds:.2f} s)", file=sys.stderr)
         print("\n".join(acct.lines()))
     if exit_handler is not None:
-        status = run_report.exit_status(exit_handler, router.read, HandlerError)
+        status = run_report.exit_status(exit_handler, read, HandlerError)
     if not acct.balanced:
         status = EXIT_ERRORS
     return status or flat_status
@@ -370,10 +373,11 @@ def _demo(args: argparse.Namespace, inputs: dict, outputs: dict):
 
 
 def _handler_name(text: str) -> tuple[str, str, str | None]:
-    """ELEMENT.HANDLER, or ELEMENT.HANDLER PARAM for a read handler that takes a parameter."""
+    """ELEMENT.HANDLER, or ELEMENT.HANDLER PARAM for a read handler that takes a parameter;
+    HANDLER alone is the router's own (element "")."""
     spec, _, param = text.strip().partition(" ")
     name, dot, handler = spec.rpartition(".")
-    if not dot or not name or not handler:
+    if (dot and not name) or not handler:
         raise UsageError(f"handler {text!r} should be written ELEMENT.HANDLER [PARAM]")
     return name, handler, param.strip() or None
 
@@ -438,6 +442,11 @@ def cmd_elements(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _read_text(path: str) -> str:
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()
+
+
 def _write(path: str, text: str) -> None:
     try:
         with open(path, "w", encoding="utf-8") as f:
@@ -491,7 +500,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_config_args(p)
     p.add_argument("-h", "--handler", action="append", default=[], metavar="ELEMENT.HANDLER",
                    help="print this read handler after the run (repeatable), as Click's -h; "
-                        "ELEMENT may be a glob over element names or a class name; "
+                        "ELEMENT may be a glob over element names or a class name, and "
+                        "HANDLER alone is the router's own (-h list, -h flatconfig); "
                         "'ELEMENT.HANDLER PARAM' for one that takes a parameter "
                         "(-h 'rt.lookup 10.0.0.1')")
     p.add_argument("-q", "--quit", action="store_true",

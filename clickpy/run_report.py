@@ -4,7 +4,8 @@ Click's `-t` prints the run's CPU and elapsed time ("0.123u 0.004s
 0:01.23"); its `-h` handlers follow, each value alone when there is one
 (so that `x=$(clickpy run -q CONFIG -h e.h)` gets just the value), else
 each under its name and followed by a blank line.  `-h` may name the
-elements by a glob over their names or by their class, as in Click.
+elements by a glob over their names or by their class, as in Click, and a
+handler with no element (`-h list`, `-h flatconfig`) is the router's own.
 """
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ import time
 
 import networkx as nx
 
-from clickpy.element import read_handler_names
+from clickpy.element import read_handler_names, registry
 
 EXIT_OK, EXIT_ERRORS = 0, 1
+
+# The router's own read handlers (-h NAME, no element), as Click's driver has them.
+ROOT_HANDLERS = ("version", "config", "flatconfig", "list", "classes", "handlers")
 
 
 def print_handler(label: str, value: str, named: bool) -> None:
@@ -42,6 +46,12 @@ def expand(specs: list[Spec], graph: nx.MultiDiGraph) -> tuple[list[Spec], bool]
     found, named = [], len(specs) > 1
     order = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
     for name, handler, param in specs:
+        if name == "":
+            if handler not in ROOT_HANDLERS:
+                raise ValueError(f"no router handler {handler!r} (the router's own are "
+                                 f"{', '.join(ROOT_HANDLERS)})")
+            found.append((name, handler, param))
+            continue
         if name in graph.nodes:
             found.append((name, handler, param))
             continue
@@ -94,7 +104,31 @@ def exit_status(spec: Spec, read, error) -> int:
 
 
 def label(name: str, handler: str, param: str | None) -> str:
-    return f"{name}.{handler}" + ("" if param is None else f" {param}")
+    return (f"{name}." if name else "") + handler + ("" if param is None else f" {param}")
+
+
+def root_reader(read, graph: nx.MultiDiGraph, source: str):
+    """read(element, handler, parameter), answering the router's own handlers (element "")
+    from the checked graph and the configuration text as given."""
+    from clickpy import __version__
+    from clickpy.lang.click_writer import graph_to_click
+
+    def root(name: str, handler: str, param: str | None) -> str:
+        if name:
+            return read(name, handler, param)
+        if handler == "version":
+            return __version__ + "\n"
+        if handler == "config":
+            return source
+        if handler == "flatconfig":
+            return graph_to_click(graph)
+        if handler == "list":
+            order = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+            return "".join(f"{line}\n" for line in [len(order)] + order)
+        if handler == "classes":
+            return "".join(f"{c}\n" for c in sorted(registry()))
+        return "".join(f"{h}\tr\n" for h in ROOT_HANDLERS)
+    return root
 
 
 class RunTimer:

@@ -16,9 +16,10 @@ EXIT_OK, EXIT_ERRORS = 0, 1
 
 
 def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named: bool,
-                exit_handler: tuple[str, str, str | None] | None, progress) -> int:
+                exit_handler: tuple[str, str, str | None] | None, root_read, progress) -> int:
     """Run the checked graph on args.workers processes; the exit status.  named: print the
-    handlers under their names (run_report.expand); exit_handler: -x's, or None."""
+    handlers under their names (run_report.expand); exit_handler: -x's, or None;
+    root_read: reads the router's own handlers (element ""), which no worker holds."""
     if args.inputs or args.outputs:
         print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
               "every worker would read or write each file whole", file=sys.stderr)
@@ -27,7 +28,7 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
     started = time.monotonic()
     try:
         result = workers.run(graph, args.workers, batch=args.batch, duration=args.duration,
-                             handlers=handlers + ([exit_handler] if exit_handler else []),
+                             handlers=[s for s in handlers + [exit_handler] if s and s[0]],
                              progress=progress)
     except workers.WorkersError as e:
         print(f"clickpy run: error: {e}", file=sys.stderr)
@@ -42,21 +43,19 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
         status = EXIT_ERRORS
     if timer is not None:
         print(timer.line())
-    for (name, h, param), values in result.handlers.items():
-        if (name, h, param) not in handlers:
-            continue                                   # read for -x only
-        if any(isinstance(v, workers.HandlerError) for v in values):
-            status = EXIT_ERRORS
-        run_report.print_handler(run_report.label(name, h, param),
-                                 workers.handler_text(f"{name}.{h}", values),
-                                 named)
+
+    def read(name, h, param):
+        """The workers' values of one handler, combined (workers.handler_text)."""
+        if not name:
+            return root_read(name, h, param)
+        values = result.handlers[(name, h, param)]
+        for v in values:
+            if isinstance(v, workers.HandlerError):
+                raise v
+        return workers.handler_text(f"{name}.{h}", values)
+
+    status = run_report.print_handlers(handlers, read, workers.HandlerError, named) or status
     if exit_handler is not None:
-        def read(name, h, param):
-            values = result.handlers[(name, h, param)]
-            for v in values:
-                if isinstance(v, workers.HandlerError):
-                    raise v
-            return workers.handler_text(f"{name}.{h}", values)
         status = run_report.exit_status(exit_handler, read, workers.HandlerError)
     if not args.quiet:
         print(f"ran {elapsed:.2f} s on {args.workers} workers; packets in per worker: "

@@ -193,3 +193,22 @@ def test_run_o_writes_the_flat_configuration(tmp_path, capsys):
     code, out, err = run(capsys, "run", "--quiet", "-e", COUNTED, "-o", str(tmp_path / "no" / "x"),
                          "-h", "c.count")
     assert (code, out) == (1, "5\n") and "cannot write" in err    # reported; the run went on
+
+
+def test_run_h_without_an_element_reads_the_routers_own_handlers(capsys):
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-h", "list")
+    assert (code, out) == (0, "3\nInfiniteSource@1\nc\nDiscard@3\n"), err
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-h", "config", "-h", "flatconfig")
+    assert code == 0, err
+    assert out.startswith(f"config:\n{COUNTED}\n\nflatconfig:\nc :: Counter;\n")
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-h", "classes")
+    assert code == 0 and {"Counter", "IPRewriter", "ToDevice"} <= set(out.split()), err
+    code, _, err = run(capsys, "run", "-q", "-e", COUNTED, "-h", "nope")
+    assert code == 2 and "no router handler 'nope'" in err
+
+
+def test_run_workers_print_router_handlers_and_report_handler_errors(capsys):
+    code, out, err = run(capsys, "run", "--quiet", "--workers", "2", "-e", COUNTED,
+                         "-h", "version", "-h", "c.nope")
+    assert code == 1 and "c :: Counter has no read handler 'nope'" in err
+    assert out.startswith("version:\n0.")
