@@ -26,6 +26,13 @@ def catch(handler=signal.default_int_handler) -> dict:
     return previous
 
 
+def ignore() -> None:
+    """Ignore both from now on, at once: what they were is not looked up first, as one may
+    be on its way (a run's end being reported)."""
+    for sig in SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
+
+
 def restore(previous: dict) -> None:
     for sig, handler in previous.items():
         signal.signal(sig, handler)

@@ -134,7 +134,7 @@ class _View:
 def _interrupt_once(signum, frame):
     """Ctrl-C reaches a worker twice (from the terminal and from the parent): the first
     ends the run, the second must not interrupt the report of its end."""
-    stop_signals.catch(signal.SIG_IGN)
+    stop_signals.ignore()
     raise KeyboardInterrupt
 
 
@@ -148,15 +148,18 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
         af_xdp.configure(i, n)
         router = Router(graph, batch=batch)
         router.compile()
+        # The parent stops every worker when one ends: the signal may come as soon as it
+        # has read "ready", before this one is out of send(), or as this one's run ends
+        # on its own.  Either way the run is over, not failed.
         try:
-            # The parent may stop the run (another worker ended) as soon as it reads
-            # "ready", before this one is out of send(): stopped, not failed.
-            conn.send(("ready", i))
-            router.run(duration=duration, every=every,
-                       progress=lambda r: conn.send(("progress", i, r.account())))
-        except KeyboardInterrupt:
-            pass
-        stop_signals.catch(signal.SIG_IGN)   # the end is being reported
+            try:
+                conn.send(("ready", i))
+                router.run(duration=duration, every=every,
+                           progress=lambda r: conn.send(("progress", i, r.account())))
+            finally:
+                stop_signals.ignore()       # the end is being reported
+        except KeyboardInterrupt:           # (also one that came inside ignore())
+            stop_signals.ignore()
         values = {}
         for name, h, param in handlers:
             try:
@@ -165,7 +168,7 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
                 values[(name, h, param)] = e
         conn.send(("final", i, router.account(), values))
     except BaseException as e:  # noqa: BLE001 -- reported to the parent, which exits 1
-        stop_signals.catch(signal.SIG_IGN)
+        stop_signals.ignore()
         status = 1
         try:
             conn.send(("error", i, f"{type(e).__name__}: {e}" if not isinstance(
@@ -256,7 +259,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                     progress(_View(latest))
                     last = time.monotonic()
             except KeyboardInterrupt:
-                stop_signals.catch(signal.SIG_IGN)   # the workers are ending
+                stop_signals.ignore()   # the workers are ending
                 if not interrupted:
                     interrupted = True
                     stop_all()
