@@ -1,8 +1,8 @@
 """`clickpy run --workers N`: the command side of clickpy.runtime.workers.
 
 Prints what `clickpy run` prints for one process -- live counters, the -t
-time, the -h handlers, the packet account -- for the whole run, plus how many packets
-each worker took in.
+time, the -h handlers, the packet account -- for the whole run, plus how
+many packets each worker took in.
 """
 from __future__ import annotations
 
@@ -49,6 +49,9 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
         if not name:
             return root_read(name, h, param)
         values = result.handlers[(name, h, param)]
+        if not values:                      # every worker failed (reported above)
+            raise workers.HandlerError(f"{run_report.label(name, h, param)}: no worker "
+                                       "reported a value")
         for v in values:
             if isinstance(v, workers.HandlerError):
                 raise v

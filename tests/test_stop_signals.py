@@ -54,9 +54,9 @@ def test_signal_ends_run_with_report(sig, workers):
 
 def test_a_worker_stopped_as_it_starts_is_not_a_failure():
     """The first worker's run ends at once (STOP) and the parent stops the others, which
-    may still be telling it they are ready: they stop, and the run exits 0.  (Before, the
-    stop signal could land inside that send: "worker 1: KeyboardInterrupt", exit 1, in most
-    runs.)"""
+    may still be telling it they are ready, or ending their own run: they stop, and the run
+    exits 0.  (Before, the stop signal could land in either: "worker 1: KeyboardInterrupt",
+    exit 1, in most runs.)"""
     args = [sys.executable, "-m", "clickpy", "run", "--quiet", "--workers", "2", "-e",
             "InfiniteSource(LIMIT 5, STOP true) -> c :: Counter -> Discard", "-h", "c.count"]
     for _ in range(4):

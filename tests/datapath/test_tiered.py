@@ -18,6 +18,7 @@ pytestmark = pytest.mark.skipif(numba.config.DISABLE_JIT,
                                 reason="compares the Python tier with compiled code, which "
                                        "does not exist when interpreted")
 
+
 @njit
 def _step(x):
     return x * 3 + 1
