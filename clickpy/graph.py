@@ -270,6 +270,11 @@ def build_graph(scope: Scope, definitions: dict[str, str] | None = None) -> nx.M
     return b.g
 
 
+def config_order(graph: nx.MultiDiGraph) -> list[str]:
+    """The elements in the order the configuration declares them (Click's element order)."""
+    return sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+
+
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:
     """`name :: Class`, the way Click names an element in messages."""
     return f"{node} :: {graph.nodes[node]['class_name']}"

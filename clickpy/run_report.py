@@ -17,6 +17,7 @@ import time
 import networkx as nx
 
 from clickpy.element import read_handler_names, registry
+from clickpy.graph import config_order
 
 EXIT_OK, EXIT_ERRORS = 0, 1
 
@@ -44,7 +45,7 @@ def expand(specs: list[Spec], graph: nx.MultiDiGraph) -> tuple[list[Spec], bool]
     value is printed under its name.  ValueError when no element matches.
     """
     found, named = [], len(specs) > 1
-    order = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+    order = config_order(graph)
     for name, handler, param in specs:
         if name == "":
             if handler not in ROOT_HANDLERS:
@@ -123,7 +124,7 @@ def root_reader(read, graph: nx.MultiDiGraph, source: str):
         if handler == "flatconfig":
             return graph_to_click(graph)
         if handler == "list":
-            order = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+            order = config_order(graph)
             return "".join(f"{line}\n" for line in [len(order)] + order)
         if handler == "classes":
             return "".join(f"{c}\n" for c in sorted(registry()))

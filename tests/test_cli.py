@@ -212,3 +212,11 @@ def test_run_workers_print_router_handlers_and_report_handler_errors(capsys):
                          "-h", "version", "-h", "c.nope")
     assert code == 1 and "c :: Counter has no read handler 'nope'" in err
     assert out.startswith("version:\n0.")
+
+
+def test_run_x_and_t_with_workers(capsys):
+    """-x reads the workers' combined value (a counter: their sum); -t counts their CPU."""
+    code, out, err = run(capsys, "run", "--quiet", "--workers", "2", "-t", "-e", COUNTED,
+                         "-x", "c.count")
+    assert code in (5, 10), err          # the second worker ran, or was stopped first
+    assert re.fullmatch(r"\d+\.\d{3}u \d+\.\d{3}s \d+:\d\d\.\d\d\n", out), out

@@ -13,6 +13,7 @@ import networkx as nx
 
 from clickpy.diagnostics import Diagnostic
 from clickpy.element import PULL, PUSH
+from clickpy.graph import config_order
 
 Port = tuple[str, int]
 
@@ -43,7 +44,7 @@ class Plan:
 
 
 def make_plan(graph: nx.MultiDiGraph) -> Plan:
-    order = sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+    order = config_order(graph)
     plan = Plan(order, {n: i for i, n in enumerate(order)})
     problems: list[Diagnostic] = []
     not_runnable: dict[str, list[str]] = {}

@@ -20,10 +20,15 @@ def catch(handler=signal.default_int_handler) -> dict:
     main thread may set handlers: elsewhere (a run started from a thread) nothing changes."""
     if threading.current_thread() is not threading.main_thread():
         return {}
-    previous = {sig: signal.getsignal(sig) for sig in SIGNALS}
+    previous = saved()
     for sig in SIGNALS:
         signal.signal(sig, handler)
     return previous
+
+
+def saved() -> dict:
+    """The handlers both signals have now, for restore()."""
+    return {sig: signal.getsignal(sig) for sig in SIGNALS}
 
 
 def ignore() -> None:

@@ -217,7 +217,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                 pass
 
     interrupted = False
-    previous = {sig: signal.getsignal(sig) for sig in stop_signals.SIGNALS}
+    previous = stop_signals.saved()
     try:
         for i in range(n):        # one after the other: worker i is member i of each group
             r, w = multiprocessing.Pipe(duplex=False)
