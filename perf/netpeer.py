@@ -9,7 +9,11 @@
     python3 -m perf.netpeer catch IFACE SECONDS           one-way latency of the probes (JSON)
     python3 -m perf.netpeer hold-drop IFACE               drop IFACE's ingress until stdin closes
 
-Probes carry time.time_ns() at PROBE_AT; sender and catcher share the host clock.
+Probes carry time.time_ns() at PROBE_AT; sender and catcher share the host clock.  The
+catcher takes the arrival time from the kernel (SO_TIMESTAMPNS: when the frame entered the
+sink's interface), not from its own wake-up: under load both CPUs are busy and the
+catcher, a Python process, can wait milliseconds for one, which is not the forwarder's
+latency (Linux's forwarding leaves a CPU idle, so it was measured with less of that delay).
 """
 from __future__ import annotations
 
@@ -122,23 +126,37 @@ def _attach_probe_filter(s: socket.socket) -> None:
                  struct.pack("HxxxxxxQ", len(_PROBES_ONLY), ctypes.addressof(buf)))
 
 
+SO_TIMESTAMPNS = 35               # SO_TIMESTAMPNS_OLD: a 64-bit struct timespec on 64-bit Linux
+TIMESPEC = struct.Struct("qq")
+
+
+def _arrival_ns(ancdata) -> int:
+    """The kernel's receive time of a frame (its SCM_TIMESTAMPNS), else now."""
+    for level, kind, data in ancdata:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(data) >= TIMESPEC.size:
+            sec, nsec = TIMESPEC.unpack_from(data)
+            return sec * 1_000_000_000 + nsec
+    return time.time_ns()
+
+
 def catch(iface: str, seconds: float) -> None:
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(3))
     _attach_probe_filter(s)
     s.bind((iface, 3))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.settimeout(0.1)
     print("ready", flush=True)
     lat = []
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
-            b, addr = s.recvfrom(2048)
+            b, ancdata, _, addr = s.recvmsg(2048, socket.CMSG_SPACE(TIMESPEC.size))
         except socket.timeout:
             continue
         if addr[2] != 4 and len(b) >= PROBE_AT + 8 and b[12:14] == b"\x08\x00" \
                 and b[23] == 17 and struct.unpack_from("!H", b, 36)[0] == PROBE_PORT:
-            lat.append(time.time_ns() - struct.unpack_from("!q", b, PROBE_AT)[0])
+            lat.append(_arrival_ns(ancdata) - struct.unpack_from("!q", b, PROBE_AT)[0])
     print(json.dumps(lat), flush=True)
 
 
