@@ -310,6 +310,15 @@ class Element:
     def host_close(cls, values: dict[str, Any], st: tuple, pool: Any) -> None:
         """Last host-side work when the run ends (close files)."""
 
+    @classmethod
+    def host_serve(cls, values: dict[str, Any], st: tuple, router: Any) -> None:
+        """Host-side work for other programs, with the whole router at hand: after every
+        burst of rounds, and when the element's wait_fds wake an idle driver.
+
+        ControlSocket answers handler requests here (router.read, router.write),
+        never while the compiled data path runs.
+        """
+
     # ---- idle waiting: what may wake a driver that found nothing to do ------
     @classmethod
     def wait_fds(cls, values: dict[str, Any], st: tuple) -> tuple[int, ...]:

@@ -1,8 +1,9 @@
-"""The host side of running device elements: their open rings, by their control array.
+"""The host side of running elements: their open rings and sockets, by their control array.
 
 Element state is numpy arrays only, so a socket cannot live in it; the ring
-objects live here, keyed by the element's control array, and are closed when
-that array is garbage (a Router dropped without close()) or by close().
+objects (and ControlSocket's server) live here, keyed by the element's
+control array, and are closed when that array is garbage (a Router dropped
+without close()) or by close().
 """
 from __future__ import annotations
 

@@ -37,8 +37,11 @@ class HandlerError(Exception):
 
 class Router:
     def __init__(self, graph: nx.MultiDiGraph, pool_slots: int = 8192, batch: int = 256,
-                 inline: bool = True):
+                 inline: bool = True, config_text: str | None = None):
+        """config_text: the configuration as given, for the router's `config` handler
+        (its flat form when None)."""
         self.graph = graph
+        self.config_text = config_text
         self.plan = make_plan(graph)
         self.batch = batch
         self.names = self.plan.order
@@ -93,6 +96,9 @@ class Router:
         base_calls = Element.take_handler_calls.__func__
         self._callers = [i for i, c in enumerate(self.classes)
                          if c.take_handler_calls.__func__ is not base_calls]
+        base_serve = Element.host_serve.__func__
+        self._servers = [i for i, c in enumerate(self.classes)
+                         if c.host_serve.__func__ is not base_serve]
         self._load()
         self.compile_seconds = 0.0
         base_fds, base_wake = Element.wait_fds.__func__, Element.wake_after.__func__
@@ -211,6 +217,8 @@ class Router:
                     self._take_calls(i)
         for i in self._unpolled_callers:
             self._take_calls(i)
+        for i in self._servers:
+            self.classes[i].host_serve(self.values[i], self.S[i], self)
         return int(n), int(last)
 
     def _take_calls(self, i: int) -> None:
@@ -342,11 +350,15 @@ class Router:
             if call.element is None:
                 if call.handler != "stop":
                     raise HandlerError(f"no router handler {call.handler!r}")
-                self.pool.ctl[C_STOP] = 1
+                self.stop()
             else:
                 self.write(call.element, call.handler, call.value)
         except HandlerError as e:
             log.error("%s: handler call %s failed: %s", caller, call, e)
+
+    def stop(self) -> None:
+        """End the run after this round (Click's router handler `stop`)."""
+        self.pool.ctl[C_STOP] = 1
 
     def account(self) -> Account:
         ctl = self.pool.ctl

@@ -23,6 +23,8 @@ HOST_ONLY = {
     "ToHost": "hands packets to the host's network stack",
     "ToHostSniffers": "hands packets to the host's packet sniffers",
     "FromHost": "reads packets from a host tap interface",
+    "ControlSocket": "answers handler requests on a host socket (`clickpy handler` reaches an "
+                     "image's handlers)",
 }
 HINT = ("an image has only its virtio-net devices: remove it, or replace it in the image "
         "manifest (replace: {CLASS: Discard} or {CLASS: Null})")

@@ -66,6 +66,7 @@ def at(col, line=3):
     ("RatedSource", "0/1", "a/a", "standard"),
     ("PullTee", "1/1-", "l/lh", "standard"),
     ("AddressInfo", "0/0", "a/a", "standard"),
+    ("ControlSocket", "0/0", "a/a", "standard"),
 ])
 def test_declaration_matches_click(name, ports, processing, family):
     cls = E[name]
@@ -91,6 +92,7 @@ def test_sources_and_info_only():
     assert E["InfiniteSource"].is_source() and E["RatedSource"].is_source()
     assert not E["Idle"].is_source()
     assert E["AddressInfo"].info_only and not E["AddressInfo"].is_source()
+    assert E["ControlSocket"].info_only and not E["ControlSocket"].is_source()
 
 
 # ---- Paint family -------------------------------------------------------------

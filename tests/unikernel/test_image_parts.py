@@ -57,6 +57,11 @@ def test_host_only_elements_are_refused_where_they_are():
     (d,) = e.value.diagnostics
     assert "ToDump" in d.message and "cannot run inside a unikernel image" in d.message
     assert d.pos.line == 2 and d.hint and "replace" in d.hint
+    g = graph("FromDevice(eth0) -> Discard;\nControlSocket(TCP, 7777);\n")
+    with pytest.raises(ImageGraphError) as e:
+        image_graph(g, ["eth0"])
+    (d,) = e.value.diagnostics
+    assert "ControlSocket" in d.message and "clickpy handler" in d.message and d.pos.line == 2
 
 
 def test_replacement_and_devices():
