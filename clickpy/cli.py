@@ -240,6 +240,7 @@ def _run(args: argparse.Namespace) -> int:
     from clickpy.check import check_graph
     from clickpy.compile.plan import PlanError
     from clickpy.runtime.bind import bind
+    from clickpy.runtime.driver_sockets import add_control_sockets
     from clickpy.runtime.router import HandlerError, Router
     if args.workers < 1:
         raise UsageError(f"--workers takes a number of processes (1 or more), not {args.workers}")
@@ -259,6 +260,13 @@ def _run(args: argparse.Namespace) -> int:
         if result.errors:
             _print_diagnostics(result.errors)
             return EXIT_ERRORS
+    if args.ports or args.unix_sockets:
+        for port in args.ports:
+            _control_port(port)
+        result = check_graph(add_control_sockets(result.graph, args.ports, args.unix_sockets))
+        if result.errors:
+            _print_diagnostics(result.errors)
+            return EXIT_ERRORS
     exit_handler = _handler_name(args.exit_handler) if args.exit_handler else None
     try:
         handlers, named = run_report.expand(handlers, result.graph)
@@ -272,6 +280,11 @@ def _run(args: argparse.Namespace) -> int:
     source = args.expression if args.expression is not None else _read_text(args.file)
     if args.workers > 1 and not args.quit:
         from clickpy.workers_cli import run_command
+        if any(d["class_name"] == "ControlSocket" for _, d in result.graph.nodes(data=True)):
+            print("clickpy run: error: ControlSocket (-p, -u) does not run under --workers: "
+                  "each worker holds its own element state, and one socket cannot answer for "
+                  "all of them; run it with one worker", file=sys.stderr)
+            return EXIT_ERRORS
         flat_status = _write_flat(args.output, result.graph)
         try:
             return run_command(args, result.graph, handlers, named, exit_handler,
@@ -281,7 +294,7 @@ def _run(args: argparse.Namespace) -> int:
             _print_diagnostics(e.diagnostics)
             return EXIT_ERRORS
     try:
-        router = Router(result.graph, batch=args.batch)
+        router = Router(result.graph, batch=args.batch, config_text=source)
     except PlanError as e:
         _print_diagnostics(e.diagnostics)
         return EXIT_ERRORS
@@ -338,6 +351,17 @@ def _write_flat(path: str | None, graph: nx.MultiDiGraph) -> int:
         print(f"clickpy run: error: {e}", file=sys.stderr)
         return EXIT_ERRORS
     return EXIT_OK
+
+
+def _control_port(text: str) -> None:
+    """-p PORT: a TCP port, a service name, or N+ (the first free port from N)."""
+    from clickpy.args import ArgError
+    from elements.standard.controlsocket import parse_port
+    try:
+        parse_port(text)
+    except ArgError as e:
+        raise UsageError(f"-p {text}: {e} (a TCP port: a number from 0 to 65535, a service "
+                         "name, or N+ for the first free port from N)") from None
 
 
 def _binding(text: str, flag: str) -> tuple[str, str]:
@@ -516,6 +540,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-t", "--time", action="store_true",
                    help="print how long the run took, as Click's -t: user and system CPU "
                         "seconds (compile processes and workers included), then m:ss.cc elapsed")
+    p.add_argument("-p", "--port", dest="ports", action="append", default=[], metavar="PORT",
+                   help="answer handler requests on TCP port PORT while running (Click's "
+                        "ControlSocket protocol: READ c.count, WRITE c.reset), as Click's -p")
+    p.add_argument("-u", "--unix-socket", dest="unix_sockets", action="append", default=[],
+                   metavar="FILE", help="the same on the UNIX-domain socket FILE, as Click's -u")
     p.add_argument("--quiet", action="store_true",
                    help="no live counters and no packet account")
     p.add_argument("--duration", type=float, metavar="SECONDS",

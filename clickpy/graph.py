@@ -271,8 +271,10 @@ def build_graph(scope: Scope, definitions: dict[str, str] | None = None) -> nx.M
 
 
 def config_order(graph: nx.MultiDiGraph) -> list[str]:
-    """The elements in the order the configuration declares them (Click's element order)."""
-    return sorted(graph.nodes, key=lambda n: (graph.nodes[n]["pos"], n))
+    """The elements in the order the configuration declares them (Click's element order),
+    then those the driver added (`clickpy run -p`: node attribute driver)."""
+    return sorted(graph.nodes, key=lambda n: (graph.nodes[n].get("driver", False),
+                                              graph.nodes[n]["pos"], n))
 
 
 def node_label(graph: nx.MultiDiGraph, node: str) -> str:

@@ -1,8 +1,10 @@
 """The clickpy command: subcommands, output, exit status 0/1/2."""
 import os
 import re
+import socket
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -220,3 +222,45 @@ def test_run_x_and_t_with_workers(capsys):
                          "-x", "c.count")
     assert code in (5, 10), err          # the second worker ran, or was stopped first
     assert re.fullmatch(r"\d+\.\d{3}u \d+\.\d{3}s \d+:\d\d\.\d\d\n", out), out
+
+
+def test_run_p_and_u_answer_handler_requests_while_running(tmp_path, capsys):
+    """Click's -p/-u: a ControlSocket the driver adds, last in the element list; a client
+    reads a counter of the running router and writes `stop` to end the run."""
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-p", "0", "-h", "list")
+    assert (code, out) == (0, "4\nInfiniteSource@1\nc\nDiscard@3\n"
+                              "click_driver@@ControlSocket@0\n"), err
+    path = tmp_path / "click.sock"
+    p = subprocess.Popen([sys.executable, "-m", "clickpy", "run", "--quiet", "-u", str(path),
+                          "-e", "RatedSource(RATE 1000) -> c :: Counter -> Discard",
+                          "-h", "c.count"], cwd=ROOT, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not path.exists() and time.monotonic() < deadline and p.poll() is None:
+            time.sleep(0.05)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(30)
+        s.connect(str(path))
+        replies = s.makefile("rb")
+        assert replies.readline() == b"Click::ControlSocket/1.3\r\n"
+        s.sendall(b"READ c.count\n")
+        assert replies.readline() == b"200 Read handler 'c.count' OK\r\n"
+        size = int(replies.readline().split()[1])
+        counted = int(replies.read(size))
+        s.sendall(b"WRITE stop\n")
+        assert replies.readline() == b"200 Write handler 'stop' OK\r\n"
+        out, err = p.communicate(timeout=30)
+    finally:
+        p.kill()
+        p.wait()
+    assert p.returncode == 0, err
+    assert int(out) >= counted
+    assert not path.exists()
+
+
+def test_run_p_refuses_a_bad_port_and_workers(capsys):
+    code, _, err = run(capsys, "run", "-q", "-e", COUNTED, "-p", "70000")
+    assert code == 2 and "-p 70000: port 70000 is out of range" in err
+    code, _, err = run(capsys, "run", "--workers", "2", "-e", COUNTED, "-p", "0")
+    assert code == 1 and "ControlSocket (-p, -u) does not run under --workers" in err

@@ -17,7 +17,8 @@ WRITERS = ("ToDevice",)
 HOST = "host"
 
 
-def _quote(path: str) -> str:
+def quote(path: str) -> str:
+    """path as a Click string argument (double-quoted, backslashes and quotes escaped)."""
     return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
@@ -62,12 +63,12 @@ def bind(graph: nx.MultiDiGraph, inputs: dict[str, str], outputs: dict[str, str]
         if dev is None:
             continue
         if data["class_name"] in READERS and dev in inputs:
-            _replace(g, n, "FromDump", _quote(inputs[dev]))
+            _replace(g, n, "FromDump", quote(inputs[dev]))
         elif data["class_name"] not in READERS and dev in outputs:
             k = used_out.get(dev, 0)
             used_out[dev] = k + 1
             path = outputs[dev] if k == 0 else f"{outputs[dev]}.{k}"
-            _replace(g, n, "ToDump", _quote(path))
+            _replace(g, n, "ToDump", quote(path))
     return g
 
 

@@ -16,7 +16,7 @@ import networkx as nx
 
 from clickpy.check import check_graph
 from clickpy.diagnostics import ConfigError
-from clickpy.runtime.bind import HOST, READERS, device_of
+from clickpy.runtime.bind import HOST, READERS, device_of, quote
 from clickpy.runtime.router import Router
 from clickpy.testing import port_elements as pe
 from clickpy.testing.backend import Backend
@@ -25,10 +25,6 @@ T0 = 1_700_000_000 * 10**9      # the simulated clock's start (ns since 1970)
 TICK = 1_000_000                # one round is one millisecond of simulated time
 
 _tokens = itertools.count(1)
-
-
-def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def bind_ports(graph: nx.MultiDiGraph, prefix: str, only: set[str] | None = None
@@ -52,7 +48,7 @@ def bind_ports(graph: nx.MultiDiGraph, prefix: str, only: set[str] | None = None
                              "device one input port")
         table, cls = (inputs, pe.FromTestPort) if reader else (outputs, pe.ToTestPort)
         token = table.setdefault(dev, f"{prefix}/{'in' if reader else 'out'}/{dev}")
-        data.update(class_name=cls.class_name, config=_quote(token), element=cls,
+        data.update(class_name=cls.class_name, config=quote(token), element=cls,
                     config_pos=data["pos"], arg_positions=[data["pos"]])
         for key in ("values", "args_ok", "in_processing", "out_processing"):
             data.pop(key, None)
