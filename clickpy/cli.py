@@ -280,11 +280,6 @@ def _run(args: argparse.Namespace) -> int:
     source = args.expression if args.expression is not None else _read_text(args.file)
     if args.workers > 1 and not args.quit:
         from clickpy.workers_cli import run_command
-        if any(d["class_name"] == "ControlSocket" for _, d in result.graph.nodes(data=True)):
-            print("clickpy run: error: ControlSocket (-p, -u) does not run under --workers: "
-                  "each worker holds its own element state, and one socket cannot answer for "
-                  "all of them; run it with one worker", file=sys.stderr)
-            return EXIT_ERRORS
         flat_status = _write_flat(args.output, result.graph)
         try:
             return run_command(args, result.graph, handlers, named, exit_handler,

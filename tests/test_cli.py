@@ -263,4 +263,5 @@ def test_run_p_refuses_a_bad_port_and_workers(capsys):
     code, _, err = run(capsys, "run", "-q", "-e", COUNTED, "-p", "70000")
     assert code == 2 and "-p 70000: port 70000 is out of range" in err
     code, _, err = run(capsys, "run", "--workers", "2", "-e", COUNTED, "-p", "0")
-    assert code == 1 and "ControlSocket (-p, -u) does not run under --workers" in err
+    assert code == 1 and ("--workers: click_driver@@ControlSocket@0 :: ControlSocket would "
+                          "answer for one worker's handlers only") in err

@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 COUNTERS = frozenset({"count", "byte_count", "drops", "kernel_drops", "pulls", "not_ip",
                       "ring_errors", "length", "highwater_length", "packets", "bytes",
                       "mapping_failures", "nmappings", "size"})
-# Elements whose state cannot be split by a flow hash of the packets as they arrive.
+# Elements whose state cannot be split by a flow hash of the packets as they arrive, or that
+# cannot be copied into every worker.
 NOT_SPLITTABLE = {
     "IPRewriter": "rewrites addresses: replies hash as another flow and may reach a worker "
                   "without the mapping",
@@ -61,6 +62,8 @@ NOT_SPLITTABLE = {
                       "worker without the mapping",
     "FromDump": "every worker would read the whole file",
     "ToDump": "every worker would write the same file",
+    "ControlSocket": "would answer for one worker's handlers only (every worker holds its own "
+                     "state, and one of them binds the socket)",
 }
 READY_TIMEOUT = 900.0
 
