@@ -236,12 +236,16 @@ def test_run_p_and_u_answer_handler_requests_while_running(tmp_path, capsys):
                           "-h", "c.count"], cwd=ROOT, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while not path.exists() and time.monotonic() < deadline and p.poll() is None:
-            time.sleep(0.05)
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.settimeout(30)
-        s.connect(str(path))
+        deadline = time.monotonic() + 60
+        while True:         # the file appears at bind(), before listen()
+            try:
+                s.connect(str(path))
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                assert time.monotonic() < deadline and p.poll() is None, p.stderr.read()
+                time.sleep(0.05)
         replies = s.makefile("rb")
         assert replies.readline() == b"Click::ControlSocket/1.3\r\n"
         s.sendall(b"READ c.count\n")
