@@ -125,18 +125,19 @@ class Connection:
         self.out += f"{code}{'-' if more else ' '}{printable}\r\n".encode("utf-8", "replace")
 
     def receive(self) -> None:
-        while not self.in_closed:
-            try:
-                data = self.sock.recv(READ_CHUNK)
-            except (BlockingIOError, InterruptedError):
-                return
-            except OSError:
-                self.in_closed = True
-                return
-            if not data:
-                self.in_closed = True
-                return
-            self.inbuf += data
+        """What the client has sent, up to READ_CHUNK bytes a call: a client that never stops
+        sending must not keep the driver from its rounds."""
+        if self.in_closed:
+            return
+        try:
+            data = self.sock.recv(READ_CHUNK)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.in_closed = True
+        self.inbuf += data
 
     def flush(self) -> None:
         while self.out and not self.out_closed:
@@ -220,12 +221,12 @@ class ControlServer:
         """Answer the first command in c.inbuf and remove it; False (leaving it) when its
         data has not all arrived yet."""
         buf = c.inbuf
-        end = next((i for i, b in enumerate(buf) if b in b"\r\n"), -1)
+        end = _line_end(buf, 0)
         if end < 0 and not c.in_closed:
             return False
         line_end = len(buf) if end < 0 else end
         after = line_end + (2 if buf[line_end:line_end + 2] == b"\r\n" else 1)
-        line = bytes(buf[:line_end]).decode("latin-1")
+        line = _text(buf[:line_end])
         rest = bytes(buf[min(after, len(buf)):])
         try:
             used = self._run(c, line, rest)
@@ -262,7 +263,7 @@ class ControlServer:
             n = int(words[2])
             if len(rest) < n:
                 return None
-            self._call(c, command[0] == "R", words[1], rest[:n].decode("latin-1"))
+            self._call(c, command[0] == "R", words[1], _text(rest[:n]))
             return n
         if command in ("READUNTIL", "WRITEUNTIL"):
             if len(words) < 2:
@@ -336,18 +337,28 @@ def _log_unexpected(e: Exception, expected: type) -> None:
         log.error("control socket: handler failed", exc_info=e)
 
 
+def _line_end(buf: bytes | bytearray, start: int) -> int:
+    """Where the line from `start` ends (its CR or LF), or -1 when it has not ended yet."""
+    ends = [i for i in (buf.find(b"\r", start), buf.find(b"\n", start)) if i >= 0]
+    return min(ends) if ends else -1
+
+
+def _text(data: bytes | bytearray) -> str:
+    return bytes(data).decode("utf-8", "replace")
+
+
 def _until(rest: bytes, until: str) -> tuple[str, int | None]:
     """READUNTIL/WRITEUNTIL's data: the lines of `rest` before the first one equal to
     `until` (trailing spaces ignored on both), and the bytes used, the terminator
     included; (_, None) while no such line has arrived."""
     pos = 0
     while True:
-        end = next((i for i in range(pos, len(rest)) if rest[i] in b"\r\n"), -1)
+        end = _line_end(rest, pos)
         if end < 0:
             return "", None
         nxt = end + (2 if rest[end:end + 2] == b"\r\n" else 1)
-        if rest[pos:end].decode("latin-1").rstrip() == until.rstrip():
-            return rest[:pos].decode("latin-1"), nxt
+        if _text(rest[pos:end]).rstrip() == until.rstrip():
+            return _text(rest[:pos]), nxt
         pos = nxt
 
 
