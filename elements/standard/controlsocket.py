@@ -1,6 +1,7 @@
 """ControlSocket: other programs call the router's handlers over a socket (user-level Click)."""
 import os
 import socket
+import stat
 import sys
 import time
 
@@ -151,6 +152,16 @@ def parse_port(text: str, ctx=None) -> tuple[int, bool]:
     return Port("tcp").parse(text, ctx or ParseContext()), False
 
 
+def _remove_stale_socket(path: str) -> None:
+    """A socket file left at path is replaced, as in Click (which removes whatever file is
+    there: here, a socket only; another file makes bind fail, and is kept)."""
+    try:
+        if stat.S_ISSOCK(os.lstat(path).st_mode):
+            os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
 class _Server:
     """The element's host side: the socket to open, then a ControlServer on it."""
 
@@ -168,8 +179,7 @@ class _Server:
         if self.kind == "unix":
             s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             try:
-                if os.path.exists(self.where) and not os.path.isdir(self.where):
-                    os.unlink(self.where)        # as Click: a stale socket file is replaced
+                _remove_stale_socket(self.where)
                 s.bind(self.where)
                 self.bound_file = True
             except OSError as e:

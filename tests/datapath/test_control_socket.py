@@ -244,3 +244,17 @@ def test_bad_configurations_are_reported(config, message):
     result = checked(config + ";")
     assert not result.ok
     assert message in "\n".join(d.format() for d in result.errors)
+
+
+def test_a_stale_socket_file_is_replaced_and_another_file_kept(tmp_path):
+    stale = tmp_path / "stale.sock"
+    old = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    old.bind(str(stale))
+    old.close()                                  # the file stays, nobody listens
+    r = router(f'ControlSocket(UNIX, "{stale}"); Idle -> Discard;')
+    r.close()
+    precious = tmp_path / "notes.txt"
+    precious.write_text("keep me")
+    with pytest.raises(PlanError, match="Address already in use"):
+        router(f'ControlSocket(UNIX, "{precious}"); Idle -> Discard;')
+    assert precious.read_text() == "keep me"
