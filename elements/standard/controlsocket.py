@@ -30,6 +30,8 @@ class ControlSocket(Element):
     and QUIT, with Click's reply codes (see clickpy.runtime.control_socket),
     so `telnet localhost 7777` and Click's own tools work.  A port written
     N+ takes the first free port from N on (the `port` handler says which).
+    A socket file left at FILENAME is replaced (any other file is kept, and
+    the socket refused); the file goes when the router ends.
     READONLY refuses writes; LOCALHOST accepts TCP connections from
     127.0.0.1 only; VERBOSE prints each connection opened and closed.  With
     RETRIES N a socket that cannot be opened is tried again once a second,
