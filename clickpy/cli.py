@@ -284,7 +284,8 @@ def _run(args: argparse.Namespace) -> int:
         try:
             return run_command(args, result.graph, handlers, named, exit_handler,
                                run_report.root_reader(None, result.graph, source),
-                               None if args.quiet else _progress_printer()) or flat_status
+                               None if args.quiet else _progress_printer(),
+                               source) or flat_status
         except PlanError as e:
             _print_diagnostics(e.diagnostics)
             return EXIT_ERRORS

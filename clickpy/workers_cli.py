@@ -16,10 +16,12 @@ EXIT_OK, EXIT_ERRORS = 0, 1
 
 
 def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named: bool,
-                exit_handler: tuple[str, str, str | None] | None, root_read, progress) -> int:
+                exit_handler: tuple[str, str, str | None] | None, root_read, progress,
+                config_text: str | None = None) -> int:
     """Run the checked graph on args.workers processes; the exit status.  named: print the
     handlers under their names (run_report.expand); exit_handler: -x's, or None;
-    root_read: reads the router's own handlers (element ""), which no worker holds."""
+    root_read: reads the router's own handlers (element ""), which no worker holds;
+    config_text: the configuration as given (ControlSocket's `config`)."""
     if args.inputs or args.outputs:
         print("clickpy run: error: --workers cannot bind devices to pcap files (--in/--out): "
               "every worker would read or write each file whole", file=sys.stderr)
@@ -29,7 +31,7 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
     try:
         result = workers.run(graph, args.workers, batch=args.batch, duration=args.duration,
                              handlers=[s for s in handlers + [exit_handler] if s and s[0]],
-                             progress=progress)
+                             progress=progress, config_text=config_text)
     except workers.WorkersError as e:
         print(f"clickpy run: error: {e}", file=sys.stderr)
         return EXIT_ERRORS

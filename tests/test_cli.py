@@ -224,48 +224,65 @@ def test_run_x_and_t_with_workers(capsys):
     assert re.fullmatch(r"\d+\.\d{3}u \d+\.\d{3}s \d+:\d\d\.\d\d\n", out), out
 
 
-def test_run_p_and_u_answer_handler_requests_while_running(tmp_path, capsys):
-    """Click's -p/-u: a ControlSocket the driver adds, last in the element list; a client
-    reads a counter of the running router and writes `stop` to end the run."""
-    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-p", "0", "-h", "list")
-    assert (code, out) == (0, "4\nInfiniteSource@1\nc\nDiscard@3\n"
-                              "click_driver@@ControlSocket@0\n"), err
+def control_client(path, p):
+    """A connection to a running `clickpy run -u path` (retried until it listens) and a
+    function that sends a command and returns its reply (status line, and DATA if any)."""
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(30)
+    deadline = time.monotonic() + 120
+    while True:         # the file appears at bind(), before listen()
+        try:
+            s.connect(str(path))
+            break
+        except (FileNotFoundError, ConnectionRefusedError):
+            assert time.monotonic() < deadline and p.poll() is None, p.stderr.read()
+            time.sleep(0.05)
+    replies = s.makefile("rb")
+    assert replies.readline() == b"Click::ControlSocket/1.3\r\n"
+
+    def ask(command):
+        s.sendall(command + b"\n")
+        status = replies.readline().decode().rstrip()
+        if not status.startswith("200") or not command.upper().startswith(b"READ"):
+            return status, None
+        size = int(replies.readline().split()[1])
+        return status, replies.read(size).decode()
+    return s, ask
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_run_u_answers_handler_requests_while_running(tmp_path, capsys, workers):
+    """Click's -u: a client reads a counter of the running router (under --workers, the
+    workers' sum), resets it in every worker, and writes `stop` to end the run."""
     path = tmp_path / "click.sock"
     p = subprocess.Popen([sys.executable, "-m", "clickpy", "run", "--quiet", "-u", str(path),
+                          "--workers", str(workers),
                           "-e", "RatedSource(RATE 1000) -> c :: Counter -> Discard",
                           "-h", "c.count"], cwd=ROOT, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True)
     try:
-        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        s.settimeout(30)
-        deadline = time.monotonic() + 60
-        while True:         # the file appears at bind(), before listen()
-            try:
-                s.connect(str(path))
-                break
-            except (FileNotFoundError, ConnectionRefusedError):
-                assert time.monotonic() < deadline and p.poll() is None, p.stderr.read()
-                time.sleep(0.05)
-        replies = s.makefile("rb")
-        assert replies.readline() == b"Click::ControlSocket/1.3\r\n"
-        s.sendall(b"READ c.count\n")
-        assert replies.readline() == b"200 Read handler 'c.count' OK\r\n"
-        size = int(replies.readline().split()[1])
-        counted = int(replies.read(size))
-        s.sendall(b"WRITE stop\n")
-        assert replies.readline() == b"200 Write handler 'stop' OK\r\n"
-        out, err = p.communicate(timeout=30)
+        s, ask = control_client(path, p)
+        time.sleep(0.2)
+        status, counted = ask(b"READ c.count")
+        assert status == "200 Read handler 'c.count' OK" and int(counted) > 0
+        assert ask(b"READ c.nope") == ("511 No handler named 'c.nope'", None)
+        assert ask(b"READ list")[1].endswith("click_driver@@ControlSocket@0\n")
+        assert ask(b"WRITE c.reset") == ("200 Write handler 'c.reset' OK", None)
+        assert int(ask(b"READ c.count")[1]) < int(counted)
+        assert ask(b"WRITE stop") == ("200 Write handler 'stop' OK", None)
+        out, err = p.communicate(timeout=60)
+        s.close()
     finally:
         p.kill()
         p.wait()
     assert p.returncode == 0, err
-    assert int(out) >= counted
+    assert int(out) < int(counted)                # reset in every worker
     assert not path.exists()
 
 
-def test_run_p_refuses_a_bad_port_and_workers(capsys):
+def test_run_p_lists_its_socket_last_and_refuses_a_bad_port(capsys):
+    code, out, err = run(capsys, "run", "-q", "-e", COUNTED, "-p", "0", "-h", "list")
+    assert (code, out) == (0, "4\nInfiniteSource@1\nc\nDiscard@3\n"
+                              "click_driver@@ControlSocket@0\n"), err
     code, _, err = run(capsys, "run", "-q", "-e", COUNTED, "-p", "70000")
     assert code == 2 and "-p 70000: port 70000 is out of range" in err
-    code, _, err = run(capsys, "run", "--workers", "2", "-e", COUNTED, "-p", "0")
-    assert code == 1 and ("--workers: click_driver@@ControlSocket@0 :: ControlSocket would "
-                          "answer for one worker's handlers only") in err

@@ -65,42 +65,44 @@ class Refused(Exception):
         self.code = code
 
 
+def find_handler(full: str, names: list[str], index: dict[str, int],
+                 classes: list) -> tuple[str, str, bool, bool]:
+    """(element, handler, readable, writable) for a handler name, as Click's ControlSocket
+    parses it; element is "" for the router's own handlers.  Refused if there is none.
+    names: the elements in configuration order (`READ list`), index: name -> position,
+    classes: their element classes."""
+    from clickpy.run_report import ROOT_HANDLERS
+    name = full[full.index(".") + 1:] if full.startswith((".", "0.")) else full
+    element, dot, handler = name.partition(".")
+    if not dot:
+        readable = name in ROOT_HANDLERS
+        if not readable and name not in ROOT_WRITE_HANDLERS:
+            raise Refused(NO_HANDLER, f"No handler named '{full}'")
+        return "", name, readable, name in ROOT_WRITE_HANDLERS
+    if element not in index:
+        if element.isdigit() and 0 < int(element) <= len(names):
+            element = names[int(element) - 1]
+        else:
+            raise Refused(NO_ELEMENT, f"No element named '{element}'")
+    cls = classes[index[element]]
+    own = {h.name: h for h in STANDARD_HANDLERS}
+    own.update((h.name, h) for h in cls.handlers)
+    h = own.get(handler)
+    if h is None:
+        raise Refused(NO_HANDLER, f"No handler named '{full}'")
+    return element, handler, h.read, h.write
+
+
 class RouterHandlers:
     """Finds, reads and writes a Router's handlers by the names ControlSocket clients use."""
 
     def __init__(self, router) -> None:
-        from clickpy.lang.click_writer import graph_to_click
-        from clickpy.run_report import ROOT_HANDLERS, root_reader
         self.router = router
-        self.root_handlers = ROOT_HANDLERS
-        text = router.config_text
-        self._read = root_reader(router.read, router.graph,
-                                 graph_to_click(router.graph) if text is None else text)
+        self._read = root_reader_for(router.read, router.graph, router.config_text)
 
     def find(self, full: str) -> tuple[str, str, bool, bool]:
-        """(element, handler, readable, writable) for a handler name; Refused if none.
-        element is "" for the router's own handlers."""
-        name = full[full.index(".") + 1:] if full.startswith((".", "0.")) else full
-        element, dot, handler = name.partition(".")
-        if not dot:
-            element, handler = "", name
-            readable = handler in self.root_handlers
-            if not readable and handler not in ROOT_WRITE_HANDLERS:
-                raise Refused(NO_HANDLER, f"No handler named '{full}'")
-            return "", handler, readable, handler in ROOT_WRITE_HANDLERS
         router = self.router
-        if element not in router.plan.index:
-            if element.isdigit() and 0 < int(element) <= len(router.names):
-                element = router.names[int(element) - 1]
-            else:
-                raise Refused(NO_ELEMENT, f"No element named '{element}'")
-        cls = router.classes[router.plan.index[element]]
-        own = {h.name: h for h in STANDARD_HANDLERS}
-        own.update((h.name, h) for h in cls.handlers)
-        h = own.get(handler)
-        if h is None:
-            raise Refused(NO_HANDLER, f"No handler named '{full}'")
-        return element, handler, h.read, h.write
+        return find_handler(full, router.names, router.plan.index, router.classes)
 
     def read(self, element: str, handler: str, param: str) -> str:
         return self._read(element, handler, param or None)
@@ -109,7 +111,17 @@ class RouterHandlers:
         if element:
             self.router.write(element, handler, value)
         else:           # stop: the only router write handler
-            self.router.stop()
+            self.stop()
+
+    def stop(self) -> None:
+        self.router.stop()
+
+
+def root_reader_for(read, graph, config_text: str | None):
+    """run_report.root_reader, with the flat configuration when the text is not known."""
+    from clickpy.lang.click_writer import graph_to_click
+    from clickpy.run_report import root_reader
+    return root_reader(read, graph, graph_to_click(graph) if config_text is None else config_text)
 
 
 class Connection:
@@ -156,21 +168,28 @@ class Connection:
 
 
 class ControlServer:
-    """The protocol over one listening socket and its connections.
+    """The protocol over a listening socket's connections, or over one connection alone
+    (listener None: adopt() it; a --workers worker's, clickpy.runtime.worker_control).
 
-    handlers: a RouterHandlers (or anything with find/read/write);
+    handlers: a RouterHandlers (or anything with find/read/write/stop);
     read_only: refuse writes (READONLY); say: where VERBOSE messages go.
     """
 
-    def __init__(self, listener: socket.socket, handlers, read_only: bool = False,
+    def __init__(self, listener: socket.socket | None, handlers, read_only: bool = False,
                  say: Callable[[str], None] | None = None) -> None:
-        listener.setblocking(False)
+        if listener is not None:
+            listener.setblocking(False)
         self.listener, self.handlers, self.read_only, self.say = listener, handlers, read_only, say
         self.connections: list[Connection] = []
 
+    def adopt(self, sock: socket.socket) -> None:
+        """Serve an already connected socket (greeted as an accepted one is)."""
+        sock.setblocking(False)
+        self.connections.append(Connection(sock, ""))
+
     def fds(self) -> list[int]:
-        return [self.listener.fileno()] + [c.sock.fileno() for c in self.connections
-                                           if not c.in_closed]
+        own = [] if self.listener is None else [self.listener.fileno()]
+        return own + [c.sock.fileno() for c in self.connections if not c.in_closed]
 
     @property
     def sending(self) -> bool:
@@ -192,10 +211,11 @@ class ControlServer:
         for c in list(self.connections):
             c.flush()
             self._drop(c)
-        self.listener.close()
+        if self.listener is not None:
+            self.listener.close()
 
     def _accept(self) -> None:
-        while True:
+        while self.listener is not None:
             try:
                 sock, addr = self.listener.accept()
             except (BlockingIOError, InterruptedError):

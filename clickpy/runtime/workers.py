@@ -27,7 +27,9 @@ Workers report their packet account (for the live counters) every `every`
 seconds, and their account and handler values at the end, through a pipe.
 The run's account is the sum of theirs (account.combine); handler values are
 summed for counters (COUNTERS) and shown once when all workers agree, else
-per worker.
+per worker.  While the run lasts, the parent answers the configuration's
+ControlSockets, asking every worker through a socketpair of its own
+(clickpy.runtime.worker_control).
 """
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ import networkx as nx
 
 from clickpy.rings import af_xdp, fanout
 from clickpy.runtime.account import Account, combine
-from clickpy.runtime import stop_signals
+from clickpy.runtime import stop_signals, worker_control
 from clickpy.runtime.router import HandlerError, Router
 
 log = logging.getLogger(__name__)
@@ -53,8 +55,7 @@ log = logging.getLogger(__name__)
 COUNTERS = frozenset({"count", "byte_count", "drops", "kernel_drops", "pulls", "not_ip",
                       "ring_errors", "length", "highwater_length", "packets", "bytes",
                       "mapping_failures", "nmappings", "size"})
-# Elements whose state cannot be split by a flow hash of the packets as they arrive, or that
-# cannot be copied into every worker.
+# Elements whose state cannot be split by a flow hash of the packets as they arrive.
 NOT_SPLITTABLE = {
     "IPRewriter": "rewrites addresses: replies hash as another flow and may reach a worker "
                   "without the mapping",
@@ -62,8 +63,6 @@ NOT_SPLITTABLE = {
                       "worker without the mapping",
     "FromDump": "every worker would read the whole file",
     "ToDump": "every worker would write the same file",
-    "ControlSocket": "would answer for one worker's handlers only (every worker holds its own "
-                     "state, and one of them binds the socket)",
 }
 READY_TIMEOUT = 900.0
 
@@ -142,13 +141,15 @@ def _interrupt_once(signum, frame):
 
 
 def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: float | None,
-            handlers: list[tuple[str, str, str | None]], every: float) -> None:
-    """A worker process's life; never returns."""
+            handlers: list[tuple[str, str, str | None]], every: float, channel) -> None:
+    """A worker process's life; never returns.  channel: the parent's way to this worker's
+    handlers while it runs (worker_control), or None."""
     status = 0
     stop_signals.catch(_interrupt_once)
     try:
         fanout.configure(run_id)
         af_xdp.configure(i, n)
+        worker_control.enter_worker(channel)
         router = Router(graph, batch=batch)
         router.compile()
         # The parent stops every worker when one ends: the signal may come as soon as it
@@ -185,9 +186,11 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
 
 def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None = None,
         handlers: list[tuple[str, str, str | None]] = (), progress: Callable | None = None,
-        every: float = 0.5) -> Result:
+        every: float = 0.5, config_text: str | None = None) -> Result:
     """Run the checked `graph` on n worker processes until duration, Ctrl-C, or a worker
-    ends; the parent compiles first (raises PlanError as Router does)."""
+    ends; the parent compiles first (raises PlanError as Router does).  The parent answers
+    the configuration's ControlSockets for all the workers (worker_control); config_text is
+    the configuration as given, for their `config` handler."""
     why = refusal(graph)
     if why:
         raise WorkersError(why)
@@ -196,7 +199,8 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
         af_xdp.check_queues(xsk_devices, n)
     except ValueError as e:
         raise WorkersError(str(e)) from None
-    first = Router(graph, batch=batch)       # compile once, in the parent; fork inherits it
+    with worker_control.not_listening():
+        first = Router(graph, batch=batch)   # compile once, in the parent; fork inherits it
     try:
         first.compile()
     finally:
@@ -211,6 +215,8 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
     pids, conns, latest = [], [], [None] * n
     finals: dict[int, tuple] = {}
     failed: list[str] = []
+    control = worker_control.has_control_sockets(graph)
+    links, sockets = [], None
 
     def stop_all():
         for pid in pids:
@@ -224,11 +230,18 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
     try:
         for i in range(n):        # one after the other: worker i is member i of each group
             r, w = multiprocessing.Pipe(duplex=False)
+            mine, theirs = worker_control.channel_pair() if control else (None, None)
             pid = os.fork()
             if pid == 0:
                 r.close()
-                _worker(i, n, run_id, w, graph, batch, duration, list(handlers), every)
+                for link in links + [mine]:
+                    if link is not None:
+                        link.close()
+                _worker(i, n, run_id, w, graph, batch, duration, list(handlers), every, theirs)
             w.close()
+            if control:
+                theirs.close()
+                links.append(mine)
             pids.append(pid)
             conns.append(r)
             if not r.poll(READY_TIMEOUT):
@@ -238,11 +251,22 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                 failed.append(f"worker {i}: {msg[2] if msg else 'exited before it was ready'}")
                 raise WorkersError(failed[-1])
             log.info("worker %d (pid %d) ready", i, pid)
+        if control:
+            try:
+                sockets = worker_control.ParentSockets(graph, links, config_text)
+            except OSError as e:
+                raise WorkersError(str(e)) from None
         open_conns = set(conns)
         last = time.monotonic()
         while open_conns:
             try:
-                for c in wait(list(open_conns), timeout=every):
+                ready = wait(list(open_conns) + (sockets.fds() if sockets else []),
+                             timeout=every)
+                if sockets is not None:
+                    sockets.serve()
+                for c in ready:
+                    if c not in open_conns:     # a control socket (served above)
+                        continue
                     msg = _recv(c)
                     if msg is None:
                         open_conns.discard(c)
@@ -271,6 +295,10 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
         raise
     finally:
         stop_signals.restore(previous)
+        if sockets is not None:
+            sockets.close()
+        for link in links:
+            link.close()
         for pid in pids:
             try:
                 os.waitpid(pid, 0)

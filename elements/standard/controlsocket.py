@@ -13,9 +13,11 @@ from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.ip_names import Port
 from clickpy.element import Element, Handler
 from clickpy.rings import open_rings
+from clickpy.runtime import worker_control
 from clickpy.runtime.control_socket import ControlServer, RouterHandlers, verbose_printer
 
 PORT, RETRIES_LEFT = 0, 1       # control words: the bound TCP port; binds still to try
+NCTL = 2
 SUN_PATH_MAX = 108              # sizeof(sockaddr_un.sun_path)
 NEARBY_PORTS = 10               # PORT N+: N, then up to this many ports after it
 
@@ -37,8 +39,11 @@ class ControlSocket(Element):
     RETRIES N a socket that cannot be opened is tried again once a second,
     N times, before the router stops (RETRY_WARNINGS false: say so only at
     the end).  Requests are answered between bursts of the data path, within
-    about 20 ms.  PROXY is not available (there is no kernel driver to speak
-    to).  `clickpy run -p PORT` and `-u FILE` add one, as Click's driver does.
+    about 20 ms.  Under `clickpy run --workers N` the parent process
+    listens and asks every worker: a read gives their values combined (a
+    counter, their sum), a write goes to each (clickpy.runtime.worker_control).
+    PROXY is not available (there is no kernel driver to speak to).
+    `clickpy run -p PORT` and `-u FILE` add one, as Click's driver does.
     """
 
     port_count = "0/0"
@@ -100,11 +105,15 @@ class ControlSocket(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         """Open and bind the socket now (Click's initialize); with RETRIES, a socket that
-        cannot be opened yet is tried again from host_serve."""
-        c = np.zeros(2, dtype=np.int64)
+        cannot be opened yet is tried again from host_serve.  In a --workers worker the
+        parent listens instead, and asks the worker through a channel (worker_control)."""
+        c = np.zeros(NCTL, dtype=np.int64)
         c[RETRIES_LEFT] = values.get("RETRIES") or 0
-        server = _Server(values)
-        open_rings.remember(c, server, _Server.close)
+        in_worker, channel = worker_control.take_channel()
+        server = HostSocket(values, channel=channel, listen=not in_worker)
+        open_rings.remember(c, server, HostSocket.close)
+        if in_worker:
+            return (c,)
         try:
             server.open(c)
         except OSError as e:
@@ -118,7 +127,7 @@ class ControlSocket(Element):
     def host_serve(cls, values, st, router):
         server = open_rings.get(st[0])
         if server is not None:
-            server.serve(st[0], router)
+            server.serve(st[0], lambda: RouterHandlers(router))
 
     @classmethod
     def wait_fds(cls, values, st):
@@ -164,13 +173,21 @@ def _remove_stale_socket(path: str) -> None:
         pass
 
 
-class _Server:
-    """The element's host side: the socket to open, then a ControlServer on it."""
+class HostSocket:
+    """A ControlSocket's host side: the socket it listens on, then a ControlServer there.
 
-    def __init__(self, values) -> None:
+    In a --workers worker (listen False) it listens on nothing: it serves the
+    channel the parent asks through, if it was given one (the first
+    ControlSocket of the configuration is), else nothing.  The parent uses
+    HostSocket too, to listen for the clients (clickpy.runtime.worker_control).
+    """
+
+    def __init__(self, values, channel: socket.socket | None = None,
+                 listen: bool = True) -> None:
         self.values = values
         self.kind, self.where = ControlSocket.address(values)
         self.label = f"ControlSocket({self.kind.upper()}, {self.where})"
+        self.channel, self.listen = channel, listen
         self.server: ControlServer | None = None
         self.listener: socket.socket | None = None
         self.bound_file = False         # a UNIX socket file this element created
@@ -214,34 +231,44 @@ class _Server:
                   "left)", file=sys.stderr, flush=True)
         self.retry_at = time.monotonic() + 1.0
 
-    def serve(self, c, router) -> None:
-        if self.server is None and self.listener is None:
-            if time.monotonic() < self.retry_at:
-                return
-            c[RETRIES_LEFT] -= 1
-            try:
-                self.open(c)
-            except OSError as e:
-                if c[RETRIES_LEFT] > 0:
-                    self.failed(c, e)
-                else:       # as Click: out of tries, the router stops
-                    print(f"{self.label}: {e.strerror or e}", file=sys.stderr, flush=True)
-                    self.retry_at = float("inf")
-                    router.stop()
-                return
+    def serve(self, c, make_handlers) -> None:
+        """Answer what the clients sent; make_handlers() gives the handlers to call (once)."""
         if self.server is None:
-            say = verbose_printer(self.label) if self.values.get("VERBOSE") else None
-            self.server = ControlServer(self.listener, RouterHandlers(router),
-                                        bool(self.values.get("READONLY")), say)
+            if self.channel is not None:
+                self.server = ControlServer(None, make_handlers())
+                self.server.adopt(self.channel)
+                self.channel = None
+            elif self.listener is not None:
+                say = verbose_printer(self.label) if self.values.get("VERBOSE") else None
+                self.server = ControlServer(self.listener, make_handlers(),
+                                            bool(self.values.get("READONLY")), say)
+            else:
+                self._retry(c, make_handlers)
+                return
         self.server.serve()
+
+    def _retry(self, c, make_handlers) -> None:
+        """RETRIES: open the socket once a second; out of tries, stop the router (Click)."""
+        if not self.listen or time.monotonic() < self.retry_at:
+            return
+        c[RETRIES_LEFT] -= 1
+        try:
+            self.open(c)
+        except OSError as e:
+            if c[RETRIES_LEFT] > 0:
+                self.failed(c, e)
+            else:
+                print(f"{self.label}: {e.strerror or e}", file=sys.stderr, flush=True)
+                self.retry_at = float("inf")
+                make_handlers().stop()
 
     def fds(self) -> list[int]:
         if self.server is not None:
             return self.server.fds()
-        return [self.listener.fileno()] if self.listener is not None else []
+        return [s.fileno() for s in (self.listener, self.channel) if s is not None]
 
     def wake_after(self) -> float | None:
-        if self.listener is None:               # retrying: in a second
+        if self.listen and self.listener is None and self.server is None:  # retrying
             return max(0.0, self.retry_at - time.monotonic()) if self.retry_at < 1e300 else None
         if self.server is not None and self.server.sending:
             return 0.01                         # a client slow to read its replies
@@ -249,10 +276,12 @@ class _Server:
 
     def close(self) -> None:
         if self.server is not None:
-            self.server.close()
-        elif self.listener is not None:
-            self.listener.close()
-        self.server = self.listener = None
+            self.server.close()             # its listener and connections
+        else:
+            for s in (self.listener, self.channel):
+                if s is not None:
+                    s.close()
+        self.server = self.listener = self.channel = None
         if self.bound_file:
             self.bound_file = False
             try:
