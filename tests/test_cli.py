@@ -262,7 +262,7 @@ def test_run_u_answers_handler_requests_while_running(tmp_path, capsys, workers)
                          stderr=subprocess.PIPE, text=True)
     try:
         s, ask = control_client(path, p)
-        time.sleep(0.2)
+        time.sleep(0.5)                           # some hundreds of packets in
         status, counted = ask(b"READ c.count")
         assert status == "200 Read handler 'c.count' OK" and int(counted) > 0
         assert ask(b"READ c.nope") == ("511 No handler named 'c.nope'", None)
