@@ -267,6 +267,7 @@ def test_run_u_answers_handler_requests_while_running(tmp_path, capsys, workers)
         assert status == "200 Read handler 'c.count' OK" and int(counted) > 0
         assert ask(b"READ c.nope") == ("511 No handler named 'c.nope'", None)
         assert ask(b"READ list")[1].endswith("click_driver@@ControlSocket@0\n")
+        assert ask(b"READ click_driver@@ControlSocket@0.filename")[1] == str(path)
         assert ask(b"WRITE c.reset") == ("200 Write handler 'c.reset' OK", None)
         assert int(ask(b"READ c.count")[1]) < int(counted)
         assert ask(b"WRITE stop") == ("200 Write handler 'stop' OK", None)

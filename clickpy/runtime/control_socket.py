@@ -127,8 +127,8 @@ def root_reader_for(read, graph, config_text: str | None):
 class Connection:
     """One client: bytes received and not yet used, replies not yet sent."""
 
-    def __init__(self, sock: socket.socket, peer: str) -> None:
-        self.sock, self.peer = sock, peer
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
         self.inbuf, self.out = bytearray(), bytearray(GREETING)
         self.in_closed = self.out_closed = False
 
@@ -185,7 +185,7 @@ class ControlServer:
     def adopt(self, sock: socket.socket) -> None:
         """Serve an already connected socket (greeted as an accepted one is)."""
         sock.setblocking(False)
-        self.connections.append(Connection(sock, ""))
+        self.connections.append(Connection(sock))
 
     def fds(self) -> list[int]:
         own = [] if self.listener is None else [self.listener.fileno()]
@@ -226,7 +226,7 @@ class ControlServer:
                 return
             sock.setblocking(False)
             peer = f"{addr[0]}.{addr[1]}" if isinstance(addr, tuple) else ""
-            self.connections.append(Connection(sock, peer))
+            self.connections.append(Connection(sock))
             if self.say:
                 self.say(f"opened connection {sock.fileno()}" + (f" from {peer}" if peer else ""))
 

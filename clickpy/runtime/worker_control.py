@@ -121,7 +121,7 @@ class WorkersHandlers:
     def __init__(self, graph: nx.MultiDiGraph, links: list[Link], config_text: str | None,
                  own: dict[str, tuple]) -> None:
         from clickpy.runtime.workers import handler_text
-        self.graph, self.links, self.own = graph, links, own
+        self.links, self.own = links, own
         self.names = config_order(graph)
         self.index = {n: i for i, n in enumerate(self.names)}
         self.classes = [graph.nodes[n]["element"] for n in self.names]
