@@ -7,8 +7,10 @@ milliseconds.  Each FromDevice joins a PACKET_FANOUT group of its interface
 (clickpy.rings.fanout): the kernel spreads the frames over the workers by a
 symmetric flow hash, so both directions of a flow meet the same worker and
 per-flow state (flow tables, counters of a flow) stays correct without
-sharing.  Workers are started one after the other, so worker i is member i of
-every group.  Taps (ToHost, FromHost) are multi-queue: one queue per worker.
+sharing.  Workers are made one after the other, so worker i is member i of
+every group, and start their runs together once all are ready (a pipe the
+parent closes), so that none has run alone when the first one ends.  Taps
+(ToHost, FromHost) are multi-queue: one queue per worker.
 With METHOD AFXDP the interface's queues are split instead: worker w opens
 AF_XDP sockets on the queues q with q % N == w, in the XSKMAP of one XDP
 program the parent attaches before forking and detaches after the last
@@ -141,9 +143,11 @@ def _interrupt_once(signum, frame):
 
 
 def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: float | None,
-            handlers: list[tuple[str, str, str | None]], every: float, channel) -> None:
+            handlers: list[tuple[str, str, str | None]], every: float, channel,
+            go: int) -> None:
     """A worker process's life; never returns.  channel: the parent's way to this worker's
-    handlers while it runs (worker_control), or None."""
+    handlers while it runs (worker_control), or None; go: a pipe's read end that reaches
+    its end when every worker is ready."""
     status = 0
     stop_signals.catch(_interrupt_once)
     try:
@@ -158,6 +162,7 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
         try:
             try:
                 conn.send(("ready", i))
+                os.read(go, 1)
                 router.run(duration=duration, every=every,
                            progress=lambda r: conn.send(("progress", i, r.account())))
             finally:
@@ -227,6 +232,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
 
     interrupted = False
     previous = stop_signals.saved()
+    go, start_all = os.pipe()
     try:
         for i in range(n):        # one after the other: worker i is member i of each group
             r, w = multiprocessing.Pipe(duplex=False)
@@ -234,10 +240,12 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
             pid = os.fork()
             if pid == 0:
                 r.close()
+                os.close(start_all)
                 for link in links + [mine]:
                     if link is not None:
                         link.close()
-                _worker(i, n, run_id, w, graph, batch, duration, list(handlers), every, theirs)
+                _worker(i, n, run_id, w, graph, batch, duration, list(handlers), every, theirs,
+                        go)
             w.close()
             if control:
                 theirs.close()
@@ -251,6 +259,8 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                 failed.append(f"worker {i}: {msg[2] if msg else 'exited before it was ready'}")
                 raise WorkersError(failed[-1])
             log.info("worker %d (pid %d) ready", i, pid)
+        os.close(start_all)             # every worker is ready: they all start now
+        start_all = None
         if control:
             try:
                 sockets = worker_control.ParentSockets(graph, links, config_text)
@@ -295,6 +305,9 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
         raise
     finally:
         stop_signals.restore(previous)
+        os.close(go)
+        if start_all is not None:
+            os.close(start_all)
         if sockets is not None:
             sockets.close()
         for link in links:
