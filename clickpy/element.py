@@ -319,6 +319,23 @@ class Element:
         never while the compiled data path runs.
         """
 
+    @classmethod
+    def host_start(cls, values: dict[str, Any], st: tuple, router: Any) -> None:
+        """Host-side start, once the Router is built, with the whole router at hand (Click's
+        initialize for elements that call handlers: Script's init instructions)."""
+
+    # ---- the driver's stop requests (Click's DriverManager) -------------------
+    @classmethod
+    def drives(cls, values: dict[str, Any]) -> bool:
+        """True for the element that manages the driver's stop requests (a Script of TYPE
+        DRIVER): the Router gives them to driver_steps instead of stopping."""
+        return False
+
+    @classmethod
+    def driver_steps(cls, values: dict[str, Any], st: tuple, n: int) -> bool:
+        """Take n stop requests; True when the driver must stop now."""
+        return True
+
     # ---- idle waiting: what may wake a driver that found nothing to do ------
     @classmethod
     def wait_fds(cls, values: dict[str, Any], st: tuple) -> tuple[int, ...]:

@@ -49,7 +49,9 @@ PKTTYPE_HOST, PKTTYPE_BROADCAST, PKTTYPE_MULTICAST, PKTTYPE_OTHERHOST, PKTTYPE_O
 # Control words shared by everything in one compiled configuration.
 C_NFREE = 0        # free slots on the stack
 C_NOW = 1          # current time, ns (the driver updates it each round)
-C_STOP = 2         # set by elements (InfiniteSource STOP true) to end the run
+C_STOP = 2         # driver stop requests (Click's please_stop_driver), one per request:
+                   # InfiniteSource STOP true adds 1; the Router ends the run, or gives
+                   # them to a DriverManager's script (Router._give_stops)
 C_CREATED = 3      # packets created by elements (copies, new packets)
 C_NOSLOT = 4       # packets that could not be created: pool exhausted
 NCTL = 8

@@ -63,6 +63,17 @@ class Router:
                                            getattr(e, "hint", None), check="configure"))
                 states.append(())
             emits.append(np.zeros(2 * max(1, cls.emits(values, d["n_outputs"])), dtype=np.int64))
+        drivers = [i for i, (c, v) in enumerate(zip(self.classes, self.values)) if c.drives(v)]
+        for i in drivers[1:]:
+            n, cls = self.names[i], self.classes[i]
+            problems.append(Diagnostic(f"{n} :: {cls.class_name}: router has more than one "
+                                       "Script element", graph.nodes[n]["pos"],
+                                       "a router takes one DRIVER script (DriverManager, or "
+                                       f"Script(TYPE DRIVER, ...)); {self.names[drivers[0]]} is "
+                                       "one", check="configure"))
+        # The element given the stop requests, if any; True once it said the run ends.
+        self._driver = drivers[0] if drivers else None
+        self._halted = False
         if problems:
             raise PlanError(problems)
         self.S = tuple(states)
@@ -109,6 +120,10 @@ class Router:
         for line in describe(self.plan):
             log.info("%s", line)
         self.rounds = 0
+        base_start = Element.host_start.__func__
+        for i, c in enumerate(self.classes):
+            if c.host_start.__func__ is not base_start:
+                c.host_start(self.values[i], self.S[i], self)
 
     def _round(self, budget: int, rounds: int = 1, until_ns: int = 0) -> tuple:
         """Up to `rounds` rounds in one call into compiled code (codegen's run_rounds):
@@ -191,6 +206,10 @@ class Router:
     # ---- running ---------------------------------------------------------------
     @property
     def stopped(self) -> bool:
+        """A stop was requested (C_STOP counts the requests); with a driver script, the
+        script said so (_give_stops)."""
+        if self._driver is not None:
+            return self._halted
         return bool(self.pool.ctl[C_STOP])
 
     def step(self, budget: int | None = None, now_ns: int | None = None) -> int:
@@ -219,7 +238,21 @@ class Router:
             self._take_calls(i)
         for i in self._servers:
             self.classes[i].host_serve(self.values[i], self.S[i], self)
+        if self._driver is not None:
+            self._give_stops()
         return int(n), int(last)
+
+    def _give_stops(self) -> None:
+        """Click's driver check with a DriverManager: the stop requests made since the last
+        look step the driver script, one each, and the run ends only when the script says
+        so.  Steps may ask for more (a script's own `stop`): those are given too."""
+        ctl, i = self.pool.ctl, self._driver
+        while not self._halted and ctl[C_STOP] > 0:
+            n = int(ctl[C_STOP])
+            ctl[C_STOP] = 0
+            if self.classes[i].driver_steps(self.values[i], self.S[i], n):
+                self._halted = True
+                ctl[C_STOP] = 1         # the compiled rounds see the stop too
 
     def _take_calls(self, i: int) -> None:
         for call in self.classes[i].take_handler_calls(self.values[i], self.S[i]):
@@ -256,7 +289,7 @@ class Router:
                 if progress is not None and now - last >= every:
                     progress(self)
                     last = now
-                if not moved_last:
+                if not moved_last and not self.stopped:   # (a script's stop, between rounds)
                     limits = [t for t in (None if duration is None else start + duration - now,
                                           None if progress is None else last + every - now)
                               if t is not None]
@@ -357,8 +390,9 @@ class Router:
             log.error("%s: handler call %s failed: %s", caller, call, e)
 
     def stop(self) -> None:
-        """End the run after this round (Click's router handler `stop`)."""
-        self.pool.ctl[C_STOP] = 1
+        """Ask to end the run after this round (Click's router handler `stop`): a stop
+        request, which a driver script (DriverManager) takes instead when there is one."""
+        self.pool.ctl[C_STOP] += 1
 
     def account(self) -> Account:
         ctl = self.pool.ctl

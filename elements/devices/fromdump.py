@@ -206,11 +206,11 @@ def _end_call(P, c):
     a = c[END_ACTION]
     if a == END_STOP:
         c[ACTIVE] = 0
-        P[5][C_STOP] = 1
+        P[5][C_STOP] += 1
     elif a == END_INACTIVE:
         c[ACTIVE] = 0
     elif a == END_ROUTER_STOP:
-        P[5][C_STOP] = 1
+        P[5][C_STOP] += 1
     elif a == END_HANDLER:
         c[END_CALLS] += 1
 
@@ -322,7 +322,7 @@ def _emit(P, st, iph):
 def _stop_requested(P, c):
     if c[STOP_REQ]:                  # the `stop` handler cannot reach the pool itself
         c[STOP_REQ] = 0
-        P[5][C_STOP] = 1
+        P[5][C_STOP] += 1
 
 
 @njit(cache=True, _nrt=False)

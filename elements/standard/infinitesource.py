@@ -122,8 +122,9 @@ END_STOP, END_HANDLER, END_DONE = 1, 2, 3   # STOP word: what to do once LIMIT i
 @njit(cache=True, _nrt=False)
 def _limit_reached(P, c):
     if c[LIMIT] >= 0 and c[COUNT] >= c[LIMIT]:
-        if c[STOP] == END_STOP:
-            P[5][C_STOP] = 1
+        if c[STOP] == END_STOP:        # one request, as Click's task is not rescheduled
+            P[5][C_STOP] += 1
+            c[STOP] = END_DONE
         elif c[STOP] == END_HANDLER:   # once: the task is not rescheduled after it
             c[END_CALLS] += 1
             c[STOP] = END_DONE
@@ -253,6 +254,8 @@ class InfiniteSource(Element):
     @classmethod
     def write_handler(cls, name, text, values, st):
         c = st[0]
+        if c[STOP] == END_DONE and cls.end_action(values) == END_STOP:
+            c[STOP] = END_STOP      # a write reschedules Click's task: it may stop again
         if name == "data":
             data = handler_text(text, "data")
             pkt = packet_bytes(data, int(c[DATASIZE]))

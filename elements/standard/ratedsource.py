@@ -16,13 +16,15 @@ from elements.standard.infinitesource import (DATASIZE, DEFAULT_DATA, get_data, 
 
 ACTIVE, LIMIT, COUNT, STOP = range(3, 7)  # control words after the template's
 UINT_MAX = 0xFFFFFFFF
+STOP_DONE = 2                       # STOP word once the stop was requested
 
 
 @njit(cache=True, _nrt=False)
 def _limit_reached(P, c):
     if c[LIMIT] >= 0 and c[COUNT] >= c[LIMIT]:
-        if c[STOP]:
-            P[5][C_STOP] = 1
+        if c[STOP] == 1:               # one request (STOP_DONE after it)
+            P[5][C_STOP] += 1
+            c[STOP] = STOP_DONE
         return True
     return False
 
@@ -141,6 +143,8 @@ class RatedSource(Element):
     @classmethod
     def write_handler(cls, name, text, values, st):
         c, bucket = st[0], st[3]
+        if c[STOP] == STOP_DONE:    # a write reschedules Click's task: it may end again
+            c[STOP] = 1
         if name == "data":
             # Click: the packet becomes DATA itself, whatever LENGTH says.
             data = handler_text(text, "data")
