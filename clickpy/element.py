@@ -227,6 +227,9 @@ class Element:
     source: ClassVar[bool | None] = None
     # Information-only elements (AddressInfo) have no ports and no packets.
     info_only: ClassVar[bool] = False
+    # True when $x in the configuration that no define() gives is the element's own
+    # (Script's variables): left as written, as Click's lexer leaves it, not an error.
+    keeps_variables: ClassVar[bool] = False
 
     def __init_subclass__(cls, abstract: bool = False, **kw: Any) -> None:
         super().__init_subclass__(**kw)

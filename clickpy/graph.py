@@ -62,8 +62,11 @@ class _Builder:
         self.g.graph["diagnostics"].append(Diagnostic(message, pos, hint, severity, check))
 
     # ---- variables -------------------------------------------------------
-    def expand(self, text: str | None, variables: dict[str, str], pos: SourcePos | None) -> str | None:
-        """Click's $VAR / ${VAR} expansion (not inside single quotes)."""
+    def expand(self, text: str | None, variables: dict[str, str], pos: SourcePos | None,
+               keep_unknown: bool = False) -> str | None:
+        """Click's $VAR / ${VAR} expansion (not inside single quotes); keep_unknown leaves
+        undefined ones as written, as Click's lexer does, for an element's own ($x in a
+        Script)."""
         if text is None or "$" not in text:
             return text
         out, i = [], 0
@@ -78,6 +81,8 @@ class _Builder:
                     name = "$" + (m.group(1) or m.group(2))
                     if name in variables:
                         out.append(variables[name])
+                    elif keep_unknown:
+                        out.append(m.group(0))
                     else:
                         where = (pos or SourcePos(self.g.graph["file"], 0, 0)).advanced(text[:i])
                         known = list(variables)
@@ -143,17 +148,19 @@ class _Builder:
         if cls is not None and cls.body is None:  # synonym of a primitive class
             class_name, cls = cls.name or class_name, None
         if cls is None:
+            element = lookup(class_name)
+            own = element is not None and element.keeps_variables
             items = split_config(decl.config, decl.config_pos, decl.arg_positions)
-            config = self.expand(decl.config, frame.variables, decl.config_pos)
+            config = self.expand(decl.config, frame.variables, decl.config_pos, own)
             positions = []
             for it in items:
-                n = len(split_config(self.expand(it.text, frame.variables, it.pos)))
+                n = len(split_config(self.expand(it.text, frame.variables, it.pos, own)))
                 positions.extend([it.pos] * max(n, 1))
             if len(positions) != len(split_config(config)):
                 positions = [decl.config_pos or decl.pos] * len(split_config(config))
             self.g.add_node(node, class_name=class_name, config=config, pos=decl.pos,
                             config_pos=decl.config_pos, arg_positions=positions,
-                            anonymous=decl.anonymous, element=lookup(class_name))
+                            anonymous=decl.anonymous, element=element)
             frame.locals[decl.name] = node
             return
         self.compound(decl, cls, frame)
