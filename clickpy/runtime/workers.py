@@ -65,6 +65,8 @@ NOT_SPLITTABLE = {
                       "worker without the mapping",
     "FromDump": "every worker would read the whole file",
     "ToDump": "every worker would write the same file",
+    "Script": "would run in every worker: its prints, handler writes and stops once per worker",
+    "DriverManager": "would run in every worker, each stopping only its own run",
 }
 READY_TIMEOUT = 900.0
 

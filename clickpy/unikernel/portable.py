@@ -25,6 +25,8 @@ HOST_ONLY = {
     "FromHost": "reads packets from a host tap interface",
     "ControlSocket": "answers handler requests on a host socket (`clickpy handler` reaches an "
                      "image's handlers)",
+    "Script": "runs its script in the host driver's Python, between rounds",
+    "DriverManager": "runs its script in the host driver's Python, between rounds",
 }
 HINT = ("an image has only its virtio-net devices: remove it, or replace it in the image "
         "manifest (replace: {CLASS: Discard} or {CLASS: Null})")
