@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import operator
 import os
-import random as _random
+import random
 import time
 
 from clickpy.script.text import (parse_bool, parse_int, parse_number, pop_word, unparse_bool,
@@ -130,17 +130,17 @@ def _in(param: str) -> str:
     return unparse_bool(first in words(rest))
 
 
-def _random(param: str) -> str:
+def _random_int(param: str) -> str:
     """random: an integer; random N: 0 to N-1; random A B: A to B."""
     ws = [parse_int(w) for w in words(param)]
     if any(v is None for v in ws) or len(ws) > 2 or (len(ws) == 1 and ws[0] <= 0) \
             or (len(ws) == 2 and ws[0] > ws[1]):
         raise ValueError("syntax error")
     if not ws:
-        return str(_random.getrandbits(31))
+        return str(random.getrandbits(31))
     if len(ws) == 1:
-        return str(_random.randrange(ws[0]))
-    return str(_random.randint(ws[0], ws[1]))
+        return str(random.randrange(ws[0]))
+    return str(random.randint(ws[0], ws[1]))
 
 
 def _now(param: str) -> str:
@@ -222,7 +222,7 @@ HANDLERS = {
     **{w: (lambda p, w=w: _extreme(w, p)) for w in ("min", "max")},
     **{w: (lambda p, w=w: _compare(w, p)) for w in _COMPARE},
     **{w: (lambda p, w=w: _logic(w, p)) for w in ("not", "and", "or", "nand", "nor")},
-    "if": _if, "in": _in, "random": _random, "now": _now, "sprintf": _sprintf, "cat": _cat,
+    "if": _if, "in": _in, "random": _random_int, "now": _now, "sprintf": _sprintf, "cat": _cat,
     "first": lambda p: pop_word(p)[0],
     "length": lambda p: str(len(unquote_text(p).encode("utf-8", "surrogateescape"))),
     "unquote": unquote_text,

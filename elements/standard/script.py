@@ -155,7 +155,11 @@ class Script(Element):
 
     @classmethod
     def host_close(cls, values, st, pool):
-        open_rings.close(st[0])
+        """The run is over: no more timers, but handlers still answer (-h s.run, as
+        Click's driver reads them before the router goes)."""
+        run = open_rings.get(st[0])
+        if run is not None:
+            run.timer_at = None
 
     @classmethod
     def read_handler(cls, name, values, st):
