@@ -16,7 +16,7 @@ import time
 from clickpy.script import arithmetic
 from clickpy.script import program as pg
 from clickpy.script.text import (expand, parse_bool, parse_int, pop_word, quote_in,
-                                 unquote_text, words)
+                                 unparse_bool, unquote_text, words)
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,7 @@ STEP_NORMAL, STEP_ROUTER, STEP_TIMER, STEP_JUMP = range(4)
 ST_STEP, ST_RUN, ST_GOTO = range(3)
 EINVAL = 22             # a write handler that fails returns -EINVAL, as Click's do
 OWN_WRITE = {"step": ST_STEP, "goto": ST_GOTO, "run": ST_RUN}
+OWN_READ = ("run", "readable", "writable")     # besides the arithmetic ones
 ACTIVE, PASSIVE, DRIVER = "ACTIVE", "PASSIVE", "DRIVER"
 
 
@@ -56,20 +57,20 @@ class ScriptRun:
                 value = expand(insn.text, self._expander)
                 self.vars[insn.var] = unquote_text(value) if insn.op == pg.INITQ else value
         first = self.prog.insns[0]
-        self.started = self.kind == PASSIVE or first.op != pg.INITIAL
-        if self.kind == PASSIVE:
-            return
-        if first.op == pg.WAIT_TIME:
-            self.timer_at = time.monotonic() + first.seconds
-        elif first.op == pg.INITIAL:
+        self.started = self.kind == PASSIVE or first.op == pg.WAIT_STEP
+        if self.kind != PASSIVE and first.op == pg.INITIAL:
             first.a = 1               # the step that starts the script is not a pause's
 
     def serve(self) -> None:
         """After a burst: start the script (an ACTIVE one on the timer, a DRIVER one on a
-        stop request, as Click), or run it when its wait is over."""
+        stop request, as Click; one that starts with a wait, its timer), or run it when its
+        wait is over."""
         if not self.started and self.router is not None:
             self.started = True
-            if self.kind == DRIVER:
+            first = self.prog.insns[0]
+            if first.op == pg.WAIT_TIME:        # from the run's start, not the router's build
+                self.timer_at = time.monotonic() + first.seconds
+            elif self.kind == DRIVER:
                 self.router.stop()
             else:
                 self._run_timer()
@@ -254,20 +255,23 @@ class ScriptRun:
             self._handlers = RouterHandlers(self.router)
         return self._handlers
 
-    def _find(self, name: str, want_write: bool) -> tuple[str, str] | None:
+    def _find(self, name: str, want_write: bool, report: bool = True) -> tuple[str, str] | None:
         """(element, handler) of a handler name; "" element for the router's own.  A name
-        without a dot is this script's own handler if it has one.  None: reported."""
+        without a dot is this script's own handler if it has one.  None: reported (unless
+        report is False)."""
         from clickpy.runtime.control_socket import Refused
-        own = OWN_WRITE if want_write else set(arithmetic.HANDLERS) | {"run"}
+        own = OWN_WRITE if want_write else set(OWN_READ) | set(arithmetic.HANDLERS)
         if "." not in name and name in own:
             return self.name, name
         try:
             element, handler, readable, writable = self.handlers().find(name)
         except Refused as e:
-            self.error(str(e))
+            if report:
+                self.error(str(e))
             return None
         if not (writable if want_write else readable):
-            self.error(f"'{name}' is not a {'write' if want_write else 'read'} handler")
+            if report:
+                self.error(f"'{name}' is not a {'write' if want_write else 'read'} handler")
             return None
         return element, handler
 
@@ -314,6 +318,10 @@ class ScriptRun:
 
     # ---- this element's handlers, as the Router calls them --------------------------
     def read(self, handler: str, param: str) -> str:
+        if handler in ("readable", "writable"):     # every handler named is one
+            want_write = handler == "writable"
+            return unparse_bool(all(self._find(unquote_text(w), want_write, False) is not None
+                                    for w in words(param)))
         if handler == "run":
             status, value = self.step_handler(ST_RUN, param)
             if status < 0:

@@ -5,7 +5,7 @@ from clickpy.args import Arg, ArgError, ArgIssue, Raw
 from clickpy.element import Element, Handler
 from clickpy.rings import open_rings
 from clickpy.script import arithmetic, program
-from clickpy.script.runner import ACTIVE, DRIVER, PASSIVE, ScriptRun
+from clickpy.script.runner import ACTIVE, DRIVER, OWN_READ, PASSIVE, ScriptRun
 from clickpy.script.text import pop_word
 
 _NUMBER_HANDLERS = ("add", "sub", "mul", "div", "idiv", "mod", "rem", "neg", "abs", "min", "max")
@@ -80,6 +80,8 @@ class Script(Element):
         Handler("random", doc="read with parameters: random [N | A B]"),
         Handler("now", doc="the current time, seconds.microseconds"),
         Handler("cat", doc="read with parameters: a file's contents"),
+        Handler("readable", doc="read with parameters: whether every handler named is readable"),
+        Handler("writable", doc="read with parameters: whether every handler named is writable"),
     )
 
     @classmethod
@@ -164,7 +166,7 @@ class Script(Element):
     @classmethod
     def read_handler(cls, name, values, st):
         handler, _, param = name.partition(" ")
-        if handler != "run" and handler not in arithmetic.HANDLERS:
+        if handler not in OWN_READ and handler not in arithmetic.HANDLERS:
             raise KeyError(name)
         return cls._run(st).read(handler, param)
 

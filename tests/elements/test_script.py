@@ -93,6 +93,10 @@ def test_arithmetic_handlers_refuse_what_is_not_a_number():
     with pytest.raises(HandlerError, match="expected two numbers"):
         r.read("s", "eq", "1")
     assert 0 <= int(r.read("s", "random", "10")) < 10
+    assert r.read("s", "readable", "c.count s.add list") == "true"
+    assert r.read("s", "readable", "c.count c.nothing") == "false"
+    assert r.read("s", "writable", "c.reset s.step stop") == "true"
+    assert r.read("s", "writable", "c.count") == "false"
     assert float(r.read("s", "now")) > 1e9
 
 
@@ -189,6 +193,8 @@ def test_wait_time_is_honoured(capsys):
     assert capsys.readouterr().out == "done\n"
     r, took = run("Script(wait_time 100ms, wait_for 0.1, stop)")
     assert 0.19 <= took < 0.35, took
+    r, took = run("Idle -> Discard; Script(wait 0.3s, stop)")
+    assert 0.29 <= took < 0.45 and r.rounds < 20, (took, r.rounds)     # slept, did not spin
 
 
 def test_a_step_ends_a_wait_early(capsys):
