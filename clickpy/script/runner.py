@@ -340,6 +340,7 @@ class ScriptRun:
         if text.startswith(">"):
             append = text.startswith(">>")
             filename, text = pop_word(text[1 + append:])
+            filename = unquote_text(filename)
             if filename and filename != "-":
                 try:
                     out, close = open(filename, "ab" if append else "wb"), True

@@ -189,12 +189,12 @@ def test_the_loop_guard_disables_a_script_that_never_blocks(capsys, caplog):
 
 def test_wait_time_is_honoured(capsys):
     r, took = run('Script(wait 0.2s, print "done", stop)')
-    assert 0.19 <= took < 0.35, took
+    assert 0.19 <= took < 0.6, took
     assert capsys.readouterr().out == "done\n"
     r, took = run("Script(wait_time 100ms, wait_for 0.1, stop)")
-    assert 0.19 <= took < 0.35, took
+    assert 0.19 <= took < 0.6, took
     r, took = run("Idle -> Discard; Script(wait 0.3s, stop)")
-    assert 0.29 <= took < 0.45 and r.rounds < 20, (took, r.rounds)     # slept, did not spin
+    assert 0.29 <= took < 0.8 and r.rounds < 20, (took, r.rounds)     # slept, did not spin
 
 
 def test_a_step_ends_a_wait_early(capsys):
