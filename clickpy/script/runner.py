@@ -15,6 +15,7 @@ import time
 
 from clickpy.script import arithmetic
 from clickpy.script import program as pg
+from clickpy.script.signals import SignalWatch
 from clickpy.script.text import (expand, parse_bool, parse_int, pop_word, quote_in,
                                  unparse_bool, unquote_text, words)
 
@@ -26,14 +27,16 @@ ST_STEP, ST_RUN, ST_GOTO = range(3)
 EINVAL = 22             # a write handler that fails returns -EINVAL, as Click's do
 OWN_WRITE = {"step": ST_STEP, "goto": ST_GOTO, "run": ST_RUN}
 OWN_READ = ("run", "readable", "writable")     # besides the arithmetic ones
-ACTIVE, PASSIVE, DRIVER = "ACTIVE", "PASSIVE", "DRIVER"
+ACTIVE, PASSIVE, DRIVER, SIGNAL = "ACTIVE", "PASSIVE", "DRIVER", "SIGNAL"
 
 
 class ScriptRun:
     """One Script element's running state (Click's Script object, less its parsing)."""
 
-    def __init__(self, prog: pg.Program, kind: str, label: str = "Script") -> None:
+    def __init__(self, prog: pg.Program, kind: str, label: str = "Script",
+                 signos: list[int] = ()) -> None:
         self.prog, self.kind, self.label = prog, kind, label
+        self.watch = SignalWatch(list(signos)) if kind == SIGNAL else None
         self.vars = {name: "" for name in prog.variables}
         self.pos = 0
         self.step_count = 0
@@ -57,9 +60,12 @@ class ScriptRun:
                 value = expand(insn.text, self._expander)
                 self.vars[insn.var] = unquote_text(value) if insn.op == pg.INITQ else value
         first = self.prog.insns[0]
-        self.started = self.kind == PASSIVE or first.op == pg.WAIT_STEP
-        if self.kind != PASSIVE and first.op == pg.INITIAL:
+        self.started = self.kind in (PASSIVE, SIGNAL) or first.op == pg.WAIT_STEP
+        if self.kind not in (PASSIVE, SIGNAL) and first.op == pg.INITIAL:
             first.a = 1               # the step that starts the script is not a pause's
+        if self.watch is not None and not self.watch.arm():
+            self.error("SIGNAL scripts need a router built in the main thread; "
+                       "this one's signals are not caught")
 
     def serve(self) -> None:
         """After a burst: start the script (an ACTIVE one on the timer, a DRIVER one on a
@@ -77,6 +83,8 @@ class ScriptRun:
         if self.timer_at is not None and time.monotonic() >= self.timer_at:
             self.timer_at = None
             self._run_timer()
+        if self.watch is not None and self.watch.take():
+            self.step_handler(ST_RUN, "")        # Click calls its run handler
 
     def wake_after(self) -> float | None:
         if not self.started:
@@ -186,6 +194,8 @@ class ScriptRun:
         if last == pg.GOTO:
             last = {pg.LABEL_EXIT: pg.EXIT, pg.LABEL_END: pg.END,
                     pg.LABEL_ERROR: pg.ERROR}.get(insns[self.pos].a, last)
+        if last == pg.END and self.watch is not None:
+            self.watch.arm()                     # a signal script that ended waits again
         value = ""
         if last in (pg.RETURN, pg.RETURNQ):
             value = self.vars.get(pg.RETURN_VARIABLE, "")
@@ -372,6 +382,15 @@ class ScriptRun:
         self.nerrors += 1
         log.error("%s: %s", self.label, message)
 
-    def close(self) -> None:
-        self.router = self._handlers = None
+    def wait_fds(self) -> tuple[int, ...]:
+        return (self.watch.rfd,) if self.watch is not None and self.watch.rfd >= 0 else ()
+
+    def finish(self) -> None:
+        """The run is over: no more timers or signals (handlers still answer)."""
         self.timer_at = None
+        if self.watch is not None:
+            self.watch.close()
+
+    def close(self) -> None:
+        self.finish()
+        self.router = self._handlers = None

@@ -5,8 +5,9 @@ from clickpy.args import Arg, ArgError, ArgIssue, Raw
 from clickpy.element import Element, Handler
 from clickpy.rings import open_rings
 from clickpy.script import arithmetic, program
-from clickpy.script.runner import ACTIVE, DRIVER, OWN_READ, PASSIVE, ScriptRun
-from clickpy.script.text import pop_word
+from clickpy.script.runner import ACTIVE, DRIVER, OWN_READ, PASSIVE, SIGNAL, ScriptRun
+from clickpy.script.signals import parse_signal
+from clickpy.script.text import pop_word, words
 
 _NUMBER_HANDLERS = ("add", "sub", "mul", "div", "idiv", "mod", "rem", "neg", "abs", "min", "max")
 
@@ -41,11 +42,15 @@ class Script(Element):
     TYPE ACTIVE (default) runs once the router starts; PASSIVE runs from the
     `run` handler, which returns what `return` gives ($args, $1.., $# are
     its parameters); DRIVER manages the driver's stop requests (see
-    DriverManager).  SIGNAL is refused: signals reach clickpy's driver as
-    Ctrl-C and SIGTERM only.  The script runs between bursts of the data
-    path, so `wait 1s` ends within about 20 ms when packets flow, and on
-    time when the router is idle.  Under --workers the configuration is
-    refused (each worker would run the script).
+    DriverManager); SIGNAL SIGNO... runs the script when one of the signals
+    comes (INT, HUP, TERM, USR1, USR2, ... or numbers), soon after, between
+    bursts; the signal is caught again once the script completes at an
+    `end` (until then it does what it did before: Ctrl-C ends the run).
+
+    Scripts run between bursts of the data path, so `wait 1s` ends within
+    about 20 ms when packets flow, and on time when the router is idle.
+    Under --workers the configuration is refused (each worker would run the
+    script).
     """
 
     port_count = "0/0"
@@ -57,7 +62,7 @@ class Script(Element):
     args = (
         Arg("INSTRUCTIONS", Instruction(), positional=True, repeat=True,
             doc="instructions, one per argument"),
-        Arg("TYPE", Raw(), doc="ACTIVE, PASSIVE or DRIVER"),
+        Arg("TYPE", Raw(), doc="ACTIVE, PASSIVE, DRIVER, or SIGNAL and signals"),
     )
     handlers = (
         Handler("step", read=False, write=True,
@@ -85,24 +90,27 @@ class Script(Element):
     )
 
     @classmethod
-    def script_type(cls, values) -> tuple[str, str | None]:
-        """(type, problem): TYPE's word, as Click's Script::configure reads it."""
+    def script_type(cls, values) -> tuple[str, list[int], str | None]:
+        """(type, signals, problem): TYPE, as Click's Script::configure reads it."""
         text = values.get("TYPE")
         if text is None:
-            return cls.default_type, None
+            return cls.default_type, [], None
         word, rest = pop_word(text)
         if word in (ACTIVE, PASSIVE, DRIVER) and not rest:
-            return word, None
-        if word == "SIGNAL":
-            return word, ("SIGNAL scripts are not available: clickpy's driver takes only "
-                          "Ctrl-C and SIGTERM, which end the run")
-        return word, "bad TYPE; expected 'ACTIVE', 'PASSIVE' or 'DRIVER'"
+            return word, [], None
+        if word == SIGNAL:
+            signos = [parse_signal(w) for w in words(rest)]
+            if not signos or None in signos:
+                return word, [], "bad signal number"
+            return word, signos, None
+        return word, [], "bad TYPE; expected 'ACTIVE', 'PASSIVE', 'DRIVER' or 'SIGNAL'"
 
     @classmethod
     def check_config(cls, values, ctx):
-        kind, problem = cls.script_type(values)
+        kind, _, problem = cls.script_type(values)
         if problem:
-            return [ArgIssue(problem, None, "TYPE ACTIVE (the default), PASSIVE or DRIVER")]
+            return [ArgIssue(problem, None, "TYPE ACTIVE (the default), PASSIVE, DRIVER, or "
+                             "SIGNAL and signal names (INT, HUP, TERM, USR1...) or numbers")]
         prog = program.parse(values.get("INSTRUCTIONS") or [], kind == DRIVER)
         return [ArgIssue(e, None, "a goto's label must be defined by a label instruction, or "
                          "be exit, end, begin or error") for e in prog.errors]
@@ -115,14 +123,14 @@ class Script(Element):
     def state(cls, values, n_inputs, n_outputs):
         """The script, parsed, waiting for its router (host_start): kept beside a
         one-word array, as elements keep host objects (clickpy.rings.open_rings)."""
-        kind, problem = cls.script_type(values)
+        kind, signos, problem = cls.script_type(values)
         if problem:
             raise ValueError(problem)
         prog = program.parse(values.get("INSTRUCTIONS") or [], kind == DRIVER)
         if prog.errors:
             raise ValueError(prog.errors[0])
         c = np.zeros(1, dtype=np.int64)
-        open_rings.remember(c, ScriptRun(prog, kind, cls.class_name), ScriptRun.close)
+        open_rings.remember(c, ScriptRun(prog, kind, cls.class_name, signos), ScriptRun.close)
         return (c,)
 
     @classmethod
@@ -146,6 +154,11 @@ class Script(Element):
             run.serve()
 
     @classmethod
+    def wait_fds(cls, values, st):
+        run = open_rings.get(st[0])
+        return () if run is None else run.wait_fds()
+
+    @classmethod
     def wake_after(cls, values, st):
         run = open_rings.get(st[0])
         return None if run is None else run.wake_after()
@@ -157,11 +170,11 @@ class Script(Element):
 
     @classmethod
     def host_close(cls, values, st, pool):
-        """The run is over: no more timers, but handlers still answer (-h s.run, as
-        Click's driver reads them before the router goes)."""
+        """The run is over: no more timers or signals, but handlers still answer
+        (-h s.run, as Click's driver reads them before the router goes)."""
         run = open_rings.get(st[0])
         if run is not None:
-            run.timer_at = None
+            run.finish()
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -1,6 +1,9 @@
 """Script and DriverManager: Click's instructions, substitutions, types and handlers, run
 against real Routers (host-side, between bursts of the compiled data path)."""
 import logging
+import os
+import signal
+import threading
 import time
 
 import pytest
@@ -270,6 +273,44 @@ def test_a_driver_manager_stop_instruction_stops_at_once():
     assert 0.09 <= took < 1.0
 
 
+# ---- signal scripts ------------------------------------------------------------------
+@pytest.fixture
+def harmless_signals():
+    """USR1, USR2 and HUP do nothing outside the scripts (a late one cannot end pytest)."""
+    sigs = (signal.SIGUSR1, signal.SIGUSR2, signal.SIGHUP)
+    saved = {s: signal.signal(s, lambda *a: None) for s in sigs}
+    yield
+    for s, h in saved.items():
+        signal.signal(s, h)
+
+
+def test_signal_scripts_run_on_their_signals_and_are_caught_again_after_end(
+        capsys, harmless_signals):
+    before = signal.getsignal(signal.SIGUSR1)
+    r = router('Idle -> Discard; Script(TYPE SIGNAL USR1 HUP, print "got $(s.add 1 1)", end);'
+               's :: Script(TYPE PASSIVE);'
+               'Script(TYPE SIGNAL 12, print "usr2");'
+               'Script(wait 0.6s, stop)')
+    kill = [threading.Timer(t, os.kill, (os.getpid(), sig)) for t, sig in
+            ((0.1, signal.SIGUSR1), (0.25, signal.SIGHUP), (0.4, signal.SIGUSR2))]
+    for k in kill:
+        k.start()
+    t = time.monotonic()
+    r.run(duration=5)
+    assert r.stopped and time.monotonic() - t < 2.0
+    assert capsys.readouterr().out == "got 2\ngot 2\nusr2\n"
+    assert signal.getsignal(signal.SIGUSR1) is before        # given back at the end
+
+
+def test_a_signal_wakes_an_idle_router_at_once(capsys, harmless_signals):
+    r = router('Idle -> Discard; Script(TYPE SIGNAL USR1, print "woken", write stop)')
+    threading.Timer(0.1, os.kill, (os.getpid(), signal.SIGUSR1)).start()
+    t = time.monotonic()
+    r.run(duration=5)
+    assert r.stopped and time.monotonic() - t < 0.5
+    assert capsys.readouterr().out == "woken\n"
+
+
 # ---- configuration errors --------------------------------------------------------------
 def test_bad_instructions_and_labels_are_configuration_errors():
     e = errors("Script(print 1, frobnicate 2)")
@@ -278,7 +319,8 @@ def test_bad_instructions_and_labels_are_configuration_errors():
     for bad in ("label", "label a b", "pause x", "wait 1x", "set x", "end now", "stop 1"):
         assert "syntax error" in errors(f"Script({bad})")[0], bad
     assert "bad TYPE" in errors("Script(TYPE FOO)")[0]
-    assert "SIGNAL scripts are not available" in errors("Script(TYPE SIGNAL INT, print 1)")[0]
+    assert "bad signal number" in errors("Script(TYPE SIGNAL, print 1)")[0]
+    assert "bad signal number" in errors("Script(TYPE SIGNAL INT KILL)")[0]
     two = errors("DriverManager(stop); Script(TYPE DRIVER, stop)")
     assert len(two) == 1 and "router has more than one Script element" in two[0]
 
