@@ -12,10 +12,14 @@ import math
 import operator
 import os
 import random
+import sys
 import time
 
-from clickpy.script.text import (parse_bool, parse_int, parse_number, pop_word, unparse_bool,
-                                 unparse_number, unquote_text, words)
+from clickpy.script.text import (parse_bool, parse_double, parse_int, parse_number, pop_word,
+                                 quote_in, unparse_bool, unparse_number, unquote_text, words)
+
+RAND_MAX = (1 << 31) - 1
+UINT32_MAX = (1 << 32) - 1
 
 
 def _numbers(param: str) -> list[int | float]:
@@ -29,7 +33,8 @@ def _numbers(param: str) -> list[int | float]:
 
 
 def _fold(what: str, param: str) -> str:
-    """add, sub, mul, div, idiv: left to right; div and idiv in doubles (idiv truncates)."""
+    """add, sub, min, max, mul, div, idiv: left to right; div and idiv in doubles (idiv
+    truncates).  No numbers: 0 for add and sub, else 1 (Click's starting value)."""
     nums = _numbers(param)
     if not nums:
         return "0" if what in ("add", "sub") else "1"
@@ -43,6 +48,10 @@ def _fold(what: str, param: str) -> str:
             acc -= v
         elif what == "mul":
             acc *= v
+        elif what == "min":
+            acc = min(acc, v)
+        elif what == "max":
+            acc = max(acc, v)
         elif v == 0:
             acc = math.copysign(math.inf, acc) if acc else math.nan
         else:
@@ -55,32 +64,31 @@ def _fold(what: str, param: str) -> str:
 
 
 def _remainder(what: str, param: str) -> str:
-    """mod and rem: `mod A B` takes the sign of B (a modulus), `rem A B` that of A."""
-    nums = _numbers(param)
-    if len(nums) != 2:
+    """mod and rem of two integers: C's remainder (the sign of the first); rem also takes
+    doubles (fmod), mod only integers."""
+    ws = words(param)
+    if len(ws) != 2:
         raise ValueError("expected two numbers")
-    a, b = nums
+    a, b = (parse_int(w) for w in ws)
+    if a is None or b is None:
+        da, db = (parse_double(w) for w in ws)
+        if what == "mod" or da is None or db is None:
+            raise ValueError("expected two numbers")
+        if db == 0:
+            raise ValueError("division by zero")
+        return unparse_number(math.fmod(da, db))
     if b == 0:
         raise ValueError("division by zero")
-    if isinstance(a, int) and isinstance(b, int):
-        r = abs(a) % abs(b) * (1 if a >= 0 else -1)
-        return str(r + b if what == "mod" and r and (r < 0) != (b < 0) else r)
-    r = math.fmod(a, b)
-    return unparse_number(r + b if what == "mod" and r and (r < 0) != (b < 0) else r)
+    r = abs(a) % abs(b)
+    return str(-r if a < 0 else r)
 
 
 def _one(what: str, param: str) -> str:
-    nums = _numbers(param)
-    if len(nums) != 1:
+    """neg and abs of one number."""
+    v = parse_number(param)
+    if v is None:
         raise ValueError("expected one number")
-    return unparse_number(-nums[0] if what == "neg" else abs(nums[0]))
-
-
-def _extreme(what: str, param: str) -> str:
-    nums = _numbers(param)
-    if not nums:
-        raise ValueError("expected list of numbers")
-    return unparse_number(min(nums) if what == "min" else max(nums))
+    return unparse_number(-v if what == "neg" else abs(v))
 
 
 _COMPARE = {"eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "gt": operator.gt,
@@ -106,41 +114,70 @@ def _bool(text: str) -> bool:
 
 
 def _logic(what: str, param: str) -> str:
-    """not B; and, or, nand, nor B...: Booleans in Click's words."""
+    """not B; and, or, nand, nor B... (stopping at the first word that decides)."""
     if what == "not":
         return unparse_bool(not _bool(param))
-    bs = [_bool(w) for w in words(param)]
-    r = all(bs) if what in ("and", "nand") else any(bs)
-    return unparse_bool(not r if what in ("nand", "nor") else r)
+    zero = what in ("and", "nand")
+    value, rest = zero, param
+    while value == zero and rest.strip():
+        word, rest = pop_word(rest)
+        value = (value and _bool(word)) if zero else (value or _bool(word))
+    return unparse_bool(not value if what in ("nand", "nor") else value)
 
 
 def _if(param: str) -> str:
-    """if COND THEN [ELSE]."""
+    """if COND THEN [ELSE]: THEN if COND is true, else ELSE (or nothing)."""
     cond, rest = pop_word(param)
-    then, other = pop_word(rest)
-    other, extra = pop_word(other)
-    if not cond or extra:
-        raise ValueError("expected COND THEN [ELSE]")
+    then, rest = pop_word(rest)
+    other, _ = pop_word(rest)
     return then if _bool(cond) else other
 
 
 def _in(param: str) -> str:
-    """in X A B...: true if X equals one of the others."""
+    """in X A B...: true if X equals one of the others (unquoted)."""
     first, rest = pop_word(param)
-    return unparse_bool(first in words(rest))
+    first = unquote_text(first)
+    return unparse_bool(bool(first) and any(unquote_text(w) == first for w in words(rest)))
 
 
 def _random_int(param: str) -> str:
-    """random: an integer; random N: 0 to N-1; random A B: A to B."""
+    """random: 0 to RAND_MAX; random N: 0 to N-1; random N1 N2: N1 to N2 (unsigned)."""
     ws = [parse_int(w) for w in words(param)]
-    if any(v is None for v in ws) or len(ws) > 2 or (len(ws) == 1 and ws[0] <= 0) \
-            or (len(ws) == 2 and ws[0] > ws[1]):
-        raise ValueError("syntax error")
     if not ws:
-        return str(random.getrandbits(31))
-    if len(ws) == 1:
-        return str(random.randrange(ws[0]))
-    return str(random.randint(ws[0], ws[1]))
+        return str(random.randrange(RAND_MAX + 1))
+    if len(ws) > 2 or any(v is None or not 0 <= v <= UINT32_MAX for v in ws):
+        raise ValueError("syntax error")
+    if (len(ws) == 2 and ws[1] < ws[0]) or (len(ws) == 1 and ws[0] == 0):
+        raise ValueError("bad N")
+    return str(random.randint(ws[0], ws[1]) if len(ws) == 2 else random.randrange(ws[0]))
+
+
+def _byte_order(what: str, param: str) -> str:
+    """htons, ntohs (16 bits) and htonl, ntohl (32 bits) of an integer, on this host."""
+    x = parse_int(param)
+    if x is None:
+        raise ValueError("syntax error")
+    size = 2 if what.endswith("s") else 4
+    x &= (1 << (8 * size)) - 1
+    return str(int.from_bytes(x.to_bytes(size, sys.byteorder), "big"))
+
+
+def _kill(param: str) -> str:
+    """kill SIGNO PID...: send the signal to each process."""
+    from clickpy.script.signals import NAMES
+    word, rest = pop_word(param)
+    signo = NAMES.get(word, parse_int(word) if word else None)
+    if signo is None or not 0 <= signo <= 32:
+        raise ValueError("bad SIGNO")
+    for w in words(rest):
+        pid = parse_int(w)
+        if pid is None:
+            raise ValueError("bad PID")
+        try:
+            os.kill(pid, signo)
+        except OSError as e:
+            raise ValueError(f"kill({pid}, {signo}): {e.strerror}") from None
+    return ""
 
 
 def _now(param: str) -> str:
@@ -205,26 +242,31 @@ def _sprintf(param: str) -> str:
     return "".join(out)
 
 
-def _cat(param: str) -> str:
-    """cat FILE: the file's contents."""
+def _cat(param: str, quoted: bool = False) -> str:
+    """cat FILE: the file's contents; catq FILE: them in double quotes."""
     name = unquote_text(param)
+    if not name:
+        raise ValueError("bad FILE")
     try:
         with open(name, "rb") as f:
-            return f.read().decode("utf-8", "surrogateescape")
+            text = f.read().decode("utf-8", "surrogateescape")
     except OSError as e:
         raise ValueError(f"{name}: {os.strerror(e.errno) if e.errno else e}") from None
+    return f'"{quote_in(text)}"' if quoted else text
 
 
 HANDLERS = {
-    **{w: (lambda p, w=w: _fold(w, p)) for w in ("add", "sub", "mul", "div", "idiv")},
+    **{w: (lambda p, w=w: _fold(w, p))
+       for w in ("add", "sub", "min", "max", "mul", "div", "idiv")},
     **{w: (lambda p, w=w: _remainder(w, p)) for w in ("mod", "rem")},
     **{w: (lambda p, w=w: _one(w, p)) for w in ("neg", "abs")},
-    **{w: (lambda p, w=w: _extreme(w, p)) for w in ("min", "max")},
+    **{w: (lambda p, w=w: _byte_order(w, p)) for w in ("htons", "htonl", "ntohs", "ntohl")},
     **{w: (lambda p, w=w: _compare(w, p)) for w in _COMPARE},
     **{w: (lambda p, w=w: _logic(w, p)) for w in ("not", "and", "or", "nand", "nor")},
     "if": _if, "in": _in, "random": _random_int, "now": _now, "sprintf": _sprintf, "cat": _cat,
+    "catq": lambda p: _cat(p, True), "kill": _kill,
     "first": lambda p: pop_word(p)[0],
-    "length": lambda p: str(len(unquote_text(p).encode("utf-8", "surrogateescape"))),
+    "length": lambda p: str(len(p.encode("utf-8", "surrogateescape"))),
     "unquote": unquote_text,
 }
 

@@ -12,19 +12,22 @@ from clickpy.args import ArgError, ParseContext, Seconds
 from clickpy.script.text import parse_int, pop_word
 
 # Instruction codes.  INITIAL, WAIT_STEP and WAIT_TIME block (a script starts on one).
-(INITIAL, WAIT_STEP, WAIT_TIME, PRINT, PRINTN, READ, READQ, WRITE, WRITEQ, SET, SETQ, INIT,
- INITQ, STOP, END, EXIT, LABEL, GOTO, RETURN, RETURNQ, ERROR, ERRORQ) = range(22)
+(INITIAL, WAIT_STEP, WAIT_TIME, PRINT, PRINTN, PRINTQ, PRINTNQ, READ, READQ, WRITE, WRITEQ,
+ SET, SETQ, INIT, INITQ, STOP, END, EXIT, LABEL, GOTO, RETURN, RETURNQ, ERROR,
+ ERRORQ) = range(24)
 _WAIT, _LOOP = 100, 101                 # pseudo-instructions: wait [TIME], loop
-# goto's pseudo-labels, as instruction positions (begin is the first instruction)
-LABEL_EXIT, LABEL_END, LABEL_ERROR, LABEL_BEGIN = -1, -2, -3, 0
+# goto's pseudo-labels, as instruction positions (begin and loop: the first instruction)
+LABEL_EXIT, LABEL_END, LABEL_ERROR, LABEL_STOP, LABEL_BEGIN = -1, -2, -3, -4, 0
+PSEUDO_LABELS = {"exit": LABEL_EXIT, "end": LABEL_END, "begin": LABEL_BEGIN,
+                 "loop": LABEL_BEGIN, "error": LABEL_ERROR, "stop": LABEL_STOP}
 
 NAMES = {
     "end": END, "error": ERROR, "errorq": ERRORQ, "exit": EXIT, "goto": GOTO, "init": INIT,
     "initq": INITQ, "label": LABEL, "loop": _LOOP, "pause": WAIT_STEP, "print": PRINT,
-    "printn": PRINTN, "read": READ, "readq": READQ, "return": RETURN, "returnq": RETURNQ,
-    "set": SET, "setq": SETQ, "stop": STOP, "wait": _WAIT, "wait_for": WAIT_TIME,
-    "wait_step": WAIT_STEP, "wait_stop": WAIT_STEP, "wait_time": WAIT_TIME, "write": WRITE,
-    "writeq": WRITEQ,
+    "printn": PRINTN, "printq": PRINTQ, "printnq": PRINTNQ, "read": READ, "readq": READQ,
+    "return": RETURN, "returnq": RETURNQ, "set": SET, "setq": SETQ, "stop": STOP,
+    "wait": _WAIT, "wait_for": WAIT_TIME, "wait_step": WAIT_STEP, "wait_stop": WAIT_STEP,
+    "wait_time": WAIT_TIME, "write": WRITE, "writeq": WRITEQ,
 }
 RETURN_VARIABLE = "_"                   # return VALUE sets this variable
 
@@ -60,8 +63,7 @@ class Program:
         for i, insn in enumerate(self.insns):
             if insn.op == LABEL and insn.text == label:
                 return i
-        return {"exit": LABEL_EXIT, "end": LABEL_END, "begin": LABEL_BEGIN,
-                "error": LABEL_ERROR}.get(label, len(self.insns))
+        return PSEUDO_LABELS.get(label, len(self.insns))
 
     def variable(self, name: str) -> str:
         if name not in self.variables:
@@ -105,7 +107,7 @@ def _add_instruction(p: Program, text: str) -> None:
         if n is not None and n >= 0:
             p.add(Insn(WAIT_STEP, a=n))
             return
-    elif op in (WRITE, WRITEQ, READ, READQ, PRINT, PRINTN, GOTO):
+    elif op in (WRITE, WRITEQ, READ, READQ, PRINT, PRINTN, PRINTQ, PRINTNQ, GOTO):
         p.add(Insn(op, text=rest))
         return
     elif op in (RETURN, RETURNQ, INIT, INITQ, SET, SETQ):

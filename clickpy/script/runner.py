@@ -26,7 +26,8 @@ STEP_NORMAL, STEP_ROUTER, STEP_TIMER, STEP_JUMP = range(4)
 ST_STEP, ST_RUN, ST_GOTO = range(3)
 EINVAL = 22             # a write handler that fails returns -EINVAL, as Click's do
 OWN_WRITE = {"step": ST_STEP, "goto": ST_GOTO, "run": ST_RUN}
-OWN_READ = ("run", "readable", "writable")     # besides the arithmetic ones
+OWN_READ = ("run", "readable", "writable", "get", "shift")   # besides the arithmetic ones
+OWN_WRITE_VARS = ("set", "shift")
 ACTIVE, PASSIVE, DRIVER, SIGNAL = "ACTIVE", "PASSIVE", "DRIVER", "SIGNAL"
 
 
@@ -138,7 +139,7 @@ class ScriptRun:
                 if insn.a:
                     self.step_count += 1
                     insn.a = 0
-            elif op in (pg.PRINT, pg.PRINTN):
+            elif op in (pg.PRINT, pg.PRINTN, pg.PRINTQ, pg.PRINTNQ):
                 self._print(insn)
             elif op in (pg.READ, pg.READQ):
                 text = insn.text if op == pg.READ else unquote_text(insn.text)
@@ -162,6 +163,12 @@ class ScriptRun:
                 if truth is None:
                     self.error(f"bad condition '{cond}'")
                 elif truth:
+                    if insn.a == pg.LABEL_STOP:        # goto stop: as the stop instruction
+                        self.step_count += 1
+                        self.pos -= 1
+                        if step_type != STEP_ROUTER:
+                            self.router.stop()
+                        return njumps + 1
                     if insn.a < 0:
                         self.pos -= 1
                         return njumps + 1
@@ -192,8 +199,8 @@ class ScriptRun:
         insns = self.prog.insns
         last = insns[self.pos].op if 0 <= self.pos < len(insns) else None
         if last == pg.GOTO:
-            last = {pg.LABEL_EXIT: pg.EXIT, pg.LABEL_END: pg.END,
-                    pg.LABEL_ERROR: pg.ERROR}.get(insns[self.pos].a, last)
+            last = {pg.LABEL_EXIT: pg.EXIT, pg.LABEL_END: pg.END, pg.LABEL_ERROR: pg.ERROR,
+                    pg.LABEL_STOP: pg.STOP}.get(insns[self.pos].a, last)
         if last == pg.END and self.watch is not None:
             self.watch.arm()                     # a signal script that ended waits again
         value = ""
@@ -270,7 +277,8 @@ class ScriptRun:
         without a dot is this script's own handler if it has one.  None: reported (unless
         report is False)."""
         from clickpy.runtime.control_socket import Refused
-        own = OWN_WRITE if want_write else set(OWN_READ) | set(arithmetic.HANDLERS)
+        own = (set(OWN_WRITE) | set(OWN_WRITE_VARS) if want_write
+               else set(OWN_READ) | set(arithmetic.HANDLERS))
         if "." not in name and name in own:
             return self.name, name
         try:
@@ -327,7 +335,35 @@ class ScriptRun:
         return 0
 
     # ---- this element's handlers, as the Router calls them --------------------------
+    def variable(self, handler: str, param: str) -> str:
+        """get VAR, set VAR VALUE, shift [VAR] (the first word off it, args by default)."""
+        name, rest = pop_word(param)
+        if not name and handler == "shift":
+            name = "args"
+        if not name:
+            raise ValueError("no variable")
+        if rest and handler != "set":
+            raise ValueError("too many arguments")
+        if name != "args" and name not in self.vars:
+            if handler != "set":
+                raise ValueError(f"undefined variable '{name}'")
+            self.vars[name] = ""
+        value = self.run_args if name == "args" else self.vars[name]
+        if handler == "get":
+            return value
+        if handler == "set":
+            value, result = rest, ""
+        else:
+            result, value = pop_word(value)
+        if name == "args":
+            self.run_args = value
+        else:
+            self.vars[name] = value
+        return result
+
     def read(self, handler: str, param: str) -> str:
+        if handler in ("get", "shift"):
+            return self.variable(handler, param)
         if handler in ("readable", "writable"):     # every handler named is one
             want_write = handler == "writable"
             return unparse_bool(all(self._find(unquote_text(w), want_write, False) is not None
@@ -340,6 +376,9 @@ class ScriptRun:
         return arithmetic.call(handler, param)
 
     def write(self, handler: str, text: str) -> None:
+        if handler in OWN_WRITE_VARS:
+            self.variable(handler, text)
+            return
         status, _ = self.step_handler(OWN_WRITE[handler], text)
         if status < 0:
             raise ValueError("script error")
@@ -359,10 +398,14 @@ class ScriptRun:
                     return
         before = self.nerrors
         if text[:1].isalpha() or text[:1] in ("@", "_"):
-            result = self.call_read(expand(text, self._expander)) or ""
+            call = expand(text, self._expander)
+            if insn.op in (pg.PRINTQ, pg.PRINTNQ):
+                call = unquote_text(call)
+            result = self.call_read(call) or ""
         else:
             result = unquote_text(expand(text, self._expander, expand_quote=True))
-        if self.nerrors == before and not result.endswith("\n") and insn.op != pg.PRINTN:
+        if self.nerrors == before and not result.endswith("\n") \
+                and insn.op not in (pg.PRINTN, pg.PRINTNQ):
             result += "\n"
         if close:
             with out:

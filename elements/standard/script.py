@@ -28,12 +28,13 @@ class Script(Element):
     """Scripts a router: sets variables, calls handlers, waits, stops the driver.
 
     Each argument is an instruction, as in Click: set/setq, init/initq,
-    print/printn [>FILE | >>FILE] (text, or a read handler's value when the
-    argument starts with a letter, '@' or '_'), read/readq (to standard
-    error as "name:\\nvalue"), write/writeq (status in $?), pause [COUNT],
-    wait [TIME], wait_time, wait_step, wait_stop, label, goto LABEL [COND]
-    (labels exit, end, begin and error too), loop, end, exit, stop,
-    return/returnq [VALUE], error/errorq [MSG].  Text is substituted first:
+    print/printn/printq/printnq [>FILE | >>FILE] (text, or a read
+    handler's value when the argument starts with a letter, '@' or '_'),
+    read/readq (to standard error as "name:\\nvalue"), write/writeq
+    (status in $?), pause [COUNT], wait [TIME], wait_time, wait_step,
+    wait_stop, label, goto LABEL [COND] (also exit, end, begin, loop, error
+    and stop), loop, end, exit, stop, return/returnq [VALUE],
+    error/errorq [MSG].  Text is substituted first:
     $x, ${x}, $?, $args, $1..$9, $#, and $(HANDLER ARGS) for a read
     handler's value (this script's own handlers need no element name:
     $(add $x 1)); the q forms then remove a layer of quotes.  A script that
@@ -85,6 +86,14 @@ class Script(Element):
         Handler("random", doc="read with parameters: random [N | A B]"),
         Handler("now", doc="the current time, seconds.microseconds"),
         Handler("cat", doc="read with parameters: a file's contents"),
+        Handler("catq", doc="read with parameters: a file's contents, in double quotes"),
+        Handler("kill", doc="read with parameters: kill SIGNO PID...: signal processes"),
+        *(Handler(h, doc="read with parameters: the integer in the other byte order")
+          for h in ("htons", "htonl", "ntohs", "ntohl")),
+        Handler("get", doc="read with parameters: get VAR: a script variable's value"),
+        Handler("set", read=False, write=True, doc="set VAR VALUE: set a script variable"),
+        Handler("shift", read=True, write=True,
+                doc="shift [VAR]: the first word taken off a variable (args by default)"),
         Handler("readable", doc="read with parameters: whether every handler named is readable"),
         Handler("writable", doc="read with parameters: whether every handler named is writable"),
     )
@@ -185,6 +194,6 @@ class Script(Element):
 
     @classmethod
     def write_handler(cls, name, text, values, st):
-        if name not in ("step", "goto", "run"):
+        if name not in ("step", "goto", "run", "set", "shift"):
             raise KeyError(name)
         cls._run(st).write(name, text)

@@ -78,11 +78,15 @@ def test_words_quotes_and_substitutions_follow_confparse():
     ("ge", "1 1", "true"), ("not", "true", "false"), ("not", "0", "true"),
     ("sprintf", '"%05x" 127', "0007f"), ("sprintf", '"%d-%s %%" 5 "a b"', "5-a b %"),
     ("sprintf", '"%*d|" 4 7', "   7|"),
-    ("mod", "-7 3", "2"), ("rem", "-7 3", "-1"), ("neg", "4", "-4"), ("abs", "-2.5", "2.5"),
-    ("min", "3 1 2", "1"), ("max", "3 1 2", "3"), ("and", "true yes 1", "true"),
+    ("mod", "7 3", "1"), ("mod", "-7 3", "-1"), ("rem", "-7 3", "-1"), ("rem", "7.5 2", "1.5"),
+    ("neg", "4", "-4"), ("neg", "0x10", "-16"), ("abs", "-2.5", "2.5"),
+    ("min", "3 1 2", "1"), ("max", "5 10 2", "10"), ("and", "true yes 1", "true"),
+    ("and", "true false", "false"), ("nand", "true true", "false"), ("nor", "0 0", "true"),
     ("or", "false 0 no", "false"), ("if", "true a b", "a"), ("if", "false a b", "b"),
-    ("in", "b a b c", "true"), ("in", "d a b c", "false"), ("first", "x y", "x"),
-    ("length", '"abc"', "3"), ("unquote", '"a\\"b"', 'a"b'),
+    ("if", "false a", ""), ("in", "foo bar foo", "true"), ("in", "d a b c", "false"),
+    ("first", "x y", "x"), ("length", "abcdef", "6"), ("length", '"abc"', "5"),
+    ("unquote", '"a\\"b"', 'a"b'), ("htons", "1", "256"), ("ntohl", "1", "16777216"),
+    ("random", "5 5", "5"),
 ])
 def test_arithmetic_handlers(handler, param, value):
     r = router(IDLE + "s :: Script(TYPE PASSIVE)")
@@ -95,12 +99,30 @@ def test_arithmetic_handlers_refuse_what_is_not_a_number():
         r.read("s", "add", "1 x")
     with pytest.raises(HandlerError, match="expected two numbers"):
         r.read("s", "eq", "1")
+    with pytest.raises(HandlerError, match="expected two numbers"):
+        r.read("s", "mod", "7.5 2")
+    with pytest.raises(HandlerError, match="bad N"):
+        r.read("s", "random", "0")
     assert 0 <= int(r.read("s", "random", "10")) < 10
     assert r.read("s", "readable", "c.count s.add list") == "true"
     assert r.read("s", "readable", "c.count c.nothing") == "false"
     assert r.read("s", "writable", "c.reset s.step stop") == "true"
     assert r.read("s", "writable", "c.count") == "false"
     assert float(r.read("s", "now")) > 1e9
+
+
+def test_variable_handlers_and_cat(tmp_path):
+    f = tmp_path / "f.txt"
+    f.write_text('say "hi"\n')
+    r = router(IDLE + "s :: Script(TYPE PASSIVE, init v 1, return $(shift args)-$(get args))")
+    assert r.read("s", "get", "v") == "1"
+    r.write("s", "set", "v a b c")
+    assert r.read("s", "shift", "v") == "a" and r.read("s", "get", "v") == "b c"
+    assert r.read("s", "run", "x y z") == "x-y z"
+    with pytest.raises(HandlerError, match="undefined variable 'w'"):
+        r.read("s", "get", "w")
+    assert r.read("s", "cat", str(f)) == 'say "hi"\n'
+    assert r.read("s", "catq", str(f)) == '"say \\"hi\\"\\n"'
 
 
 # ---- instructions ----------------------------------------------------------------------
@@ -113,8 +135,9 @@ def test_loop_with_labels_and_handler_substitution_prints_0_to_4(capsys):
 def test_print_quoting_rules_and_handler_reads(capsys):
     out = out_of(capsys, IDLE + """Script(print c.count, print "c.count", print '"c.count"',
         set x c.count, print $x, print $($x), set y "$(c.count)", print $y,
-        setq z "$(c.count)", print $z, printn "no newline", print "", stop)""")
-    assert out.out == '0\nc.count\n"c.count"\nc.count\n0\n"0"\n0\nno newline\n'
+        setq z "$(c.count)", print $z, printn "no newline", print "", printq "c.count",
+        printnq c.count, stop)""")
+    assert out.out == '0\nc.count\n"c.count"\nc.count\n0\n"0"\n0\nno newline\nc.count\n0'
 
 
 def test_print_to_a_file_and_append(tmp_path, capsys):
@@ -177,7 +200,7 @@ def test_loop_end_exit_and_error(capsys, caplog):
                          'Script(print "b", exit);'
                          'Script(errorq "oh \\"no\\"", print "never");'
                          'Script(init n 0, set n $(add $n 1), goto error $(eq $n 2), loop);'
-                         'Script(wait 0.1s, stop)')
+                         'Script(wait 0.1s, goto stop, print "never")')
     assert sorted(out.out.split()) == ["a", "b"]
     assert 'oh "no"' in caplog.text
 
