@@ -356,6 +356,16 @@ def test_yaml_configurations_take_scripts(capsys):
     assert run_r.stopped and capsys.readouterr().out == "42\n"
 
 
+def test_images_refuse_scripts():
+    from clickpy.unikernel.imagegraph import ImageGraphError, image_graph
+    result = checked("FromDevice(eth0) -> Discard;\nDriverManager(pause);\n")
+    with pytest.raises(ImageGraphError) as e:
+        image_graph(result.graph, ["eth0"])
+    (d,) = e.value.diagnostics
+    assert "DriverManager" in d.message and "cannot run inside a unikernel image" in d.message
+    assert d.pos.line == 2
+
+
 def test_workers_refuse_scripts():
     result = checked(IDLE + "DriverManager(stop)")
     assert "would run in every worker" in workers.refusal(result.graph)
