@@ -168,6 +168,9 @@ class Handler:
     read: bool = True
     write: bool = False
     doc: str = ""
+    # Not offered to other programs (Click's READ_PRIVATE: ControlSocket cannot call it);
+    # the configuration's own scripts and `clickpy run -h` can.
+    private: bool = False
 
 
 # The read handlers every element has, as in Click (Router.read answers them from the

@@ -66,11 +66,12 @@ class Refused(Exception):
 
 
 def find_handler(full: str, names: list[str], index: dict[str, int],
-                 classes: list) -> tuple[str, str, bool, bool]:
+                 classes: list, private: bool = False) -> tuple[str, str, bool, bool]:
     """(element, handler, readable, writable) for a handler name, as Click's ControlSocket
     parses it; element is "" for the router's own handlers.  Refused if there is none.
     names: the elements in configuration order (`READ list`), index: name -> position,
-    classes: their element classes."""
+    classes: their element classes.  private: private handlers count (for the
+    configuration's own scripts, never for clients)."""
     from clickpy.run_report import ROOT_HANDLERS
     name = full[full.index(".") + 1:] if full.startswith((".", "0.")) else full
     element, dot, handler = name.partition(".")
@@ -88,7 +89,7 @@ def find_handler(full: str, names: list[str], index: dict[str, int],
     own = {h.name: h for h in STANDARD_HANDLERS}
     own.update((h.name, h) for h in cls.handlers)
     h = own.get(handler)
-    if h is None:
+    if h is None or (h.private and not private):
         raise Refused(NO_HANDLER, f"No handler named '{full}'")
     return element, handler, h.read, h.write
 
@@ -100,9 +101,9 @@ class RouterHandlers:
         self.router = router
         self._read = root_reader_for(router.read, router.graph, router.config_text)
 
-    def find(self, full: str) -> tuple[str, str, bool, bool]:
+    def find(self, full: str, private: bool = False) -> tuple[str, str, bool, bool]:
         router = self.router
-        return find_handler(full, router.names, router.plan.index, router.classes)
+        return find_handler(full, router.names, router.plan.index, router.classes, private)
 
     def read(self, element: str, handler: str, param: str) -> str:
         return self._read(element, handler, param or None)

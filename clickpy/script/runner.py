@@ -282,7 +282,7 @@ class ScriptRun:
         if "." not in name and name in own:
             return self.name, name
         try:
-            element, handler, readable, writable = self.handlers().find(name)
+            element, handler, readable, writable = self.handlers().find(name, private=True)
         except Refused as e:
             if report:
                 self.error(str(e))

@@ -85,9 +85,12 @@ class Script(Element):
         Handler("unquote", doc="read with parameters: the text with a layer of quotes removed"),
         Handler("random", doc="read with parameters: random [N | A B]"),
         Handler("now", doc="the current time, seconds.microseconds"),
-        Handler("cat", doc="read with parameters: a file's contents"),
-        Handler("catq", doc="read with parameters: a file's contents, in double quotes"),
-        Handler("kill", doc="read with parameters: kill SIGNO PID...: signal processes"),
+        Handler("cat", doc="read with parameters: a file's contents (not for ControlSocket)",
+                private=True),
+        Handler("catq", doc="read with parameters: a file's contents, in double quotes (not "
+                "for ControlSocket)", private=True),
+        Handler("kill", doc="read with parameters: kill SIGNO PID...: signal processes (not "
+                "for ControlSocket)", private=True),
         *(Handler(h, doc="read with parameters: the integer in the other byte order")
           for h in ("htons", "htonl", "ntohs", "ntohl")),
         Handler("get", doc="read with parameters: get VAR: a script variable's value"),

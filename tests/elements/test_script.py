@@ -14,6 +14,7 @@ from clickpy.compile.plan import PlanError
 from clickpy.graph import build_graph
 from clickpy.lang import parse_text
 from clickpy.runtime import workers
+from clickpy.runtime.control_socket import Refused, RouterHandlers
 from clickpy.runtime.router import HandlerError, Router
 from clickpy.script.text import expand, pop_word, unquote_text
 
@@ -123,6 +124,13 @@ def test_variable_handlers_and_cat(tmp_path):
         r.read("s", "get", "w")
     assert r.read("s", "cat", str(f)) == 'say "hi"\n'
     assert r.read("s", "catq", str(f)) == '"say \\"hi\\"\\n"'
+    handlers = RouterHandlers(r)                 # as ControlSocket's clients see them
+    for private in ("s.cat", "s.catq", "s.kill"):
+        with pytest.raises(Refused, match="No handler named"):
+            handlers.find(private)
+    assert handlers.find("s.add") == ("s", "add", True, False)
+    r = router(f"s :: Script(TYPE PASSIVE); t :: Script(TYPE PASSIVE, return $(s.cat {f}))")
+    assert r.read("t", "run") == 'say "hi"\n'
 
 
 # ---- instructions ----------------------------------------------------------------------
