@@ -213,6 +213,17 @@ def test_loop_end_exit_and_error(capsys, caplog):
     assert 'oh "no"' in caplog.text
 
 
+def test_initq_braces_wait_step_and_error(capsys, caplog):
+    caplog.set_level(logging.ERROR)
+    r = router('s :: Script(init a "x y", initq b "x y", print "${a}|${b}|$a", wait_step, '
+               'error "failed at $(add 1 1)", print "never")')
+    r.step()
+    assert capsys.readouterr().out == '"x y"|x y|"x y"\n'
+    with pytest.raises(HandlerError, match="script error"):
+        r.write("s", "step")
+    assert 's :: Script: "failed at 2"' in caplog.text
+
+
 def test_the_loop_guard_disables_a_script_that_never_blocks(capsys, caplog):
     caplog.set_level(logging.ERROR)
     out = out_of(capsys, 's :: Script(set n 0, label a, set n $(add $n 1), goto a);'
