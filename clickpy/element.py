@@ -367,7 +367,7 @@ class Element:
     def runnable(cls) -> bool:
         """Whether the compiled data path can run this element yet."""
         return any(k is not None for k in (cls.simple_action, cls.push, cls.pull, cls.run_task,
-                                           cls.pull_choice)) \
+                                           cls.pull_choice, cls.run_timer)) \
             or cls.info_only
 
     # ---- declarations, parsed -------------------------------------------

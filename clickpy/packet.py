@@ -42,7 +42,8 @@ A_ICMP_PARAM = 11  # ICMP parameter problem pointer
 A_GATEWAY = 12     # next-hop chosen by a routing table (kept beside DST_IP)
 A_EXTRA_LENGTH = 13  # bytes the packet had beyond what was captured (FromDump, Truncate)
 A_USER = 14        # first of two user annotations
-NANNO = 16
+A_FIRST_TSTAMP = 16  # "first timestamp" annotation, ns (Click's FIRST_TIMESTAMP_ANNO)
+NANNO = 17
 
 PKTTYPE_HOST, PKTTYPE_BROADCAST, PKTTYPE_MULTICAST, PKTTYPE_OTHERHOST, PKTTYPE_OUTGOING = 0, 1, 2, 3, 4
 
