@@ -8,11 +8,11 @@ from kernel_harness import Harness
 from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.l2 import Ether
 
+from clickpy.diagnostics import SourcePos
 from clickpy.element import DST_IP, IP_HEADER, registry
 from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, A_TH, HEADROOM
 from element_args import ArgsAt
-from clickpy.diagnostics import SourcePos
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 ETH = Ether(src="00:00:00:00:00:01", dst="00:00:00:00:00:02")
