@@ -1,5 +1,6 @@
-"""EnsureEther, StripToNetworkHeader and UnstripIPHeader, against Click's sources
-(elements/ethernet/ensureether.cc, standard/striptonet.cc, ip/unstripipheader.cc).  Kernel cases run compiled here and interpreted
+"""EnsureEther, StripToNetworkHeader, UnstripIPHeader and PullSwitch, against Click's sources
+(elements/ethernet/ensureether.cc, standard/striptonet.cc, ip/unstripipheader.cc,
+standard/pullswitch.cc).  Kernel cases run compiled here and interpreted
 (NUMBA_DISABLE_JIT) in a subprocess, and must agree."""
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from element_args import ArgsAt
 from scapy.all import ARP, IP, UDP, Ether, raw
 
 from clickpy.diagnostics import SourcePos
-from clickpy.element import IP_HEADER, registry
+from clickpy.element import IP_HEADER, PULL, registry
 from clickpy.packet import A_NH, A_TH, HEADROOM, pull_front
 
 E = registry()
@@ -24,6 +25,7 @@ MINE = bytes.fromhex("020202020202" "010101010101" "0800")        # EnsureEther'
     ("EnsureEther", "1/1", "a/a", "ethernet"),
     ("StripToNetworkHeader", "1/1", "a/a", "standard"),
     ("UnstripIPHeader", "1/1", "a/a", "ip"),
+    ("PullSwitch", "-/1", "l/l", "sched"),
 ])
 def test_declarations_match_click(name, ports, processing, family):
     cls = E[name]
@@ -141,3 +143,51 @@ def test_ensureether_arguments():
 def test_stripping_elements_take_no_arguments():
     for name in ("StripToNetworkHeader", "UnstripIPHeader"):
         assert issue(name, "14").message.startswith("too many arguments")
+
+
+# ---- PullSwitch ---------------------------------------------------------------------------
+
+def test_pullswitch_arguments_state_and_handlers():
+    cls = E["PullSwitch"]
+    assert ok("PullSwitch", "")["INPUT"] == 0 and ok("PullSwitch", "INPUT -3")["INPUT"] == -3
+    assert issue("PullSwitch", "x").message.startswith("INPUT: 'x' is not an input number")
+    assert issue("PullSwitch", "1, 2").message.startswith("too many arguments")
+    assert cls.processing_code().input(3) == PULL
+    sw = Instance("PullSwitch", "1", n_inputs=3)
+    pool = new_pool()
+    read = lambda h: cls.read_handler(h, sw.values, sw.st)  # noqa: E731
+    choices = lambda: [int(cls.pull_choice(pool.arrays, sw.st, a)) for a in range(3)]  # noqa
+    assert read("switch") == read("config") == "1" and choices() == [1, -1, -1]
+    cls.write_handler("switch", " 2 ", sw.values, sw.st)
+    assert read("switch") == "2" and choices() == [2, -1, -1]
+    for text in ("3", "-1", "-7"):                  # no such input: pulls nothing
+        cls.write_handler("switch", "0", sw.values, sw.st)
+        cls.write_handler("switch", text, sw.values, sw.st)
+        assert read("switch") == "-1" and choices() == [-1, -1, -1]
+    with pytest.raises(ValueError, match="syntax error"):
+        cls.write_handler("switch", "one", sw.values, sw.st)
+    with pytest.raises(KeyError):
+        cls.write_handler("config", "0", sw.values, sw.st)
+    assert Instance("PullSwitch", "5", n_inputs=2).st[0][0] == -1   # configured out of range
+
+
+PULLS = """
+FromDevice(eth0) -> q0 :: Queue(10) -> ps :: PullSwitch -> ToDevice(out);
+FromDevice(eth1) -> q1 :: Queue(10) -> [1]ps;
+"""
+
+
+def test_pullswitch_in_a_router_pulls_only_the_active_input():
+    from clickpy.testing import open_middlebox
+    a, b = FRAME, ARP_FRAME
+    with open_middlebox(PULLS) as mb:
+        assert mb.feed("eth1", [b] * 3)["out"] == []             # input 1 waits in q1
+        assert [raw(p) for p in mb.feed("eth0", [a] * 2)["out"]] == [a] * 2
+        mb.write("ps", "switch", "1")
+        assert [raw(p) for p in mb.feed("eth0", [a])["out"]] == [b] * 3
+        assert mb.read("ps", "switch") == "1" and mb.read("q0", "length") == "1"
+        mb.write("ps", "switch", "-1")
+        assert mb.feed("eth1", [b])["out"] == [] and mb.read("q1", "length") == "1"
+        mb.write("ps", "switch", "0")
+        assert [raw(p) for p in mb.feed("eth1", [])["out"]] == [a]
+        assert mb.account().balanced
