@@ -1,0 +1,45 @@
+"""One fixed run of each element of test_more_elements_c, as data: compiled and interpreted
+must agree.  `python more_elements_c_trace.py` prints the trace as JSON."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "datapath"),
+                str(Path(__file__).resolve().parents[2])]
+
+from kernel_harness import Harness  # noqa: E402
+
+from clickpy.packet import C_NOW  # noqa: E402
+
+T0 = 1_700_000_000_000_000_000
+MS = 1_000_000
+
+
+def _timed(h: Harness, rows) -> list:
+    """Run (time in ms, frame) pairs through simple_action: return codes."""
+    out = []
+    for t, frame in rows:
+        h.P[5][C_NOW] = T0 + t * MS
+        s = h.load(frame)
+        out.append(int(h.cls.simple_action(h.P, s, h.st)))
+    return out
+
+
+def trace() -> dict:
+    out: dict = {}
+    rows = [(t, b"x") for t in (0, 0, 0, 0, 1, 1, 2, 5, 5, 5, 5, 40)]
+    out["RatedSplitter"] = _timed(Harness("RatedSplitter", "500, BURST_SIZE 3", n_outputs=2),
+                                  rows) + _timed(Harness("RatedSplitter", "2", n_outputs=1),
+                                                 rows[:3])
+    rows = [(t, bytes(n)) for t, n in ((0, 100), (0, 1900), (0, 60), (3, 60), (9, 1500),
+                                       (9, 10), (50, 10))]
+    out["BandwidthRatedSplitter"] = _timed(
+        Harness("BandwidthRatedSplitter", "1MBps, BURST_BYTES 1000", n_outputs=2, slots=256),
+        rows)
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(trace()))
