@@ -11,7 +11,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "datapath"),
 
 from kernel_harness import Harness  # noqa: E402
 
-from clickpy.packet import C_NOW  # noqa: E402
+from clickpy.packet import C_NOW, release  # noqa: E402
 
 T0 = 1_700_000_000_000_000_000
 MS = 1_000_000
@@ -24,6 +24,7 @@ def _timed(h: Harness, rows) -> list:
         h.P[5][C_NOW] = T0 + t * MS
         s = h.load(frame)
         out.append(int(h.cls.simple_action(h.P, s, h.st)))
+        release(h.P, s)
     return out
 
 
@@ -36,8 +37,15 @@ def trace() -> dict:
     rows = [(t, bytes(n)) for t, n in ((0, 100), (0, 1900), (0, 60), (3, 60), (9, 1500),
                                        (9, 10), (50, 10))]
     out["BandwidthRatedSplitter"] = _timed(
-        Harness("BandwidthRatedSplitter", "1MBps, BURST_BYTES 1000", n_outputs=2, slots=256),
+        Harness("BandwidthRatedSplitter", "1MBps, BURST_BYTES 1000", n_outputs=2),
         rows)
+    rows = [(t, b"x") for t in (0, 0, 0, 1, 1, 2, 2, 2, 2, 2, 5, 6, 7, 7, 7, 7, 7, 7, 8, 150)]
+    h = Harness("Meter", "200, 1000, 3000", n_outputs=4)
+    out["Meter"] = _timed(h, rows) + [h.read("rate"), h.read("meters")]
+    rows = [(t, bytes(n)) for t, n in ((0, 1500), (1, 1500), (1, 60), (2, 900), (4, 1500),
+                                       (5, 1500), (70, 64), (71, 64))]
+    h = Harness("BandwidthMeter", "100kbps, 1Mbps", n_outputs=3)
+    out["BandwidthMeter"] = _timed(h, rows) + [h.read("rate"), h.read("meters")]
     return out
 
 

@@ -18,7 +18,7 @@ from clickpy.element import registry
 from clickpy.graph import build_graph
 from clickpy.kernel import drop
 from clickpy.lang import parse_text
-from clickpy.packet import C_NOW
+from clickpy.packet import C_NOW, release
 from clickpy.runtime.router import HandlerError, Router
 from element_args import ArgsAt
 
@@ -34,7 +34,17 @@ class H(Harness):
     def codes(self, frames, t=None) -> list[int]:
         if t is not None:
             self.now(t)
-        return [self.action(f)[0] for f in frames]
+        out = []
+        for f in frames:
+            code, _, s = self.action(f)
+            release(self.P, s)
+            out.append(code)
+        return out
+
+    def round(self, t: int) -> None:
+        """A driver round at time t with no packet for this element (its host_pending)."""
+        self.now(t)
+        self.cls.host_pending(self.P, self.st)
 
 
 def router(text: str) -> Router:
@@ -46,6 +56,7 @@ def router(text: str) -> Router:
 @pytest.mark.parametrize("name, ports, processing, family", [
     ("RatedSplitter", "1/1-2", "h/h", "standard"),
     ("BandwidthRatedSplitter", "1/1-2", "h/h", "standard"),
+    ("Meter", "1/2-", "h/h", "standard"), ("BandwidthMeter", "1/2-", "h/h", "standard"),
 ])
 def test_declarations_match_click(name, ports, processing, family):
     cls = registry()[name]
@@ -141,6 +152,94 @@ def test_splitters_run():
     assert r.account().balanced
 
 
+# ---- Meter, BandwidthMeter ---------------------------------------------------------------------
+
+def test_meter_rate_is_clicks_rate_ewma():
+    h = H("Meter", "100", n_outputs=2)           # threshold (100 << 10) / 1000 = 102
+    assert h.codes([b"x"] * 4, T0) == [0] * 4     # the first epoch's count is not in yet
+    assert h.read("rate") == "0"
+    # Next jiffy: avg = ((4 << 10) + 8) >> 4 = 256, i.e. 250 packets/s.
+    assert h.codes([b"x"], T0 + 1 * MS) == [1]
+    assert h.read("rate") == "250"
+    # Two jiffies on: 256 + ((1 << 10) + 8 - 256) >> 4 = 304, then one empty epoch:
+    # 304 + ((8 - 304) >> 4) = 304 - 19 (an arithmetic shift, rounding down) = 285.
+    h.round(T0 + 3 * MS)
+    assert h.read("rate") == "278.32"              # 285 * 1000 / 1024
+    assert h.codes([b"x"], T0 + 3 * MS) == [1]
+    # 100 empty epochs or more reset the average to 0.
+    assert h.codes([b"x"], T0 + 104 * MS) == [0]
+    assert h.read("rate") == "0"
+
+
+def test_meter_steady_rate_picks_its_output():
+    h = H("Meter", "500, 900, 1100", n_outputs=4)
+    codes = []
+    for k in range(300):                          # one packet per jiffy: 1000 packets/s
+        codes += h.codes([b"x"], T0 + k * MS)
+    assert codes[:3] == [0, 0, 0] and codes[-50:] == [2] * 50
+    assert codes.index(1) < codes.index(2)
+    assert h.read("rate") == "993.164"             # settles at 1017 / 1024 * 1000
+    h = H("Meter", "500, 900, 1100", n_outputs=4)
+    for k in range(300):                          # three per jiffy: past the last threshold
+        h.codes([b"x"] * 3, T0 + k * MS)
+    assert h.codes([b"x"], T0 + 300 * MS) == [3]
+    assert h.read("meters") == "500899.4141099.609"    # Click: no separator, truncated
+
+
+def test_meter_rate_handler_decays_with_the_driver_clock():
+    h = H("Meter", "100", n_outputs=2)
+    for k in range(50):
+        h.codes([b"x"], T0 + k * MS)
+    assert h.read("rate") != "0"
+    h.round(T0 + 500 * MS)
+    assert h.read("rate") == "0"
+
+
+def test_bandwidthmeter_measures_bytes():
+    h = H("BandwidthMeter", "50kBps, 1MBps", n_outputs=3)
+    assert h.codes([bytes(1000)], T0) == [0]
+    # avg = ((1000 << 10) + 8) >> 4 = 64000: 62500 bytes/s.
+    assert h.codes([bytes(1000)], T0 + 1 * MS) == [1]
+    assert h.read("rate") == "62500"
+    assert h.read("meters") == "500001000000"
+    for k in range(2, 200):
+        h.codes([bytes(1500)], T0 + k * MS)
+    assert h.codes([bytes(1500)], T0 + 200 * MS) == [2]
+    assert h.read("meters") == H("BandwidthMeter", "400kbps, 8Mbps").read("meters")
+    assert H("BandwidthMeter", "125000").read("meters") == "125000"   # a bare number is Bps
+
+
+def test_meter_arguments_and_ports():
+    assert A.ok("Meter", "10, 20, 30")["RATE"] == [10, 20, 30]
+    assert "rate 2 must be > rate 1" in A.issue("Meter", "20, 20").message
+    assert "rate 3 must be > rate 2" in A.issue("BandwidthMeter", "1kbps, 2kbps, 1kbps").message
+    assert "too large (max 4194303)" in A.issue("Meter", "4194304").message
+    assert A.ok("Meter", "4194303")
+    assert "missing" in A.issue("Meter", "").message
+    assert A.issue("Meter", "fast").message
+    assert A.issue("BandwidthMeter", "1 furlong").message
+    assert registry()["Meter"].port_counts_for({"RATE": [1, 2]}) == (None, 3)
+    names = {(x.name, x.read, x.write) for x in registry()["Meter"].handlers}
+    assert names == {("rate", True, False), ("meters", True, False)}
+    bad = check_graph(build_graph(parse_text(
+        "Idle -> m :: Meter(10) -> Discard; m[1] -> Discard; m[2] -> Discard;", "t.click",
+        yaml=False)))
+    assert any("no output 2" in str(d) for d in bad.errors)
+    bad = check_graph(build_graph(parse_text("Idle -> m :: Meter(10, 20) -> Discard;",
+                                             "t.click", yaml=False)))
+    assert not bad.ok
+
+
+def test_meter_runs():
+    r = router("InfiniteSource(LIMIT 200, STOP true) -> m :: Meter(1, 2) -> a :: Counter"
+               " -> Discard; m[1] -> b :: Counter -> Discard; m[2] -> c :: Counter -> Discard;")
+    r.run(duration=10)
+    counts = [int(r.read(x, "count")) for x in "abc"]
+    assert sum(counts) == 200 and counts[0] >= 1
+    assert r.read("m", "meters") == "0.9771.953"     # (1 << 10) / 1000 truncates to 1
+    assert r.account().balanced
+
+
 # ---- compiled and interpreted -----------------------------------------------------------------
 
 def test_interpreted_kernels_give_the_same_trace():
@@ -152,4 +251,5 @@ def test_interpreted_kernels_give_the_same_trace():
     assert run.returncode == 0, run.stderr
     compiled = json.loads(json.dumps(trace()))
     assert json.loads(run.stdout) == compiled
-    assert set(compiled) == {"RatedSplitter", "BandwidthRatedSplitter"}
+    assert set(compiled) == {"RatedSplitter", "BandwidthRatedSplitter", "Meter",
+                             "BandwidthMeter"}
