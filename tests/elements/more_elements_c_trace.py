@@ -10,6 +10,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "datapath"),
                 str(Path(__file__).resolve().parents[2])]
 
 from kernel_harness import Harness  # noqa: E402
+from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
 
 from clickpy.packet import C_NOW, release  # noqa: E402
 
@@ -46,7 +47,24 @@ def trace() -> dict:
                                        (5, 1500), (70, 64), (71, 64))]
     h = Harness("BandwidthMeter", "100kbps, 1Mbps", n_outputs=3)
     out["BandwidthMeter"] = _timed(h, rows) + [h.read("rate"), h.read("meters")]
+    rows = []
+    for config in ("9.8.7.6, src", "dst", "9.8.7.6, 2", "30"):
+        h = Harness("StoreIPAddress", config, n_outputs=2)
+        for f in _ip_frames():
+            for nh, th in ((128, 148), (128, 140), (-1, -1)):
+                s = h.load(f, nh=nh, th=th, dst_ip=0x01020304 if len(f) > 40 else 0)
+                rows.append([int(h.cls.simple_action(h.P, s, h.st)), h.pool.bytes(s).hex()])
+                release(h.P, s)
+    out["StoreIPAddress"] = rows
     return out
+
+
+def _ip_frames() -> list[bytes]:
+    tcp = bytes(IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=1, dport=2, seq=7) / b"x")
+    udp = bytes(IP(src="10.0.0.3", dst="10.0.0.4") / UDP(sport=53, dport=99))
+    udp0 = udp[:26] + b"\0\0" + udp[28:]
+    frag = bytes(IP(src="10.0.0.5", dst="10.0.0.6", frag=1) / UDP(sport=5, dport=6))
+    return [tcp, udp, udp0, frag, tcp[:39], tcp[:19], b"\x45" + bytes(30)]
 
 
 if __name__ == "__main__":

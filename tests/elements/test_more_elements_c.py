@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from kernel_harness import Harness
+from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.l2 import Ether
 
 from clickpy.check import check_graph
 from clickpy.diagnostics import SourcePos
@@ -57,6 +59,7 @@ def router(text: str) -> Router:
     ("RatedSplitter", "1/1-2", "h/h", "standard"),
     ("BandwidthRatedSplitter", "1/1-2", "h/h", "standard"),
     ("Meter", "1/2-", "h/h", "standard"), ("BandwidthMeter", "1/2-", "h/h", "standard"),
+    ("StoreIPAddress", "1/1-2", "a/ah", "ip"),
 ])
 def test_declarations_match_click(name, ports, processing, family):
     cls = registry()[name]
@@ -240,6 +243,116 @@ def test_meter_runs():
     assert r.account().balanced
 
 
+# ---- StoreIPAddress --------------------------------------------------------------------------
+
+NH, TH = 128 + 14, 128 + 34          # absolute offsets of the IP and transport headers
+TCP_FRAME = bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / TCP(sport=1, dport=2) / b"hi")
+UDP_FRAME = bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP(sport=5, dport=6) / b"yo")
+
+
+def _checksums_ok(frame: bytes) -> bool:
+    """The IP and transport checksums equal those scapy recomputes from scratch."""
+    ip = Ether(frame)[IP]
+    fresh = IP(bytes(ip))
+    del fresh.chksum
+    layer = fresh[TCP] if TCP in fresh else fresh[UDP]
+    if layer.chksum != 0:
+        del layer.chksum
+    again = IP(bytes(fresh))
+    return bytes(again) == bytes(ip)
+
+
+@pytest.mark.parametrize("frame", [TCP_FRAME, UDP_FRAME])
+@pytest.mark.parametrize("field, where", [("src", 26), ("dst", 30)])
+def test_storeipaddress_src_dst_update_checksums(frame, field, where):
+    h = H("StoreIPAddress", f"192.168.77.1, {field}")
+    code, out, _ = h.action(frame, nh=NH, th=TH)
+    assert code == 0 and out[where:where + 4] == bytes([192, 168, 77, 1])
+    assert _checksums_ok(out)
+    # From the destination annotation (the one-argument form).
+    h = H("StoreIPAddress", field.upper())
+    code, out, _ = h.action(frame, nh=NH, th=TH, dst_ip=0x01020304)
+    assert code == 0 and out[where:where + 4] == bytes([1, 2, 3, 4]) and _checksums_ok(out)
+
+
+def test_storeipaddress_src_dst_checksum_corner_cases():
+    # A zero UDP checksum (none) stays zero; the IP checksum is still updated.
+    frame = bytearray(UDP_FRAME)
+    frame[TH - 128 + 6 - 0:TH - 128 + 8] = b"\0\0"
+    h = H("StoreIPAddress", "1.1.1.1, src")
+    out = h.action(bytes(frame), nh=NH, th=TH)[1]
+    assert out[40:42] == b"\0\0" and IP(out[14:]).chksum == _fresh_ip_sum(out)
+    # Later fragments and short transport headers: only the IP checksum changes.
+    frag = bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2", frag=3) / TCP() / b"x")
+    out = h.action(frag, nh=NH, th=TH)[1]
+    assert out[TH - 128:] == frag[TH - 128:] and IP(out[14:]).chksum == _fresh_ip_sum(out)
+    bare = bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / TCP())   # exactly 20 bytes
+    assert _checksums_ok(h.action(bare, nh=NH, th=TH)[1])
+    short = TCP_FRAME[:TH - 128 + 19]
+    out = h.action(short, nh=NH, th=TH)[1]
+    assert out[TH - 128:] == short[TH - 128:] and IP(out[14:]).chksum == _fresh_ip_sum(out)
+    # The one-argument form stores a zero annotation too, into the header (Click's code).
+    out = H("StoreIPAddress", "dst").action(TCP_FRAME, nh=NH, th=TH, dst_ip=0)[1]
+    assert out[30:34] == bytes(4) and _checksums_ok(out)
+
+
+def _fresh_ip_sum(frame: bytes) -> int:
+    ip = IP(frame[14:])
+    del ip.chksum
+    return IP(bytes(ip)).chksum
+
+
+@pytest.mark.parametrize("n_outputs, other", [(1, drop(1)), (2, 1)])
+def test_storeipaddress_src_dst_need_an_ip_header(n_outputs, other):
+    h = H("StoreIPAddress", "1.1.1.1, dst", n_outputs=n_outputs)
+    assert h.action(TCP_FRAME)[0] == other                       # no IP header annotation
+    assert h.action(TCP_FRAME[:14 + 19], nh=NH)[0] == other      # header truncated
+    assert h.action(TCP_FRAME, nh=NH, th=NH + 16)[0] == other    # header shorter than 20
+    code, out, _ = h.action(TCP_FRAME, nh=NH, th=TH)
+    assert code == 0
+
+
+def test_storeipaddress_at_an_offset():
+    h = H("StoreIPAddress", "4", n_outputs=2)
+    code, out, _ = h.action(bytes(10), dst_ip=0x0A000001)
+    assert code == 0 and out == bytes(4) + bytes([10, 0, 0, 1]) + bytes(2)
+    assert h.action(bytes(10), dst_ip=0)[0] == 1                # zero annotation: not stored
+    assert h.action(bytes(7), dst_ip=0x0A000001)[0] == 1        # out of range
+    assert h.action(bytes(8), dst_ip=0x0A000001)[0] == 0
+    h = H("StoreIPAddress", "0.0.0.0, 0")                       # ADDR may be zero
+    code, out, _ = h.action(b"\xff" * 6)
+    assert code == 0 and out == bytes(4) + b"\xff\xff"
+    assert h.action(b"\xff" * 3)[0] == drop(0)
+    # A plain offset does not touch checksums.
+    code, out, _ = H("StoreIPAddress", "10.9.8.7, 26").action(TCP_FRAME, nh=NH, th=TH)
+    assert out[26:30] == bytes([10, 9, 8, 7]) and out[24:26] == TCP_FRAME[24:26]
+
+
+def test_storeipaddress_arguments():
+    off = A.ok("StoreIPAddress", "OFFSET 8")
+    assert off["ADDR"] is None and repr(off["OFFSET"]) == "8"
+    assert repr(A.ok("StoreIPAddress", "SRC")["OFFSET"]) == "src"
+    two = A.ok("StoreIPAddress", "1.2.3.4, Dst")
+    assert str(two["ADDR"]) == "1.2.3.4" and repr(two["OFFSET"]) == "dst"
+    assert str(A.ok("StoreIPAddress", "ADDR 1.2.3.4, OFFSET 0")["ADDR"]) == "1.2.3.4"
+    assert "requires integer" in A.issue("StoreIPAddress", "1.2.3.4").message
+    assert "requires integer" in A.issue("StoreIPAddress", "1.2.3.4, -1").message
+    assert "requires integer" in A.issue("StoreIPAddress", "1.2.3.4, here").message
+    assert "not an IP address" in A.issue("StoreIPAddress", "4, 8").message
+    assert "missing argument OFFSET" in A.issue("StoreIPAddress", "").message
+    assert A.issue("StoreIPAddress", "1.2.3.4, 8, 9").message
+
+
+def test_storeipaddress_runs():
+    r = router(f"InfiniteSource(\\<{TCP_FRAME.hex()}>, LIMIT 5, STOP true) -> Strip(14)"
+               " -> MarkIPHeader"
+               " -> st :: StoreIPAddress(10.1.2.3, dst) -> CheckIPHeader -> a :: Counter"
+               " -> Discard; st[1] -> b :: Counter -> Discard;")
+    r.run(duration=10)
+    assert r.read("a", "count") == "5" and r.read("b", "count") == "0"
+    assert r.account().balanced
+
+
 # ---- compiled and interpreted -----------------------------------------------------------------
 
 def test_interpreted_kernels_give_the_same_trace():
@@ -252,4 +365,4 @@ def test_interpreted_kernels_give_the_same_trace():
     compiled = json.loads(json.dumps(trace()))
     assert json.loads(run.stdout) == compiled
     assert set(compiled) == {"RatedSplitter", "BandwidthRatedSplitter", "Meter",
-                             "BandwidthMeter"}
+                             "BandwidthMeter", "StoreIPAddress"}
