@@ -11,6 +11,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parents[1] / "datapath"),
 
 from kernel_harness import Harness  # noqa: E402
 from scapy.layers.inet import IP, TCP, UDP  # noqa: E402
+from scapy.layers.l2 import ARP  # noqa: E402
 
 from clickpy.packet import C_NOW, release  # noqa: E402
 
@@ -56,6 +57,23 @@ def trace() -> dict:
                 rows.append([int(h.cls.simple_action(h.P, s, h.st)), h.pool.bytes(s).hex()])
                 release(h.P, s)
     out["StoreIPAddress"] = rows
+    h = Harness("SetPacketType", "loopback")
+    s = h.load(b"x")
+    out["SetPacketType"] = [int(h.cls.simple_action(h.P, s, h.st)), int(h.pool.anno[s, 8])]
+    release(h.P, s)
+    arp = bytes(ARP(pdst="10.0.0.1", psrc="10.0.0.2"))
+    rows = []
+    for n_outputs in (1, 2):
+        h = Harness("CheckARPHeader", "2, DETAILS true", n_outputs=n_outputs)
+        bad_hln = b"ab" + arp[:4] + b"\x07" + arp[5:] + b"z" * 4
+        bad_pln = b"ab" + arp[:5] + b"\x09" + arp[6:] + b"z" * 12
+        for f in (b"ab" + arp, b"ab" + arp[:20], b"ab", bad_hln, bad_pln, b"ab" + arp + b"tail"):
+            s = h.load(f)
+            rows.append([int(h.cls.simple_action(h.P, s, h.st)), int(h.pool.anno[s, 2]),
+                         int(h.pool.anno[s, 3])])
+            release(h.P, s)
+        rows.append([h.read("drops"), h.read("drop_details")])
+    out["CheckARPHeader"] = rows
     return out
 
 

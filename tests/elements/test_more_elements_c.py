@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from kernel_harness import Harness
 from scapy.layers.inet import IP, TCP, UDP
-from scapy.layers.l2 import Ether
+from scapy.layers.l2 import ARP, Ether
 
 from clickpy.check import check_graph
 from clickpy.diagnostics import SourcePos
@@ -20,7 +20,7 @@ from clickpy.element import registry
 from clickpy.graph import build_graph
 from clickpy.kernel import drop
 from clickpy.lang import parse_text
-from clickpy.packet import C_NOW, release
+from clickpy.packet import A_NH, A_PKTTYPE, A_TH, C_NOW, HEADROOM, release
 from clickpy.runtime.router import HandlerError, Router
 from element_args import ArgsAt
 
@@ -59,7 +59,8 @@ def router(text: str) -> Router:
     ("RatedSplitter", "1/1-2", "h/h", "standard"),
     ("BandwidthRatedSplitter", "1/1-2", "h/h", "standard"),
     ("Meter", "1/2-", "h/h", "standard"), ("BandwidthMeter", "1/2-", "h/h", "standard"),
-    ("StoreIPAddress", "1/1-2", "a/ah", "ip"),
+    ("StoreIPAddress", "1/1-2", "a/ah", "ip"), ("SetPacketType", "1/1", "a/a", "standard"),
+    ("CheckARPHeader", "1/1-2", "a/ah", "ethernet"),
 ])
 def test_declarations_match_click(name, ports, processing, family):
     cls = registry()[name]
@@ -353,6 +354,111 @@ def test_storeipaddress_runs():
     assert r.account().balanced
 
 
+# ---- SetPacketType ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("word, value", [("HOST", 0), ("broadcast", 1), ("Multicast", 2),
+                                         ("OTHERHOST", 3), ("outgoing", 4), ("LOOPBACK", 5)])
+def test_setpackettype_sets_the_annotation(word, value):
+    h = H("SetPacketType", word)
+    code, out, s = h.action(b"abc", pkttype=3 if value != 3 else 0)
+    assert code == 0 and out == b"abc" and int(h.pool.anno[s, A_PKTTYPE]) == value
+
+
+def test_setpackettype_arguments():
+    assert A.ok("SetPacketType", "TYPE otherhost")["TYPE"] == "OTHERHOST"
+    issue = A.issue("SetPacketType", "HOSTS")
+    assert "unrecognized packet type 'HOSTS'" in issue.message and "HOST" in issue.hint
+    assert "missing" in A.issue("SetPacketType", "").message
+    assert A.issue("SetPacketType", "HOST BROADCAST").message
+    assert A.issue("SetPacketType", "HOST, BROADCAST").message
+    assert registry()["SetPacketType"].handlers == ()
+
+
+def test_setpackettype_runs():
+    # ICMPError does not answer broadcast packets (Click's is_outgoing/broadcast check).
+    frame = bytes(IP(src="10.0.0.1", dst="10.0.0.2") / UDP() / b"x")
+    r = router(f"InfiniteSource(\\<{frame.hex()}>, LIMIT 4, STOP true) -> MarkIPHeader"
+               " -> SetPacketType(BROADCAST) -> ICMPError(10.0.0.9, unreachable, host)"
+               " -> c :: Counter -> Discard;")
+    r.run(duration=10)
+    assert r.read("c", "count") == "0"
+    assert r.account().balanced
+
+
+# ---- CheckARPHeader --------------------------------------------------------------------------
+
+ARP_FRAME = bytes(Ether(dst="ff:ff:ff:ff:ff:ff") / ARP(pdst="10.0.0.1", psrc="10.0.0.2"))
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_checkarpheader_passes_good_headers_and_sets_the_network_header(n_outputs):
+    h = H("CheckARPHeader", "14", n_outputs=n_outputs)
+    code, out, s = h.action(ARP_FRAME)
+    assert code == 0 and out == ARP_FRAME
+    assert (int(h.pool.anno[s, A_NH]), int(h.pool.anno[s, A_TH])) == (HEADROOM + 14,
+                                                                       HEADROOM + 14 + 28)
+    arp = ARP_FRAME[14:]
+    assert H("CheckARPHeader").action(arp)[0] == 0                      # OFFSET 0
+    # Other hardware and protocol types pass with any lengths that fit.
+    odd = arp[:2] + b"\x00\x06" + b"\x08\x02" + arp[6:] + bytes(10)
+    assert H("CheckARPHeader").action(b"\x00\x06" + odd[2:])[0] == 0
+    ip6 = b"\x00\x01\x86\xdd\x06\x10" + arp[6:8] + bytes(2 * 6 + 2 * 16)
+    assert H("CheckARPHeader").action(ip6)[0] == 0
+    assert h.read("drops") == "0"
+
+
+@pytest.mark.parametrize("n_outputs", [1, 2])
+def test_checkarpheader_reasons(n_outputs):
+    h = H("CheckARPHeader", "OFFSET 14, DETAILS true", n_outputs=n_outputs)
+    arp = ARP_FRAME[14:]
+    bad = [
+        (ARP_FRAME[:14 + 7], 0),                                       # tiny packet
+        (b"", 0),                                                      # OFFSET past the end
+        (ARP_FRAME[:14 + 27], 1),                                      # addresses cut
+        (ARP_FRAME[:14] + arp[:4] + b"\x05" + arp[5:] + bytes(8), 2),   # Ethernet, hln 5
+        (ARP_FRAME[:14] + arp[:5] + b"\x05" + arp[6:] + bytes(8), 3),   # IPv4, pln 5
+        (ARP_FRAME[:14] + arp[:2] + b"\x86\xdd" + arp[4:] + bytes(8), 3),  # IPv6, pln 4
+    ]
+    for frame, reason in bad:
+        code = h.action(frame)[0]
+        assert code == (1 if n_outputs == 2 else drop(reason)), (frame, reason)
+    assert h.read("drops") == "6"
+    assert h.read("drop_details") == ("2\ttiny packet\n1\ttoo small for addresses\n"
+                                      "1\tbad hardware type/length\n"
+                                      "2\tbad protocol type/length\n")
+    with pytest.raises(KeyError):
+        H("CheckARPHeader").read("drop_details")      # only with DETAILS true
+
+
+def test_checkarpheader_reports_first_failure_or_every_one(capsys):
+    for verbose, expected in (("false", 1), ("true", 3)):
+        h = H("CheckARPHeader", f"VERBOSE {verbose}", n_outputs=2)
+        for _ in range(3):
+            h.action(b"\x00")
+        h.flush()
+        err = capsys.readouterr().err
+        assert err.count("ARP header check failed: tiny packet") == expected
+
+
+def test_checkarpheader_arguments():
+    assert A.ok("CheckARPHeader", "")["OFFSET"] == 0
+    assert A.ok("CheckARPHeader", "OFFSET 14, VERBOSE true")["VERBOSE"] is True
+    assert A.issue("CheckARPHeader", "-1").message
+    assert A.issue("CheckARPHeader", "VERBOSE maybe").message
+    names = {(x.name, x.read, x.write) for x in registry()["CheckARPHeader"].handlers}
+    assert names == {("drops", True, False), ("drop_details", True, False)}
+
+
+def test_checkarpheader_runs():
+    r = router(f"InfiniteSource(\\<{ARP_FRAME.hex()}>, LIMIT 3, STOP true)"
+               " -> ck :: CheckARPHeader(14) -> a :: Counter -> Discard;"
+               f" InfiniteSource(\\<{ARP_FRAME[:30].hex()}>, LIMIT 2, STOP true) -> ck;"
+               " ck[1] -> b :: Counter -> Discard;")
+    r.run(duration=10)
+    assert (r.read("a", "count"), r.read("b", "count"), r.read("ck", "drops")) == ("3", "2", "2")
+    assert r.account().balanced
+
+
 # ---- compiled and interpreted -----------------------------------------------------------------
 
 def test_interpreted_kernels_give_the_same_trace():
@@ -365,4 +471,5 @@ def test_interpreted_kernels_give_the_same_trace():
     compiled = json.loads(json.dumps(trace()))
     assert json.loads(run.stdout) == compiled
     assert set(compiled) == {"RatedSplitter", "BandwidthRatedSplitter", "Meter",
-                             "BandwidthMeter", "StoreIPAddress"}
+                             "BandwidthMeter", "StoreIPAddress", "SetPacketType",
+                             "CheckARPHeader"}
