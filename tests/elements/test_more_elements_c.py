@@ -473,3 +473,22 @@ def test_interpreted_kernels_give_the_same_trace():
     assert set(compiled) == {"RatedSplitter", "BandwidthRatedSplitter", "Meter",
                              "BandwidthMeter", "StoreIPAddress", "SetPacketType",
                              "CheckARPHeader"}
+
+
+def test_interpreted_run_gives_the_same_counts():
+    frame = bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP() / b"x")
+    config = (f"InfiniteSource(\\<{frame.hex()}>, LIMIT 20, STOP true) -> SetPacketType(HOST)"
+              " -> m :: Meter(4000000) -> t :: Tee -> Strip(14) -> MarkIPHeader"
+              " -> StoreIPAddress(10.9.9.9, dst) -> CheckIPHeader -> a :: Counter -> Discard;"
+              " t[1] -> ck :: CheckARPHeader(14) -> b :: Counter -> Discard; ck[1] -> Discard;"
+              " m[1] -> Discard;")
+    args = [sys.executable, "-m", "clickpy", "run", "--quiet", "-e", config,
+            "-h", "a.count", "-h", "b.count", "-h", "ck.drops"]
+    jit = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    interp = subprocess.run(args, capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "NUMBA_DISABLE_JIT": "1"})
+    assert jit.returncode == 0, jit.stderr
+    assert interp.returncode == 0, interp.stderr
+    assert jit.stdout == interp.stdout
+    # An IP packet read as ARP: hardware type 0x4500, hln 0 and pln 1 (the IP ID): valid.
+    assert "a.count:\n20" in jit.stdout and "b.count:\n20" in jit.stdout
