@@ -1,8 +1,7 @@
 """BandwidthMeter: sends each packet to the output for the current arrival rate (bytes/s).
 
-The rate is Click's RateEWMA (include/click/ewma.hh: RateEWMAX<RateEWMAXParameters<4,
-10>>), to the bit: 32-bit unsigned words, epochs of one jiffy (1 ms), alpha 1/16 and 10
-bits of fraction.  Counter's rate is a plain average, not this EWMA, so it is here.
+The rate is Click's RateEWMA (clickpy.datapath.ewma); Counter's rate here is a plain
+average between the first and last packet, not this EWMA.
 """
 import time
 
@@ -10,55 +9,20 @@ import numpy as np
 from numba import njit
 
 from clickpy.args import Arg, ArgIssue, Bandwidth
+from clickpy.datapath import ewma
 from clickpy.element import Element, Handler
 from clickpy.packet import C_NOW
 from elements.devices.fromdump import unparse_real2
 
-EPOCH, CURRENT, AVG, NOW, NMETERS = range(5)   # state words; EPOCH -1: not yet started
-M32 = 0xFFFFFFFF
-SCALE, STABILITY, COMPENSATION, HZ = 10, 4, 8, 1000
-MAX_RATE = M32 >> SCALE
-
-
-@njit(cache=True, _nrt=False)
-def _ewma(avg, x):
-    """DirectEWMAX::update(x): avg += (int)((x << scale) + compensation - avg) >> stability."""
-    d = (((x << SCALE) + COMPENSATION) - avg) & M32
-    if d >= 0x80000000:
-        d -= 0x100000000
-    return (avg + (d >> STABILITY)) & M32
-
-
-@njit(cache=True, _nrt=False)
-def rate_update(c, now_ns, delta):
-    """RateEWMAX::update(delta): close the epochs passed since the last update, then count.
-
-    Click's epoch starts when the element is made; starting it at the first update is the
-    same, since epochs of no samples leave an average of 0 at 0.
-    """
-    now = (now_ns // 1000000) & M32            # click_jiffies()
-    jj = c[EPOCH]
-    if jj < 0:
-        c[EPOCH] = now
-    elif now != jj:
-        avg = _ewma(c[AVG], c[CURRENT])
-        if ((jj + 1) & M32) != now:             # update_n(0, now - jj - 1)
-            n = (now - jj - 1) & M32
-            if n >= 100:
-                avg = 0
-            else:
-                for _ in range(n):
-                    avg = _ewma(avg, 0)
-        c[AVG] = avg
-        c[CURRENT] = 0
-        c[EPOCH] = now
-    c[CURRENT] = (c[CURRENT] + delta) & M32
+NOW, NMETERS = ewma.WORDS, ewma.WORDS + 1        # state words after the rate's
+MAX_RATE = ewma.M32 >> ewma.SCALE
+rate_update = ewma.update
 
 
 @njit(cache=True, _nrt=False)
 def meter_output(c, meters):
     """The first output whose meter the scaled average is below, else the last."""
-    r = c[AVG]
+    r = c[ewma.AVG]
     n = c[NMETERS]
     for i in range(n):
         if r < meters[i]:
@@ -134,10 +98,9 @@ class BandwidthMeter(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         rates = cls.rates(values)
-        c = np.zeros(5, dtype=np.int64)
-        c[EPOCH] = -1
+        c = ewma.words(ewma.WORDS + 2)
         c[NMETERS] = len(rates)
-        meters = np.array([(min(v, MAX_RATE) << SCALE) // HZ for v in rates] or [0],
+        meters = np.array([(min(v, MAX_RATE) << ewma.SCALE) // ewma.HZ for v in rates] or [0],
                           dtype=np.int64)
         return (c, meters)
 
@@ -146,10 +109,10 @@ class BandwidthMeter(Element):
         c, meters = st
         if name == "meters":
             # Click concatenates several thresholds with no separator between them.
-            return "".join(unparse_real2((int(m) * HZ) & M32, SCALE)
+            return "".join(unparse_real2((int(m) * ewma.HZ) & ewma.M32, ewma.SCALE)
                            for m in meters[:int(c[NMETERS])])
         if name == "rate":
             # Click's handler updates the rate with 0 first, closing the epochs passed.
             rate_update(c, int(c[NOW]) if c[NOW] > 0 else time.time_ns(), 0)
-            return unparse_real2((int(c[AVG]) * HZ) & M32, SCALE)
+            return unparse_real2(ewma.scaled_rate(c), ewma.SCALE)
         raise KeyError(name)
