@@ -1,10 +1,10 @@
 """The compiled data path end to end: tasks, loops, schedulers, the packet account."""
-import os
 import subprocess
 import sys
 
 import pytest
 
+from both_ways import run_both_ways
 from clickpy.check import check_graph
 from clickpy.graph import build_graph
 from clickpy.lang import parse_text
@@ -141,15 +141,8 @@ def test_interpreted_run_gives_the_same_results(trace, tmp_path):
     config = (f"FromDump({path}, STOP true) -> c :: Counter -> Strip(14) -> CheckIPHeader"
               " -> dt :: DecIPTTL -> t :: Tee(2); t[0] -> a :: Counter -> Discard;"
               " t[1] -> Discard; dt[1] -> e :: Counter -> Discard;")
-    args = [sys.executable, "-m", "clickpy", "run", "--quiet", "-e", config,
-            "-h", "c.count", "-h", "a.count", "-h", "e.count"]
-    jit = subprocess.run(args, capture_output=True, text=True, timeout=600)
-    interp = subprocess.run(args, capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "NUMBA_DISABLE_JIT": "1"})
-    assert jit.returncode == 0, jit.stderr
-    assert interp.returncode == 0, interp.stderr
-    assert jit.stdout == interp.stdout
-    assert "e.count:\n3" in jit.stdout and "a.count:\n40" in jit.stdout
+    out = run_both_ways(config, "c.count", "a.count", "e.count")
+    assert "e.count:\n3" in out and "a.count:\n40" in out
 
 
 def test_a_junction_subgraph_is_compiled_once_and_fed_through_the_queue(trace):

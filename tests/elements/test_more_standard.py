@@ -13,6 +13,7 @@ from kernel_harness import Harness
 from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
+from both_ways import run_both_ways
 from clickpy.check import check_graph
 from clickpy.diagnostics import SourcePos
 from clickpy.element import registry
@@ -355,13 +356,6 @@ def test_interpreted_run_gives_the_same_counts():
     config = ("RandomSource(100, LIMIT 20, STOP true) -> SetTimestamp(FIRST true)"
               " -> a :: AverageCounter -> cl :: CheckLength(99) -> Discard;"
               " cl[1] -> Strip(14) -> MarkIPHeader -> IPMirror -> b :: Counter -> Discard;")
-    args = [sys.executable, "-m", "clickpy", "run", "--quiet", "-e", config,
-            "-h", "a.count", "-h", "a.byte_count", "-h", "b.count"]
-    jit = subprocess.run(args, capture_output=True, text=True, timeout=600)
-    interp = subprocess.run(args, capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "NUMBA_DISABLE_JIT": "1"})
-    assert jit.returncode == 0, jit.stderr
-    assert interp.returncode == 0, interp.stderr
-    assert jit.stdout == interp.stdout
-    assert "a.count:\n20" in jit.stdout and "a.byte_count:\n2000" in jit.stdout
-    assert "b.count:\n20" in jit.stdout
+    out = run_both_ways(config, "a.count", "a.byte_count", "b.count")
+    assert "a.count:\n20" in out and "a.byte_count:\n2000" in out
+    assert "b.count:\n20" in out
