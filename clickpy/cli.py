@@ -321,7 +321,7 @@ def _run(args: argparse.Namespace) -> int:
     status = run_report.print_handlers(handlers, read, HandlerError, named)
     acct = router.account()
     if not args.quiet:
-        print(f"ran {elapsed:.2f} s (first round, including compilation: "
+        print(f"ran {elapsed:.2f} s (compiling or loading the compiled code: "
               f"{router.compile_seconds:.2f} s)", file=sys.stderr)
         print("\n".join(acct.lines()))
     if exit_handler is not None:

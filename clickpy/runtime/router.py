@@ -128,14 +128,7 @@ class Router:
     def _round(self, budget: int, rounds: int = 1, until_ns: int = 0) -> tuple:
         """Up to `rounds` rounds in one call into compiled code (codegen's run_rounds):
         (packets moved, rounds run, host work of the last, packets it moved)."""
-        # A cold start compiles the tasks in two processes at once (clickpy.compile.parallel):
-        # the router's cold first packet 25 s against 36-37 s with CLICKPY_COMPILE_JOBS=1
-        # when the machine's other core was mostly free; 32-33 s against 37 s when another
-        # engineer's process held it.
-        if not self._compiled:
-            self._compiled = True
-            parallel.compile_tasks(self.module, self.T)
-            self._address_round_calls()
+        self.compile()
         return self.module.run_rounds(self.T, budget, rounds, until_ns)
 
     def _address_round_calls(self) -> None:
@@ -151,11 +144,22 @@ class Router:
             self.F[F_TASKS + k] = indirect.address(task, (table, numba.int64))
 
     def compile(self) -> None:
-        """Compile (or load from the cache) now rather than in the first round: moves nothing."""
-        if self.rounds == 0 and self.compile_seconds == 0.0:
-            t = time.perf_counter()
-            self._round(0)
-            self.compile_seconds = time.perf_counter() - t
+        """Compile (or load from the cache) the round's functions now, running nothing: the
+        first round then reads the clock (C_NOW) after it, so that timers start from the
+        run, not from before a compile that may take seconds (TimedSource(0.1s, LIMIT 5)
+        sent its five packets at once after a cached start, as missed expiries)."""
+        if self._compiled:
+            return
+        t = time.perf_counter()
+        self._compiled = True
+        # A cold start compiles the tasks in two processes at once (clickpy.compile.parallel):
+        # the router's cold first packet 25 s against 36-37 s with CLICKPY_COMPILE_JOBS=1
+        # when the machine's other core was mostly free; 32-33 s against 37 s when another
+        # engineer's process held it.
+        parallel.compile_tasks(self.module, self.T)
+        self._address_round_calls()
+        self.module.run_rounds.compile((numba.typeof(self.T),) + (numba.int64,) * 3)
+        self.compile_seconds += time.perf_counter() - t
 
     def _load(self) -> None:
         """Generate the task module and load it (compiled, or from the cache)."""
@@ -220,12 +224,9 @@ class Router:
                 until_ns: int = 0) -> tuple[int, int]:
         """Up to `rounds` rounds (see _round), then the Python work the last one left:
         (packets moved, packets the last round moved)."""
+        self.compile()                      # before the clock is read for the round
         self.pool.ctl[C_NOW] = time.time_ns() if now_ns is None else now_ns
-        if self.rounds == 0 and self.compile_seconds == 0.0:
-            t = time.perf_counter()
         n, ran, work, last = self._round(budget or self.batch, rounds, until_ns)
-        if self.rounds == 0 and self.compile_seconds == 0.0:
-            self.compile_seconds = time.perf_counter() - t
         self.rounds += ran
         for i in self._unpolled:
             self._flush(i)
