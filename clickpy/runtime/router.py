@@ -14,6 +14,7 @@ from typing import Callable
 import networkx as nx
 import numba
 import numpy as np
+from numba.core.dispatcher import Dispatcher
 
 from clickpy.compile import cache, indirect, libc, parallel
 from clickpy.compile.arraytable import ENTRY, Layout, table
@@ -158,7 +159,9 @@ class Router:
         # engineer's process held it.
         parallel.compile_tasks(self.module, self.T)
         self._address_round_calls()
-        self.module.run_rounds.compile((numba.typeof(self.T),) + (numba.int64,) * 3)
+        run_rounds = self.module.run_rounds
+        if isinstance(run_rounds, Dispatcher):      # (plain Python under NUMBA_DISABLE_JIT)
+            run_rounds.compile((numba.typeof(self.T),) + (numba.int64,) * 3)
         self.compile_seconds += time.perf_counter() - t
 
     def _load(self) -> None:
