@@ -164,6 +164,37 @@ def infinitesource_budget(P, st):
     return n
 
 
+
+def read_source_handler(c, name: str) -> str | None:
+    """active, count, limit or burst: the handlers InfiniteSource's kin (RandomSource) share,
+    from their shared state words; None for another handler."""
+    if name == "active":
+        return unparse_bool(c[ACTIVE])
+    word = {"count": COUNT, "limit": LIMIT, "burst": BURST}.get(name)
+    return None if word is None else str(int(c[word]))
+
+
+def write_source_handler(c, name: str, text: str, end_action: int) -> bool:
+    """A write to InfiniteSource's kin: any write reschedules Click's task, so a source
+    that stopped the driver may do so again; then limit, burst, active or reset.  False
+    for another handler (the caller's own)."""
+    if c[STOP] == END_DONE and end_action == END_STOP:
+        c[STOP] = END_STOP
+    if name == "limit":
+        c[LIMIT] = parse_int(text, "limit parameter must be integer")
+    elif name == "burst":
+        c[BURST] = parse_int(text, "burstsize parameter must be integer >= 1", 1)
+    elif name == "active":
+        try:
+            c[ACTIVE] = parse_bool(text, "active")
+        except ValueError:
+            raise ValueError("active parameter must be boolean") from None
+    elif name == "reset":
+        c[COUNT] = 0
+    else:
+        return False
+    return True
+
 class InfiniteSource(Element):
     """Generates packets whenever scheduled.
 
@@ -244,34 +275,23 @@ class InfiniteSource(Element):
         c = st[0]
         if name == "data":
             return get_data(st).decode("latin-1")
-        if name == "active":
-            return unparse_bool(c[ACTIVE])
-        words = {"count": COUNT, "limit": LIMIT, "burst": BURST, "length": DATASIZE}
-        if name not in words:
+        if name == "length":
+            return str(int(c[DATASIZE]))
+        text = read_source_handler(c, name)
+        if text is None:
             raise KeyError(name)
-        return str(int(c[words[name]]))
+        return text
 
     @classmethod
     def write_handler(cls, name, text, values, st):
         c = st[0]
-        if c[STOP] == END_DONE and cls.end_action(values) == END_STOP:
-            c[STOP] = END_STOP      # a write reschedules Click's task: it may stop again
+        if write_source_handler(c, name, text, cls.end_action(values)):
+            return
         if name == "data":
             data = handler_text(text, "data")
             pkt = packet_bytes(data, int(c[DATASIZE]))
             set_template(st, pkt)
             set_data(st, data)
-        elif name == "limit":
-            c[LIMIT] = parse_int(text, "limit parameter must be integer")
-        elif name == "burst":
-            c[BURST] = parse_int(text, "burstsize parameter must be integer >= 1", 1)
-        elif name == "active":
-            try:
-                c[ACTIVE] = parse_bool(text, "active")
-            except ValueError:
-                raise ValueError("active parameter must be boolean") from None
-        elif name == "reset":
-            c[COUNT] = 0
         elif name == "length":
             datasize = parse_int(text, "length must be integer")
             set_template(st, packet_bytes(get_data(st), datasize))

@@ -11,13 +11,13 @@ from numba import njit
 
 from clickpy.args import Arg, ArgIssue, Bool, Integer
 from clickpy.argtypes.handler_calls import HandlerCallArg
-from clickpy.datapath.ipheader import parse_bool, unparse_bool
 from clickpy.element import Element, Handler
 from clickpy.packet import A_TSTAMP, C_NOW, alloc
-from elements.standard.infinitesource import (ACTIVE, BURST, COUNT, END_DONE, END_STOP, LIMIT,
-                                              MAX_PACKET, STOP, TIMESTAMP, InfiniteSource,
-                                              _limit_reached, infinitesource_budget,
-                                              infinitesource_calls_pending, parse_int)
+from elements.standard.infinitesource import (ACTIVE, BURST, COUNT, LIMIT, MAX_PACKET, STOP,
+                                              TIMESTAMP, InfiniteSource, _limit_reached,
+                                              infinitesource_budget,
+                                              infinitesource_calls_pending, parse_int,
+                                              read_source_handler, write_source_handler)
 
 LENGTH, RNG = 10, 11    # state words after InfiniteSource's
 MAX_LENGTH = 64 * 1024  # Click: "bad length" from here on
@@ -127,30 +127,19 @@ class RandomSource(Element):
     @classmethod
     def read_handler(cls, name, values, st):
         c = st[0]
-        if name == "active":
-            return unparse_bool(c[ACTIVE])
-        words = {"count": COUNT, "limit": LIMIT, "burst": BURST, "length": LENGTH}
-        if name not in words:
+        if name == "length":
+            return str(int(c[LENGTH]))
+        text = read_source_handler(c, name)
+        if text is None:
             raise KeyError(name)
-        return str(int(c[words[name]]))
+        return text
 
     @classmethod
     def write_handler(cls, name, text, values, st):
         c = st[0]
-        if c[STOP] == END_DONE and cls.end_action(values) == END_STOP:
-            c[STOP] = END_STOP      # a write reschedules Click's task: it may stop again
-        if name == "limit":
-            c[LIMIT] = parse_int(text, "limit parameter must be integer")
-        elif name == "burst":
-            c[BURST] = parse_int(text, "burstsize parameter must be integer >= 1", 1)
-        elif name == "active":
-            try:
-                c[ACTIVE] = parse_bool(text, "active")
-            except ValueError:
-                raise ValueError("active parameter must be boolean") from None
-        elif name == "reset":
-            c[COUNT] = 0
-        elif name == "length":
+        if write_source_handler(c, name, text, cls.end_action(values)):
+            return
+        if name == "length":
             n = parse_int(text, "length must be integer")
             if not 0 <= n <= MAX_PACKET:
                 raise ValueError(f"length: packets of {n} bytes cannot be made "
