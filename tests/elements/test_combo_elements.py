@@ -209,17 +209,6 @@ OUTPUT_CASES = [("7, 10.0.0.9, 100", "7", "10.0.0.9", "100"),
                 ("300, 10.0.0.9, 1500", "300", "10.0.0.9", "1500")]
 
 
-def check_length(mtu: int):
-    """Click's CheckLength(MTU), which clickpy lacks: the combo's output 4 in the chain."""
-    class _CheckLength:
-        def __init__(self):
-            self.cls = type("CheckLength", (), {"class_name": "CheckLength"})
-
-        def run(self, P, s):
-            return [(1 if int(P[2][s]) > mtu else 0, s)]
-    return _CheckLength()
-
-
 def output_results() -> list:
     out = []
     for combo, color, addr, mtu in OUTPUT_CASES:
@@ -232,7 +221,8 @@ def output_results() -> list:
                            (Instance("IPGWOptions", addr, n_outputs=2), {0: None, 1: 2}),
                            (Instance("FixIPSrc", addr), {0: None}),
                            (Instance("DecIPTTL", "", n_outputs=2), {0: None, 1: 3}),
-                           (check_length(int(mtu)), {0: None, 1: 4})], output_mix())
+                           (Instance("CheckLength", mtu, n_outputs=2), {0: None, 1: 4})],
+                          output_mix())
         out.append({"combo": one, "chain": chain})
     return out
 
@@ -302,11 +292,10 @@ o4 :: Queue(200) -> ToDevice(out4);
 """
 COMBO = ("IPInputCombo(4, INTERFACES 10.0.0.1/24) -> oc :: IPOutputCombo(4, 10.0.0.9, 60);"
          " oc[0] -> o0; oc[1] -> o1; oc[2] -> o2; oc[3] -> o3; oc[4] -> o4")
-# No CheckLength in clickpy: nothing here is over 60 bytes, and nothing reaches o4.
 CHAIN = ("Paint(4) -> Strip(14) -> CheckIPHeader(INTERFACES 10.0.0.1/24) -> GetIPAddress(16)"
          " -> DropBroadcasts -> p :: PaintTee(4) -> g :: IPGWOptions(10.0.0.9)"
-         " -> FixIPSrc(10.0.0.9) -> d :: DecIPTTL -> o0; p[1] -> o1; g[1] -> o2; d[1] -> o3;"
-         " Idle -> o4")
+         " -> FixIPSrc(10.0.0.9) -> d :: DecIPTTL -> l :: CheckLength(60) -> o0;"
+         " p[1] -> o1; g[1] -> o2; d[1] -> o3; l[1] -> o4")
 
 
 def test_combos_in_a_router_match_the_chain():
@@ -314,7 +303,8 @@ def test_combos_in_a_router_match_the_chain():
     frames = [f for f, _ in input_mix()] + [
         raw(Ether(src=MAC["src"], dst="ff:ff:ff:ff:ff:ff") / udp()),
         Ether(**MAC).build() + _opts(b"\x07\x07\x04" + bytes(4)),
-        Ether(**MAC).build() + _opts(b"\x01\x44\x01")]
+        Ether(**MAC).build() + _opts(b"\x01\x44\x01"),
+        eth(udp(payload=bytes(40)))]                          # 68 bytes of IP: over MTU 60
     runs = []
     for body in (COMBO, CHAIN):
         with open_middlebox(ROUTER % body) as mb:
@@ -326,4 +316,4 @@ def test_combos_in_a_router_match_the_chain():
                          mb.account().balanced))
     assert runs[0] == runs[1]
     assert runs[0][1]["link-level broadcast or multicast"] == 1 and runs[0][2]
-    assert [len(r) for r in runs[0][0]] == [7, 9, 1, 1, 0]
+    assert [len(r) for r in runs[0][0]] == [7, 10, 1, 1, 1]
