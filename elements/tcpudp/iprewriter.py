@@ -68,7 +68,7 @@ _KEYWORD_ARGS = (
  P_TCP_DONE, P_UDP_T0, P_UDP_T1, P_UDP_STREAM, P_GC_INTERVAL, P_NEXT_GC, P_NFLOWS, P_NFREE,
  P_NOW, P_RNG) = range(19)
 NPRM = 19
-KIND_IPREWRITER, KIND_IPADDRREWRITER = 0, 1
+KIND_IPREWRITER, KIND_IPADDRREWRITER, KIND_ICMPPING = 0, 1, 2
 
 K_DROP, K_NOCHANGE, K_KEEP, K_PATTERN, K_MAPPER = range(5)          # Click's i_drop ...
 I_KIND, I_FOUT, I_ROUT, I_COUNT, I_FAIL, I_PAT, I_NPAT = range(7)
@@ -173,7 +173,7 @@ def _unmap(ht, fl, e):
 @njit(cache=True, _nrt=False)
 def _flow_timeout(prm, fl, f):
     """Best-effort lifetime after a packet: Click's tcp/udp_flow_timeout or _timeouts[0]."""
-    if prm[P_KIND] == KIND_IPADDRREWRITER:
+    if prm[P_KIND] != KIND_IPREWRITER:
         return prm[P_T0]
     t = fl[f, F_TFLAGS]
     if fl[f, F_PROTO] == 6:
@@ -258,6 +258,16 @@ def _random(prm, top):
 
 
 @njit(cache=True, _nrt=False)
+def _reply_taken(st, proto, sa, sp, da, dp):
+    """Whether a new flow's reply key is in use.  An echo reply's key pairs the rewritten
+    identifier (dp here) with its echo_pair; Click looks up the original one's instead,
+    misses the clash and evicts the flow holding that identifier."""
+    if st[0][P_KIND] == KIND_ICMPPING:
+        sp = echo_pair(dp)
+    return find_entry(st, proto, sa, sp, da, dp) >= 0
+
+
+@njit(cache=True, _nrt=False)
 def _pattern_rewrite(st, q, proto, sa, sp, da, dp):
     """IPRewriterPattern::rewrite_flowid: (result, rewritten flow ID)."""
     pat = st[2]
@@ -281,7 +291,7 @@ def _pattern_rewrite(st, q, proto, sa, sp, da, dp):
     if pat[q, Q_SAME]:
         v = (own_sport - base) & 0xFFFFFFFF   # the packet's own port first (Click uses it
         if v <= top:                          # even for address ranges: unsigned arithmetic)
-            if find_entry(st, proto, l_sa, l_sp, l_da, own_sport) < 0:
+            if not _reply_taken(st, proto, l_sa, l_sp, l_da, own_sport):
                 val = v
                 l_dp = own_sport
     if val < 0:
@@ -294,7 +304,7 @@ def _pattern_rewrite(st, q, proto, sa, sp, da, dp):
                 l_dp = (base + v) & 0xFFFF
             else:
                 l_da = (base + v) & 0xFFFFFFFF
-            if find_entry(st, proto, l_sa, l_sp, l_da, l_dp) < 0:
+            if not _reply_taken(st, proto, l_sa, l_sp, l_da, l_dp):
                 val = v
                 break
             v = 0 if v == top else v + 1
@@ -451,6 +461,14 @@ def gc_wake_after(st):
 
 
 @njit(cache=True, _nrt=False)
+def echo_pair(ident):
+    """ICMPPingRewriter's flow ID pairs an echo identifier with `identifier + 1`, added as
+    Click adds it: to the network-order halfword on a little-endian host (x86)."""
+    raw = (((ident & 0xFF) << 8) | ((ident >> 8) & 0xFF)) + 1
+    return ((raw & 0xFF) << 8) | ((raw >> 8) & 0xFF)
+
+
+@njit(cache=True, _nrt=False)
 def new_flow(P, port, s, st, now, proto, sa, sp, da, dp, guaranteed, expiry):
     """No mapping: ask the input's spec.  (entry, drop code or output when no entry)."""
     prm = st[0]
@@ -461,9 +479,13 @@ def new_flow(P, port, s, st, now, proto, sa, sp, da, dp, guaranteed, expiry):
         return -1, drop(SPEC_DROPS if st[1][port, I_KIND] == K_DROP else NO_MAPPING)
     if prm[P_KIND] == KIND_IPADDRREWRITER and (rp != 0 or rdp != 0 or rda != 0):
         return -1, drop(TABLE_FULL)   # Click's IPAddrRewriter::add_flow refuses these
+    if prm[P_KIND] == KIND_ICMPPING:
+        rdp = echo_pair(rp)           # ICMPPingRewriter::get_entry: the reply's "port"
     f = add_flow(st, port, now, proto, sa, sp, da, dp, ra, rp, rda, rdp, guaranteed, expiry)
     if f < 0:
         return -1, drop(TABLE_FULL)
+    if prm[P_KIND] == KIND_ICMPPING:  # ICMPPingFlow: the ICMP checksum covers the identifier
+        st[3][f, F_UDPD] = update_in_cksum(0, sp, rp)
     if prm[P_REPLY_SHIFT] >= 0:
         st[3][f, F_REPLY] = get_reply_anno(P, s, prm)
     return 2 * f, 0

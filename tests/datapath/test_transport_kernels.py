@@ -9,8 +9,9 @@ import ipaddress
 
 import numpy as np
 import pytest
+from both_ways import run_both_ways
 from kernel_harness import Harness
-from scapy.all import (ICMP, IP, TCP, UDP, IPOption_LSRR, IPOption_NOP, IPOption_RR,
+from scapy.all import (ICMP, IP, TCP, UDP, Ether, IPOption_LSRR, IPOption_NOP, IPOption_RR,
                        IPOption_Security, checksum, defragment, in4_chksum, raw)
 
 from clickpy import packet
@@ -716,6 +717,109 @@ def test_ipaddrrewriter_basic_nat_any_protocol():
         assert h.one(tcp("10.0.0.5", 1, "2.0.0.2", 2)[:n])[0] == drop(0)
     with pytest.raises(ValueError):
         h.write("pattern0", "pattern 1.0.0.1 80 - - 0 1")        # addresses only
+
+
+# ---- ICMPPingRewriter ----------------------------------------------------------------
+
+def echo(src, dst, ident, reply=False, payload=b"ping data"):
+    return raw(IP(src=src, dst=dst) / ICMP(type=0 if reply else 8, id=ident, seq=9) / payload)
+
+
+def ping_of(b):
+    p = IP(b)
+    return (p.src, p.dst, p[ICMP].type, p[ICMP].id)
+
+
+def pings(config="pattern 1.0.0.1 1024-65535# - - 0 1, drop", **kw):
+    return RW("ICMPPingRewriter", config, n_inputs=2, n_outputs=2, **kw)
+
+
+def test_icmppingrewriter_translates_echoes_and_their_replies():
+    h = pings()
+    port, out = h.one(echo("10.0.0.5", "2.0.0.2", 5))
+    assert port == 0 and ping_of(out) == ("1.0.0.1", "2.0.0.2", 8, 1024) and icmp_ok(out)
+    assert IP(out).load == b"ping data" and IP(out)[ICMP].seq == 9
+    assert h.anno("DST_IP", h.slots[0]) == ipint("2.0.0.2")
+    port, out = h.one(echo("2.0.0.2", "1.0.0.1", 1024, reply=True), port=1)
+    assert port == 1 and ping_of(out) == ("2.0.0.2", "10.0.0.5", 0, 5) and icmp_ok(out)
+    assert h.anno("DST_IP", h.slots[0]) == ipint("10.0.0.5")
+    # The same request keeps its mapping; other hosts' get the next identifiers (`#`:
+    # sequential, even for an identifier inside the range).
+    assert ping_of(h.one(echo("10.0.0.5", "2.0.0.2", 5))[1])[3] == 1024
+    assert ping_of(h.one(echo("10.0.0.6", "2.0.0.2", 5))[1])[3] == 1025
+    assert ping_of(h.one(echo("10.0.0.7", "2.0.0.2", 3000))[1])[3] == 1026
+    # Click's table: (SRC, DST, IDENT); a reply's flow ID carries IDENT "+ 1" as Click
+    # adds it, to the network-order halfword (1024 -> 1280, 5 -> 261 on x86).
+    assert h.read("table").splitlines()[:2] == [
+        "(10.0.0.5, 2.0.0.2, 5) => (1.0.0.1, 2.0.0.2, 1024) [*0 1] i0 exp300",
+        "(2.0.0.2, 1.0.0.1, 1280) => (2.0.0.2, 10.0.0.5, 261) [0 *1] i0 exp300"]
+    assert (h.read("nmappings"), h.read("patterns")) == ("3", "1.0.0.1 1024-65535 - - [3]\n<drop>\n")
+
+
+def test_icmppingrewriter_drops_or_passes_what_it_cannot_map():
+    h = RW("ICMPPingRewriter", "pattern 1.0.0.1 1024-65535 - - 0 1, drop, pass 1", n_inputs=3,
+           n_outputs=2)
+    stray = echo("2.0.0.2", "1.0.0.1", 4444, reply=True)
+    unreach = raw(IP(src="2.0.0.2", dst="1.0.0.1") / ICMP(type=3, code=1) / (b"x" * 28))
+    frag = raw(IP(src="10.0.0.5", dst="2.0.0.2", frag=8, proto=1) / (b"x" * 16))
+    short = raw(IP(src="10.0.0.5", dst="2.0.0.2", proto=1) / bytes([8, 0, 0, 0, 0]))
+    udp_pkt = udp("10.0.0.5", 9, "2.0.0.2", 53)
+    assert h.one(stray, port=0) == (drop(5), stray)     # a reply makes no mapping
+    assert h.one(stray, port=1) == (drop(5), stray)
+    assert h.one(stray, port=2) == (1, stray)
+    for frame in (unreach, frag, short, udp_pkt):
+        assert h.one(frame, port=0) == (drop(1), frame)
+        assert h.one(frame, port=2) == (1, frame)
+    assert h.one(echo("10.0.0.5", "2.0.0.2", 1), port=1)[0] == drop(2)   # `drop` input
+    good = echo("10.0.0.5", "2.0.0.2", 1)
+    for n in range(20):
+        assert h.one(good[:n], port=2)[0] == drop(0)
+    assert h.read("nmappings") == "0"
+    assert h.cls.drop_reasons[5].startswith("echo reply")
+
+
+def test_icmppingrewriter_timeouts_identifier_exhaustion_and_handlers():
+    h = pings("pattern 1.0.0.1 7000-7001 - - 0 1, drop, TIMEOUT 60, GUARANTEE 0, "
+              "REAP_INTERVAL 10, DST_ANNO false")
+    h.at(1).one(echo("10.0.0.5", "2.0.0.2", 7001))           # its own identifier is free
+    assert h.read("table").startswith("(10.0.0.5, 2.0.0.2, 7001) => (1.0.0.1, 2.0.0.2, 7001)")
+    assert ping_of(h.one(echo("10.0.0.6", "2.0.0.2", 1))[1])[3] == 7000
+    assert h.anno("DST_IP", h.slots[0]) == 0                    # DST_ANNO false
+    assert h.one(echo("10.0.0.7", "2.0.0.2", 1))[0] == drop(3)    # no identifier left
+    assert h.read("mapping_failures") == "1"
+    assert h.read("table").splitlines()[0].endswith("exp60")
+    # Pings to another destination may reuse the identifiers.
+    assert ping_of(h.one(echo("10.0.0.7", "2.0.0.3", 1))[1])[3] in (7000, 7001)
+    h.at(40).one(echo("10.0.0.5", "2.0.0.2", 7001))             # keeps its mapping alive
+    h.at(75).one(udp("10.0.0.9", 1, "2.0.0.2", 53))             # gc at 75 s: two expired
+    assert h.read("nmappings") == "1" and "10.0.0.5" in h.read("table")
+    assert h.at(76).one(echo("2.0.0.2", "1.0.0.1", 7000, reply=True), port=1)[0] == drop(5)
+    h.write("clear")
+    assert (h.read("size"), h.read("table")) == ("0", "")
+
+
+def test_icmppingrewriter_keep_and_zero_checksum():
+    h = RW("ICMPPingRewriter", "keep 0 1, drop", n_inputs=2, n_outputs=2)
+    req = echo("10.0.0.5", "2.0.0.2", 77)
+    assert h.one(req) == (0, req)
+    rep = echo("2.0.0.2", "10.0.0.5", 77, reply=True)
+    assert h.one(rep, port=1) == (1, rep)
+    # An identifier change that makes the checksum 0 keeps Click's 0xFFFF rule for
+    # all-zero ICMP data.
+    h = pings("pattern 1.0.0.1 1024 - - 0 1, drop")
+    port, out = h.one(echo("10.0.0.5", "2.0.0.2", 1, payload=b""))
+    assert port == 0 and icmp_ok(out) and ping_of(out)[3] == 1024
+
+
+def test_icmppingrewriter_compiled_and_interpreted_agree():
+    frame = bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+                  / IP(src="10.0.0.5", dst="2.0.0.2") / ICMP(type=8, id=5) / b"x")
+    config = (f"InfiniteSource(\\<{frame.hex()}>, LIMIT 5, STOP true) -> Strip(14)"
+              " -> CheckIPHeader -> rw :: ICMPPingRewriter(pattern 1.0.0.1 1024-65535# - - 0 1)"
+              " -> ICMPPingResponder -> [0]rw; rw[1] -> c :: Counter -> Discard;")
+    out = run_both_ways(config, "c.count", "rw.table", "rw.nmappings")
+    assert "c.count:\n5" in out
+    assert "(10.0.0.5, 2.0.0.2, 5) => (1.0.0.1, 2.0.0.2, 1024)" in out
 
 
 # ---- IPReassembler -------------------------------------------------------------------

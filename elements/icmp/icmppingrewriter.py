@@ -1,0 +1,180 @@
+"""ICMPPingRewriter: lets pings through a NAT by rewriting echo requests and their replies.
+
+Its flows live in the table every rewriter shares (elements.tcpudp.iprewriter),
+keyed as Click keys them: an echo request (SRC, DST, IDENT) is the flow ID
+(SRC, IDENT, DST, IDENT+1) and an echo reply (SRC, DST, IDENT) is
+(SRC, IDENT+1, DST, IDENT), so a reply is the reverse of its request's
+rewritten flow and finds it (`+1` as Click adds it, see echo_pair).
+"""
+from numba import njit
+
+from clickpy.args import Arg, Bool, Seconds
+from clickpy.argtypes.packet_annotations import Annotation
+from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
+                                             check_rewriter_specs, rewriter_port_counts)
+from clickpy.datapath.inet import IP_OFFMASK, transport_offset, update_zero_in_cksum
+from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
+from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED,
+                                        I_FOUT, I_KIND, K_NOCHANGE, KIND_ICMPPING, NO_HEADER,
+                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, REWRITER_REASONS,
+                                        _apply_ip, _ip, _seconds, build_state, collect_garbage,
+                                        echo_pair, find_entry, gc_wake_after, new_flow,
+                                        rewriter_read, rewriter_timer, rewriter_write,
+                                        unparse_ports, update_csum)
+
+_KEYWORD_ARGS = (
+    Arg("DST_ANNO", Bool(), default=True,
+        doc="set the destination IP annotation to the rewritten destination"),
+    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
+    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
+    Arg("MAPPING_CAPACITY", MappingCapacity(),
+        doc="maximum mappings, or a rewriter whose capacity to share"),
+    Arg("TIMEOUT", Seconds(), default=5 * 60.0, doc="idle mapping lifetime"),
+    Arg("GUARANTEE", Seconds(), default=5.0, doc="minimum mapping lifetime after a packet"),
+    Arg("REAP_INTERVAL", Seconds(), default=15 * 60.0, doc="how often to drop expired mappings"),
+    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
+)
+
+NO_REQUEST = len(REWRITER_REASONS)
+ICMPPING_REASONS = REWRITER_REASONS[:NOT_TCP_UDP] + (
+    "not an ICMP echo or echo reply, or a later fragment (input is not `pass`)",
+) + REWRITER_REASONS[NOT_TCP_UDP + 1:] + (
+    "echo reply of no mapped request (input is not `pass`)",
+)
+
+
+@njit(cache=True, _nrt=False)
+def icmppingrewriter_push(P, port, s, st, emit):
+    # Click's ICMPPingRewriter::push: echo requests without a mapping get one
+    # from their input's spec; replies only follow a mapping.  Anything else,
+    # and replies without a mapping, leave by a `pass` input's output or die.
+    data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
+    prm, inp, fl = st[0], st[1], st[3]
+    emit[1] = s
+    end = head[s] + length[s]
+    nh = anno[s, A_NH]
+    if nh < 0 or nh + 20 > end:
+        emit[0] = drop(NO_HEADER)
+        return 1
+    now = ctl[C_NOW] // 1000000
+    collect_garbage(st, now)
+    th = transport_offset(P, s)
+    kind = data[s, th] if 0 <= th < end else 0
+    if (data[s, nh + 9] != 1 or (rd16(data, s, nh + 6) & IP_OFFMASK) or th < 0
+            or end - th < 6 or (kind != 8 and kind != 0)):
+        emit[0] = inp[port, I_FOUT] if inp[port, I_KIND] == K_NOCHANGE else drop(NOT_TCP_UDP)
+        return 1
+    echo = kind == 8
+    sa, da, ident = rd32(data, s, nh + 12), rd32(data, s, nh + 16), rd16(data, s, th + 4)
+    sp, dp = (ident, echo_pair(ident)) if echo else (echo_pair(ident), ident)
+    e = find_entry(st, 1, sa, sp, da, dp)
+    if e < 0:
+        if not echo:
+            emit[0] = inp[port, I_FOUT] if inp[port, I_KIND] == K_NOCHANGE else drop(NO_REQUEST)
+            return 1
+        g = prm[P_T1]
+        e, code = new_flow(P, port, s, st, now, 1, sa, sp, da, dp, 1 if g else 0,
+                           now + (g if g else prm[P_T0]))
+        if e < 0:
+            emit[0] = code
+            return 1
+    f, d = e >> 1, e & 1
+    _apply_ip(P, s, nh, st, f, d)           # ICMPPingFlow::apply
+    k = F_K0 + 4 * (1 - d)
+    wr16(data, s, th + 4, fl[f, k + 3] if d == 0 else fl[f, k + 1])
+    update_csum(data, s, th + 2, d, fl[f, F_UDPD])
+    wr16(data, s, th + 2, update_zero_in_cksum(rd16(data, s, th + 2), data, s, th, end - th))
+    if prm[P_T1]:                           # change_expiry_by_timeout
+        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T1], 1
+    else:
+        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T0], 0
+    emit[0] = fl[f, F_OUT0 + d]
+    return 1
+
+
+def table_text(st) -> str:
+    """Click's `table`: '(SRC, DST, IDENT) => (SRC', DST', IDENT')' per entry, both ways."""
+    fl = st[3]
+    out = []
+    for f in range(fl.shape[0]):
+        if not fl[f, F_USED] or int(fl[f, F_PROTO]) != 1:
+            continue
+        for d in (0, 1):
+            k, r = F_K0 + 4 * d, F_K0 + 4 * (1 - d)
+            out.append(f"({_ip(fl[f, k])}, {_ip(fl[f, k + 2])}, {int(fl[f, k + 1])}) => "
+                       f"({_ip(fl[f, r + 2])}, {_ip(fl[f, r])}, {int(fl[f, r + 3])})"
+                       + unparse_ports(st, f, d) + "\n")
+    return "".join(out)
+
+
+
+class ICMPPingRewriter(Element):
+    """Rewrites ICMP echo requests and replies: lets pings pass through a NAT.
+
+    An echo request without a mapping gets one from the INPUTSPEC of its
+    input port (as IPRewriter's: drop, pass OUTPUT, keep FOUTPUT ROUTPUT,
+    `pattern SADDR SPORT DADDR DPORT FOUTPUT ROUTPUT`, where the SPORT range
+    chooses the new echo identifier, or an IPMapper element's name), is
+    rewritten and sent to FOUTPUT; its replies are rewritten back and sent to
+    ROUTPUT.  Echo replies without a mapping, other ICMP, other protocols and
+    later fragments go to a `pass` input's output, else are dropped.
+    Mappings expire after TIMEOUT without packets.
+    """
+
+    port_count = "1-/1-"
+    processing = "h/h"
+    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
+                positional=True, repeat=True,
+                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
+            ) + _KEYWORD_ARGS
+    handlers = (
+        Handler("table", doc="the current mappings"),
+        Handler("mappings", doc="deprecated name of table"),
+        Handler("nmappings", doc="number of mappings"),
+        Handler("mapping_failures", doc="requests that could not be mapped"),
+        Handler("patterns", doc="the input specs, with their mapping counts"),
+        Handler("size", doc="flows in the shared flow set"),
+        Handler("capacity", write=True, doc="flow capacity"),
+        Handler("clear", read=False, write=True, doc="remove every mapping"),
+    )
+    requires = {IP_HEADER: None}
+    drop_reasons = ICMPPING_REASONS
+    push = icmppingrewriter_push
+    run_timer = rewriter_timer
+
+    @classmethod
+    def check_config(cls, values, ctx):
+        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
+
+    @classmethod
+    def port_counts_for(cls, values):
+        return rewriter_port_counts(values.get("INPUTSPEC") or [])
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return gc_wake_after(st)
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        reap = values.get("REAP_INTERVAL")
+        if values.get("REAP_TIME") is not None and (reap is None or reap == 15 * 60.0):
+            reap = values["REAP_TIME"]
+        timeouts = {P_T0: _seconds(values.get("TIMEOUT"), 5 * 60),
+                    P_T1: _seconds(values.get("GUARANTEE"), 5),
+                    P_GC_INTERVAL: _seconds(reap, 15 * 60)}
+        st = build_state(values, n_inputs, n_outputs, KIND_ICMPPING, timeouts)
+        st[0][P_DST_ANNO] = values.get("DST_ANNO") is not False
+        return st
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name in ("table", "mappings"):
+            return table_text(st)
+        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
+        return rewriter_read(name, values, st, n or st[1].shape[0])
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        rewriter_write(cls, name, text, values, st, address_only=False)
