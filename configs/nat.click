@@ -7,8 +7,11 @@
 // ARPQuerier.  IPRewriter translates TCP and UDP flows from the inside to
 // 10.0.2.1 and a free port in 1024-65535 (its input 0 spec), and translates
 // replies back (its input 1 spec `drop`: packets from the outside that belong
-// to no flow are dropped).  Other IP protocols are not translated and are
-// dropped by the rewriter (ping needs Click's ICMPPingRewriter, not shipped).
+// to no flow are dropped).  ICMPPingRewriter does the same for pings: an
+// inside host's echo requests leave from 10.0.2.1 with an identifier in
+// 1024-65535, and their echo replies come back to it.  The NAT answers pings
+// to its own addresses.  Other IP protocols are not translated and are
+// dropped by the rewriter.
 //
 // Interface names are variables: clickpy check configs/nat.click IN=veth0 OUT=veth1
 
@@ -31,15 +34,28 @@ cout[1] -> [1]arpout;
 cin[3] -> Discard;
 cout[3] -> Discard;
 
-// Translation.
+// Translation: TCP and UDP by IPRewriter, pings by ICMPPingRewriter.
 nat :: IPRewriter(pattern 10.0.2.1 1024-65535 - - 0 1, drop);
-cin[2] -> Strip(14) -> CheckIPHeader -> [0]nat;
-cout[2] -> Strip(14) -> CheckIPHeader -> [1]nat;
+pings :: ICMPPingRewriter(pattern 10.0.2.1 1024-65535 - - 0 1, drop);
+cin[2] -> Strip(14) -> CheckIPHeader
+       -> inside :: IPClassifier(icmp type echo and (dst host 10.0.1.1 or dst host 10.0.2.1),
+                                 icmp type echo, -);
+cout[2] -> Strip(14) -> CheckIPHeader
+        -> outside :: IPClassifier(icmp type echo and dst host 10.0.2.1,
+                                   icmp type echo-reply, -);
+inside[0] -> ICMPPingResponder -> arpin;        // pings to the NAT itself
+outside[0] -> ICMPPingResponder -> out;
+inside[1] -> [0]pings;
+outside[1] -> [1]pings;
+inside[2] -> [0]nat;
+outside[2] -> [1]nat;
 
 // Outbound: route to the outside network or its gateway.
-nat[0] -> StaticIPLookup(10.0.2.0/24 0, 0.0.0.0/0 10.0.2.254 0)
+nat[0] -> out :: StaticIPLookup(10.0.2.0/24 0, 0.0.0.0/0 10.0.2.254 0)
        -> dtout :: DecIPTTL -> arpout;
+pings[0] -> out;
 // Inbound replies go straight to the inside host (the rewritten destination).
 nat[1] -> dtin :: DecIPTTL -> arpin;
+pings[1] -> dtin;
 dtout[1] -> Discard;
 dtin[1] -> Discard;

@@ -1,20 +1,22 @@
 """configs/firewall.click: a stateful firewall, transparent between eth0 (inside) and eth1.
 
 Inside hosts may open TCP connections to SSH (22), HTTP (80) and HTTPS (443)
-servers and send DNS queries over UDP (53); every other packet from the inside
-is dropped.  From the outside only the return traffic of a flow the inside
-opened gets in: IPRewriter remembers each allowed flow and its `drop` input
-lets through only packets of a remembered flow, in reverse (and a paint check
+servers, send DNS queries over UDP (53) and ping; every other packet from the
+inside is dropped.  From the outside only the return traffic of a flow the
+inside opened gets in: IPRewriter (ICMPPingRewriter for pings) remembers each
+allowed flow and its `drop` input lets through only packets of a remembered
+flow, in reverse (and a paint check
 keeps outside packets from leaving by the outside again).  The firewall is a
 bump in the wire: frames it passes leave byte for byte as they came (no MAC
 rewriting, no TTL change; only Ethernet padding is trimmed, by CheckIPHeader as
 in Click, for the NIC to add again), and non-IP frames (ARP) cross both ways.
 """
 import pytest
-from scapy.layers.inet import IP
+from scapy.layers.inet import ICMP, IP
+from scapy.layers.l2 import Ether
 
-from frames import (arp_reply, arp_request, bad_ip_checksum, flow, host_mac, icmp_echo, tcp,
-                    udp, unpadded)
+from frames import (arp_reply, arp_request, bad_ip_checksum, built, flow, host_mac, icmp_echo,
+                    tcp, udp, unpadded)
 
 INSIDE, INSIDE2 = "10.0.1.2", "10.0.1.3"
 SERVER, OTHER = "192.0.2.10", "192.0.2.99"
@@ -58,8 +60,9 @@ def test_inside_may_send_dns_queries_over_udp(middlebox):
     out_(INSIDE, SERVER, 5353, 123, "udp"),              # NTP
     out_(INSIDE, SERVER, 53, 5353, "udp"),               # source port 53 does not count
     out_(INSIDE, SERVER, 40000, 443, "udp"),             # QUIC: 443 is allowed for TCP only
-    icmp_echo(INSIDE, SERVER, dst_mac=host_mac(SERVER)),
-], ids=["smtp", "tcp-8080", "dns-over-tcp", "ntp", "udp-from-53", "udp-443", "ping"])
+    built(Ether(src=host_mac(INSIDE), dst=host_mac(SERVER)) / IP(src=INSIDE, dst=SERVER)
+          / ICMP(type=13)),                              # ICMP other than ping
+], ids=["smtp", "tcp-8080", "dns-over-tcp", "ntp", "udp-from-53", "udp-443", "icmp-timestamp"])
 def test_other_inside_traffic_is_dropped(middlebox, packet):
     mb = middlebox("firewall")
     out = mb.feed("eth0", [packet])
@@ -84,6 +87,23 @@ def test_return_traffic_of_allowed_flows_comes_back_unchanged(middlebox):
     assert mb.account().balanced
 
 
+def ping(src, dst, ident, reply=False):
+    return built(Ether(src=host_mac(src), dst=host_mac(dst)) / IP(src=src, dst=dst)
+                 / ICMP(type=0 if reply else 8, id=ident) / b"ping")
+
+
+def test_inside_may_ping_and_the_replies_come_back_unchanged(middlebox):
+    mb = middlebox("firewall")
+    request = ping(INSIDE, SERVER, 7)
+    assert [bytes(p) for p in mb.feed("eth0", [request])["eth1"]] == [unpadded(request)]
+    reply, stray = ping(SERVER, INSIDE, 7, reply=True), ping(SERVER, INSIDE, 8, reply=True)
+    out = mb.feed("eth1", [reply, stray, ping(SERVER, INSIDE, 7)])
+    assert [bytes(p) for p in out["eth0"]] == [unpadded(reply)] and out["eth1"] == []
+    assert mb.drops("echo reply of no mapped request (input is not `pass`)", "pings") == 1
+    assert mb.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "flows") == 1
+    assert mb.account().balanced
+
+
 def test_unsolicited_outside_traffic_is_dropped(middlebox):
     mb = middlebox("firewall")
     mb.feed("eth0", [out_(INSIDE, SERVER, 40000, 22, "tcp")])   # one allowed flow
@@ -101,7 +121,7 @@ def test_unsolicited_outside_traffic_is_dropped(middlebox):
     assert mb.drops("no mapping, and the input spec drops new flows", "flows") == 5
     # The flow table matches the spoofed copy of the inside's own packet; the paint check
     # stops it from being sent back out.
-    assert mb.drops("other paint color", "CheckPaint") == 1
+    assert mb.drops("other paint color", "out") == 1
     assert mb.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "flows") == 1
     assert mb.account().balanced
 

@@ -7,15 +7,15 @@ Each new TCP or UDP flow from a client to 10.0.2.100 goes to the next backend,
 round robin: its destination address is rewritten to the backend's (ports
 unchanged) and it is routed one hop.  Every later packet of the flow goes to
 the same backend, and the backend's replies leave toward the client rewritten
-to come from 10.0.2.100.  The balancer answers ARP for 10.0.2.1, 10.0.2.100
-and 10.0.1.1 and finds backends and clients with ARP.  Anything else sent to
-the balancer (other protocols, other addresses, backends opening flows) is
-dropped.
+to come from 10.0.2.100.  The balancer answers ARP and pings for 10.0.2.1,
+10.0.2.100 and 10.0.1.1 and finds backends and clients with ARP.  Anything
+else sent to the balancer (other protocols, other addresses, backends opening
+flows) is dropped.
 """
-from scapy.layers.inet import IP, TCP
-from scapy.layers.l2 import ARP
+from scapy.layers.inet import ICMP, IP, TCP
+from scapy.layers.l2 import ARP, Ether
 
-from frames import (IP0, IP1, MAC0, MAC1, arp_reply, arp_request, checksums_ok, flow,
+from frames import (IP0, IP1, MAC0, MAC1, arp_reply, arp_request, built, checksums_ok, flow,
                     host_mac, icmp_echo, ip_only, payload, tcp, udp)
 
 VIP = "10.0.2.100"
@@ -113,12 +113,27 @@ def test_backends_are_found_with_arp(middlebox):
 def test_only_tcp_and_udp_for_the_virtual_address_are_balanced(middlebox):
     mb = middlebox("loadbalancer")
     balancer_ready(mb)
-    others = [icmp_echo(CLIENTS[0], VIP, dst_mac=MAC1),           # ping
+    others = [built(Ether(src=host_mac(CLIENTS[0]), dst=MAC1)
+                    / IP(src=CLIENTS[0], dst=VIP) / ICMP(type=13)),  # ICMP, not a ping
               tcp(CLIENTS[0], IP1, 40000, 80, dst_mac=MAC1),       # the balancer's own address
               udp(CLIENTS[0], "10.0.2.101", dst_mac=MAC1)]         # not the virtual address
     out = mb.feed("eth1", others)
     assert ip_only(out["eth0"]) == [] and ip_only(out["eth1"]) == []
     assert mb.drops("discarded", "Discard") == 3
+    assert mb.account().balanced
+
+
+def test_answers_pings_to_the_virtual_address_and_its_own(middlebox):
+    mb = middlebox("loadbalancer")
+    balancer_ready(mb)
+    outside = mb.feed("eth1", [icmp_echo(CLIENTS[0], VIP, dst_mac=MAC1),
+                               icmp_echo(CLIENTS[1], IP1, dst_mac=MAC1)])
+    inside = mb.feed("eth0", [icmp_echo(BACKENDS[0], IP0, dst_mac=MAC0)])
+    replies = ip_only(outside["eth1"]) + ip_only(inside["eth0"])
+    assert [(r[IP].src, r[IP].dst, r[ICMP].type, r.dst) for r in replies] == [
+        (VIP, CLIENTS[0], 0, host_mac(CLIENTS[0])), (IP1, CLIENTS[1], 0, host_mac(CLIENTS[1])),
+        (IP0, BACKENDS[0], 0, host_mac(BACKENDS[0]))]
+    assert all(checksums_ok(r) for r in replies) and ip_only(outside["eth0"]) == []
     assert mb.account().balanced
 
 
@@ -144,6 +159,6 @@ def test_yaml_twin_balances_identically(middlebox):
     click, yaml = middlebox("loadbalancer"), middlebox("loadbalancer", yaml=True)
     conversation(click)
     conversation(yaml)
-    assert len(ip_only(click.sent("eth1"))) == 6
+    assert len(ip_only(click.sent("eth1"))) == 7        # six flows' replies and a ping's
     assert [p[IP].dst for p in ip_only(click.sent("eth0"))] == BACKENDS * 2
     click.behaves_like(yaml)

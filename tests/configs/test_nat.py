@@ -6,12 +6,14 @@
 TCP and UDP flows from the inside leave with source 10.0.2.1 and a port in
 1024-65535 (the host's own port when it is free and in range), routed one
 hop (TTL - 1, new Ethernet addresses); replies to that address and port are
-translated back to the inside host.  Checksums stay valid both ways.  Packets
-from the outside that belong to no flow, and protocols other than TCP and
-UDP, are dropped.  Each side answers ARP for its address and resolves next
-hops with ARP.
+translated back to the inside host.  Pings (ICMP echo) are translated the
+same way, their echo identifier standing for the port.  Checksums stay valid
+both ways.  Packets from the outside that belong to no flow, and protocols
+other than TCP, UDP and ping, are dropped.  The NAT answers pings to its own
+addresses.  Each side answers ARP for its address and resolves next hops with
+ARP.
 """
-from scapy.layers.inet import IP, TCP, UDP
+from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.l2 import ARP, Ether
 
 from frames import (IP0, IP1, MAC0, MAC1, arp_only, arp_reply, arp_request, bad_ip_checksum,
@@ -149,12 +151,56 @@ def test_outside_packets_that_belong_to_no_flow_are_dropped(middlebox):
     assert mb.account().balanced
 
 
-def test_icmp_is_not_translated_and_is_dropped(middlebox):
+def ping(src, dst, ident, dst_mac, reply=False):
+    return built(Ether(src=host_mac(src), dst=dst_mac) / IP(src=src, dst=dst)
+                 / ICMP(type=0 if reply else 8, id=ident, seq=1) / b"ping payload")
+
+
+def test_pings_leave_from_10_0_2_1_and_their_replies_come_back(middlebox):
     mb = middlebox("nat")
     nat_ready(mb)
-    out = mb.feed("eth0", [icmp_echo(A, SERVER)])
-    assert ip_only(out["eth1"]) == []
-    assert mb.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "nat") == 1
+    requests = [ping(A, SERVER, 7, MAC0), ping(A2, SERVER, 7, MAC0)]   # the same identifier
+    out = mb.feed("eth0", requests)
+    sent = out["eth1"]
+    assert len(sent) == 2 and out["eth0"] == []
+    for s, p in zip(sent, requests):
+        translated(s, p, MAC1, host_mac(SERVER))
+        assert (s[IP].src, s[IP].dst, s[ICMP].type, s[ICMP].seq) == (IP1, SERVER, 8, 1)
+    idents = [s[ICMP].id for s in sent]
+    assert len(set(idents)) == 2 and all(1024 <= i <= 65535 for i in idents)
+    replies = [ping(SERVER, IP1, i, MAC1, reply=True) for i in reversed(idents)]
+    back = mb.feed("eth1", replies)["eth0"]
+    assert len(back) == 2
+    for b, reply, host in zip(back, replies, (A2, A)):
+        translated(b, reply, MAC0, host_mac(host))
+        assert (b[IP].src, b[IP].dst, b[ICMP].type, b[ICMP].id) == (SERVER, host, 0, 7)
+    assert mb.account().balanced
+
+
+def test_the_nat_answers_pings_to_its_own_addresses(middlebox):
+    mb = middlebox("nat")
+    nat_ready(mb)
+    inside = mb.feed("eth0", [ping(A, IP0, 1, MAC0), ping(A, IP1, 2, MAC0)])["eth0"]
+    outside = mb.feed("eth1", [ping(SERVER, IP1, 3, MAC1)])["eth1"]
+    got = [(r[IP].src, r[IP].dst, r[ICMP].type, r[ICMP].id) for r in inside + outside]
+    assert got == [(IP0, A, 0, 1), (IP1, A, 0, 2), (IP1, SERVER, 0, 3)]
+    assert all(checksums_ok(r) for r in inside + outside)
+    assert mb.account().balanced
+
+
+def test_stray_echo_replies_and_other_icmp_are_dropped(middlebox):
+    mb = middlebox("nat")
+    nat_ready(mb)
+    back = mb.feed("eth1", [ping(SERVER, IP1, 4321, MAC1, reply=True),      # no request
+                            ping(SERVER, A, 1, MAC1)])                      # no way in
+    unreachable = built(Ether(src=host_mac(A), dst=MAC0) / IP(src=A, dst=SERVER)
+                        / ICMP(type=3, code=3) / bytes(28))
+    out = mb.feed("eth0", [unreachable])
+    assert back["eth0"] == [] and ip_only(back["eth1"]) == [] and ip_only(out["eth1"]) == []
+    assert mb.drops("echo reply of no mapped request (input is not `pass`)", "pings") == 1
+    # The outside's echo request and the inside's other ICMP reach IPRewriter, which drops
+    # what is not TCP or UDP.
+    assert mb.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "nat") == 2
     assert mb.account().balanced
 
 
@@ -185,7 +231,8 @@ def conversation(mb):
     mb.feed("eth0", [arp_reply(host_mac(A), A, MAC0, IP0), from_inside(A, SERVER, 40000, 80),
                      from_inside(A, SERVER, 80, 80, "udp"), icmp_echo(A, SERVER)])
     out = mb.feed("eth1", [arp_reply(host_mac(SERVER), SERVER, MAC1, IP1)])
-    mb.feed("eth1", [from_outside(SERVER, flow(s)[1], 80, "tcp" if TCP in s else "udp")
+    mb.feed("eth1", [ping(SERVER, IP1, s[ICMP].id, MAC1, reply=True) if ICMP in s else
+                     from_outside(SERVER, flow(s)[1], 80, "tcp" if TCP in s else "udp")
                      for s in ip_only(out["eth1"])] + [from_outside(SERVER, 1, 2)])
 
 
@@ -193,5 +240,5 @@ def test_yaml_twin_translates_identically(middlebox):
     click, yaml = middlebox("nat"), middlebox("nat", yaml=True)
     conversation(click)
     conversation(yaml)
-    assert len(ip_only(click.sent("eth0"))) == 2
+    assert len(ip_only(click.sent("eth0"))) == 3
     click.behaves_like(yaml)

@@ -2,7 +2,9 @@
 import os
 
 from conftest import needs_netns
-from nettools import Middlebox, who, who_server
+from nettools import Middlebox, Sniffer, ping, who, who_server
+from scapy.layers.inet import ICMP, IP
+from scapy.layers.l2 import Ether
 
 pytestmark = needs_netns
 
@@ -41,6 +43,10 @@ def test_firewall_allows_listed_flows_and_their_replies_only(topology):
         assert who(t, "a", "10.0.0.2", 8080, timeout=2) == "failed TimeoutError"   # not listed
         who_server(t, "a", 80, 1)
         assert who(t, "b", "10.0.0.1", 80, timeout=2) == "failed TimeoutError"     # outside in
+        # Pings go out and their replies come back; the outside cannot ping in.
+        r = ping(t, "a", "10.0.0.2", count=2)
+        assert r.returncode == 0 and r.stdout.count("reply 10.0.0.2") == 2, r.stdout + r.stderr
+        assert ping(t, "b", "10.0.0.1").returncode == 1
     finally:
         finish(box)
 
@@ -57,6 +63,14 @@ def test_nat_rewrites_both_ways(topology):
         server.wait(10)
         who_server(t, "a", 80, 1)
         assert who(t, "b", "10.0.1.2", 80, timeout=2).startswith("failed")   # no way in
+        # Pings too: b sees them come from the NAT, a gets the replies from b.
+        sniff = Sniffer(t, "b", "b0", seconds=4)
+        r = ping(t, "a", "10.0.2.2", count=2)
+        assert r.returncode == 0 and r.stdout.count("reply 10.0.2.2") == 2, r.stdout + r.stderr
+        echoes = [Ether(f)[IP] for f in sniff.frames()
+                  if ICMP in Ether(f) and Ether(f)[ICMP].type == 8]
+        assert len(echoes) == 2 and {e.src for e in echoes} == {"10.0.2.1"}
+        assert ping(t, "b", "10.0.1.2").returncode == 1
     finally:
         finish(box)
 
@@ -70,6 +84,8 @@ def test_load_balancer_spreads_flows_over_backends(topology):
         server = who_server(t, "a", 80, 6)
         seen = [who(t, "b", "10.0.2.100", 80, size=10_000) for _ in range(6)]
         server.wait(10)
+        r = ping(t, "b", "10.0.2.100", count=2)      # the balancer answers for its address
+        assert r.returncode == 0 and r.stdout.count("reply 10.0.2.100") == 2, r.stdout + r.stderr
     finally:
         finish(box)
     locals_ = [s.split()[1] for s in seen]
