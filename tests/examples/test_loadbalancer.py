@@ -6,7 +6,7 @@
 Each new TCP or UDP flow to 10.0.2.100 goes to the next backend, round
 robin, its destination rewritten (ports unchanged); the rest of the flow
 follows it, and the backend's replies leave rewritten to come from
-10.0.2.100.  The balancer answers ARP for the virtual address too.
+10.0.2.100.  The balancer answers ARP and pings for the virtual address too.
 """
 from clickpy.testing import Mask, simple_arp_packet, simple_icmp_packet, simple_tcp_packet
 
@@ -77,8 +77,19 @@ def test_replies_come_back_from_the_virtual_address(middlebox):
                                         tcp_flags="SA"), ["eth1"])
 
 
+def test_answers_pings_for_the_virtual_address(middlebox):
+    lb = ready(middlebox)
+    lb.send("eth1", simple_icmp_packet(eth_src=MAC_C, eth_dst=MAC1, ip_src=CLIENT, ip_dst=VIP,
+                                       icmp_id=3, icmp_seq=4))
+    # ICMPPingResponder's reply starts at TTL 255; the balancer's routing takes one.
+    lb.verify_packets(simple_icmp_packet(eth_src=MAC1, eth_dst=MAC_C, ip_src=VIP, ip_dst=CLIENT,
+                                         ip_ttl=254, icmp_type=0, icmp_id=3, icmp_seq=4),
+                      ["eth1"])
+
+
 def test_only_tcp_and_udp_to_the_virtual_address_are_balanced(middlebox):
     lb = ready(middlebox)
-    lb.send("eth1", simple_icmp_packet(eth_src=MAC_C, eth_dst=MAC1, ip_src=CLIENT, ip_dst=VIP))
+    lb.send("eth1", simple_icmp_packet(eth_src=MAC_C, eth_dst=MAC1, ip_src=CLIENT, ip_dst=VIP,
+                                       icmp_type=13))
     lb.verify_no_other_packets()
     assert lb.drops("discarded", "Discard") == 1

@@ -6,10 +6,11 @@
 A TCP or UDP flow from the inside leaves with source 10.0.2.1 and a port of
 the NAT's choosing (1024-65535), routed one hop (TTL - 1, new Ethernet
 addresses, checksums fixed); replies to that address and port are
-translated back to the inside host.  Outside packets that belong to no flow,
-and protocols other than TCP and UDP, are dropped.
+translated back to the inside host.  Pings are translated the same way,
+the echo identifier standing for the port.  Outside packets that belong to
+no flow, and protocols other than TCP, UDP and ping, are dropped.
 """
-from scapy.layers.inet import TCP, UDP
+from scapy.layers.inet import ICMP, TCP, UDP
 
 from clickpy.testing import (Mask, simple_arp_packet, simple_icmp_packet, simple_tcp_packet,
                              simple_udp_packet)
@@ -73,8 +74,28 @@ def test_outside_packets_of_no_flow_are_dropped(middlebox):
     assert nat.drops("no mapping, and the input spec drops new flows", "nat") == 1
 
 
-def test_ping_is_not_translated(middlebox):
+def test_pings_leave_from_the_outside_address_and_replies_come_back(middlebox):
     nat = ready(middlebox)
-    nat.send("eth0", simple_icmp_packet(eth_src=MAC_A, eth_dst=MAC0, ip_src=A, ip_dst=SERVER))
+    nat.send("eth0", simple_icmp_packet(eth_src=MAC_A, eth_dst=MAC0, ip_src=A, ip_dst=SERVER,
+                                        icmp_id=7, icmp_seq=1))
+    # Identifier 7 is outside 1024-65535: the NAT picks one (and so the ICMP checksum).
+    leaving = Mask(simple_icmp_packet(eth_src=MAC1, eth_dst=MAC_S, ip_src=OUTSIDE_IP,
+                                      ip_dst=SERVER, ip_ttl=63, icmp_seq=1))
+    leaving.set_do_not_care_scapy(ICMP, "id")
+    leaving.set_do_not_care_scapy(ICMP, "chksum")
+    ident = nat.verify_packet(leaving, "eth1")[ICMP].id
+    assert 1024 <= ident <= 65535
+    nat.send("eth1", simple_icmp_packet(eth_src=MAC_S, eth_dst=MAC1, ip_src=SERVER,
+                                        ip_dst=OUTSIDE_IP, icmp_type=0, icmp_id=ident,
+                                        icmp_seq=1))
+    nat.verify_packet(simple_icmp_packet(eth_src=MAC0, eth_dst=MAC_A, ip_src=SERVER, ip_dst=A,
+                                         ip_ttl=63, icmp_type=0, icmp_id=7, icmp_seq=1), "eth0")
+    nat.verify_no_other_packets()
+
+
+def test_other_icmp_is_not_translated(middlebox):
+    nat = ready(middlebox)
+    nat.send("eth0", simple_icmp_packet(eth_src=MAC_A, eth_dst=MAC0, ip_src=A, ip_dst=SERVER,
+                                        icmp_type=13))
     nat.verify_no_other_packets()
     assert nat.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "nat") == 1
