@@ -335,15 +335,15 @@ def check_address_only(pattern: Pattern | NamedPattern, text: str, ctx=None) -> 
                  if p is not None]
         if not found:
             return                  # unknown here; the rewriter's state checks it again
-        named, pattern = f" (pattern {pattern.name!r} is {unparse_pattern(found[0])})", found[0]
+        named, pattern = f" (pattern {pattern.name!r} is {pattern_text(found[0])})", found[0]
     if pattern.napt or pattern.daddr is not None:
         raise ArgError(f"{text.strip()!r}: IPAddrRewriter patterns only change the source "
                        f"address{named}", "write 'pattern SADDR - FOUTPUT ROUTPUT'; use "
                        "IPRewriter to rewrite ports or IPAddrPairRewriter for destinations")
 
 
-def unparse_pattern(p: Pattern) -> str:
-    """SADDR SPORT DADDR DPORT (or SADDR DADDR), roughly as written."""
+def pattern_text(p: Pattern) -> str:
+    """SADDR SPORT DADDR DPORT (or SADDR DADDR), roughly as written, for messages."""
     def show(v):
         if v is None:
             return "-"
@@ -362,10 +362,10 @@ def resolve_pattern(pattern: Pattern | NamedPattern, table: dict[str, Pattern] |
         return pattern
     table = table or {}
     if pattern.name not in table:
+        hint = did_you_mean(pattern.name, table)
         raise ValueError(f"{where}: no pattern named {pattern.name!r}: define it with "
                          f"IPRewriterPatterns({pattern.name} SADDR SPORT DADDR DPORT)"
-                         + (f" ({did_you_mean(pattern.name, table)})"
-                            if did_you_mean(pattern.name, table) else ""))
+                         + (f" ({hint})" if hint else ""))
     return table[pattern.name]
 
 
