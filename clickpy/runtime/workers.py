@@ -63,6 +63,10 @@ NOT_SPLITTABLE = {
                   "without the mapping",
     "IPAddrRewriter": "rewrites addresses: replies hash as another flow and may reach a "
                       "worker without the mapping",
+    "UDPRewriter": "rewrites addresses: replies hash as another flow and may reach a worker "
+                   "without the mapping",
+    "TCPRewriter": "rewrites addresses: replies hash as another flow and may reach a worker "
+                   "without the mapping",
     "FromDump": "every worker would read the whole file",
     "ToDump": "every worker would write the same file",
     "Script": "would run in every worker: its prints, handler writes and stops once per worker",

@@ -213,6 +213,8 @@ def test_declarations():
             "TIMEOUT"} <= keywords and "UDP_TIMEOUT" not in keywords
     p = E["IPRewriterPatterns"]
     assert (p.port_count, p.info_only) == ("0/0", True)
+    from clickpy.runtime.workers import NOT_SPLITTABLE      # --workers refuses them
+    assert {"UDPRewriter", "TCPRewriter"} <= set(NOT_SPLITTABLE)
 
 
 # ---- named patterns in the harness -----------------------------------------------------
