@@ -21,9 +21,10 @@ choice (RSS, or a veth sender's transmit queue), not a symmetric flow hash.
 What is not shared: every worker has its own tables (ARP tables learn from
 the copy of each ARP frame every worker gets; see clickpy.rings.fanout) and
 its own counters.  Configurations whose state cannot be split by flow are
-refused: address rewriters (IPRewriter, IPAddrRewriter), whose replies hash
-differently from the flows that made their mappings, and pcap inputs and
-outputs, which every worker would read or write whole.
+refused: address rewriters (IPRewriter, IPAddrRewriter, UDPRewriter,
+TCPRewriter), whose replies hash differently from the flows that made their
+mappings, and pcap inputs and outputs, which every worker would read or write
+whole.
 
 Workers report their packet account (for the live counters) every `every`
 seconds, and their account and handler values at the end, through a pipe.
