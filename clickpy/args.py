@@ -159,11 +159,14 @@ class ParseContext:
     """What argument parsing may consult beyond the text itself.
 
     `addresses` holds AddressInfo names (name -> list of address strings);
-    `element_names` the elements of the configuration, for references.
+    `element_names` the elements of the configuration, for references;
+    `patterns` the IPRewriterPatterns names (name -> one (element, position,
+    pattern or None) per definition), which rewriter input specs may use.
     """
 
     addresses: dict[str, list[str]] = field(default_factory=dict)
     element_names: set[str] = field(default_factory=set)
+    patterns: dict[str, list[tuple[str, Any, Any]]] = field(default_factory=dict)
 
     def named(self, word: str, kind: Callable[[str], Any]) -> Any:
         """Resolve an AddressInfo name to the first of its addresses `kind` accepts."""

@@ -213,6 +213,12 @@ def parse_pattern(words: Sequence[str], ctx) -> Pattern | NamedPattern:
         if not re.fullmatch(r"[A-Za-z_][\w.\-/@]*", words[0]):
             raise ArgError(f"no such pattern {words[0]!r}",
                            "one word names an IPRewriterPatterns pattern; " + _PATTERN_HINT)
+        if ctx is not None and ctx.element_names and words[0] not in ctx.patterns:
+            # A whole configuration is being checked: its IPRewriterPatterns are known.
+            raise ArgError(f"no pattern named {words[0]!r}",
+                           did_you_mean(words[0], ctx.patterns) or
+                           f"define it with IPRewriterPatterns({words[0]} SADDR SPORT DADDR "
+                           "DPORT) (names are global to the router), or write the pattern here")
         return NamedPattern(words[0])
     saddr, sequential, same_first = _source_address(words[0], ctx)
     sport = None
@@ -299,7 +305,7 @@ def parse_input_spec(text: str, ctx: ParseContext, address_only: bool = False) -
     if word in ("pattern", "xpattern"):
         spec = parse_pattern_with_ports(" ".join(rest), ctx)
         if address_only:
-            _check_address_only(spec.pattern, text)
+            check_address_only(spec.pattern, text, ctx)
         return spec
     if rest:
         raise ArgError(f"unknown specification {text.strip()!r}",
@@ -320,11 +326,47 @@ def _plain_int(word: str) -> int | None:
         return None
 
 
-def _check_address_only(pattern: Pattern | NamedPattern, text: str) -> None:
-    if isinstance(pattern, Pattern) and (pattern.napt or pattern.daddr is not None):
+def check_address_only(pattern: Pattern | NamedPattern, text: str, ctx=None) -> None:
+    """IPAddrRewriter's patterns change source addresses only (a named one's too, when
+    ctx.patterns defines it)."""
+    named = ""
+    if isinstance(pattern, NamedPattern):
+        found = [p for _, _, p in (ctx.patterns if ctx is not None else {}).get(pattern.name, ())
+                 if p is not None]
+        if not found:
+            return                  # unknown here; the rewriter's state checks it again
+        named, pattern = f" (pattern {pattern.name!r} is {pattern_text(found[0])})", found[0]
+    if pattern.napt or pattern.daddr is not None:
         raise ArgError(f"{text.strip()!r}: IPAddrRewriter patterns only change the source "
-                       f"address", "write 'pattern SADDR - FOUTPUT ROUTPUT'; use IPRewriter to "
-                       "rewrite ports or IPAddrPairRewriter for destinations")
+                       f"address{named}", "write 'pattern SADDR - FOUTPUT ROUTPUT'; use "
+                       "IPRewriter to rewrite ports or IPAddrPairRewriter for destinations")
+
+
+def pattern_text(p: Pattern) -> str:
+    """SADDR SPORT DADDR DPORT (or SADDR DADDR), roughly as written, for messages."""
+    def show(v):
+        if v is None:
+            return "-"
+        if isinstance(v, (AddressRange, PortRange)):
+            return f"{v.first}-{v.last}"
+        return str(v)
+    fields = [p.saddr, p.sport, p.daddr, p.dport] if p.napt else [p.saddr, p.daddr]
+    return " ".join(show(v) for v in fields)
+
+
+def resolve_pattern(pattern: Pattern | NamedPattern, table: dict[str, Pattern] | None,
+                    where: str) -> Pattern:
+    """The Pattern a NamedPattern names in `table` (the router's IPRewriterPatterns,
+    passed to rewriters as values["_patterns"]); a Pattern is returned as is."""
+    if isinstance(pattern, Pattern):
+        return pattern
+    table = table or {}
+    if pattern.name not in table:
+        hint = did_you_mean(pattern.name, table)
+        raise ValueError(f"{where}: no pattern named {pattern.name!r}: define it with "
+                         f"IPRewriterPatterns({pattern.name} SADDR SPORT DADDR DPORT)"
+                         + (f" ({hint})" if hint else ""))
+    return table[pattern.name]
 
 
 class InputSpecArg(ArgType):
@@ -358,6 +400,27 @@ class PatternArg(ArgType):
 
     def parse(self, text, ctx):
         return parse_pattern_with_ports(text, ctx)
+
+
+class PatternDefinitionArg(ArgType):
+    """`NAME SADDR SPORT DADDR DPORT` (IPRewriterPatterns); the value is (name, Pattern)."""
+
+    name = "named pattern"
+    example = "to_world 1.0.0.1 1024-65535# - -"
+
+    def parse(self, text, ctx):
+        words = split_words(text.strip())
+        if len(words) < 2:
+            raise ArgError(f"syntax error in {text.strip()!r}: expected NAME SADDR SPORT "
+                           "DADDR DPORT", "e.g. " + self.example)
+        name = words[0]
+        if not re.fullmatch(r"[A-Za-z_][\w.\-/@]*", name) or name in _SPEC_WORDS:
+            raise ArgError(f"bad pattern name {name!r}",
+                           "a name is a word like to_world_pat, not a spec keyword")
+        if len(words) == 2:
+            raise ArgError(f"pattern {name!r}: one word names another pattern",
+                           "give the pattern itself, SADDR SPORT DADDR DPORT (or SADDR DADDR)")
+        return name, parse_pattern(words[1:], ctx)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from clickpy.graph import node_label
 
 
 def context(graph: nx.MultiDiGraph) -> ParseContext:
-    """Names other arguments may use: AddressInfo entries and element names."""
+    """Names other arguments may use: AddressInfo entries, element names and
+    IPRewriterPatterns patterns (whose own addresses may be AddressInfo names)."""
     ctx = ParseContext(element_names=set(graph.nodes))
     for node, data in graph.nodes(data=True):
         cls = data["element"]
@@ -23,6 +24,13 @@ def context(graph: nx.MultiDiGraph) -> ParseContext:
                 ctx.addresses.update(cls.address_table(data["config"]))
             except Exception:  # noqa: BLE001 - its own argument check reports the problem
                 pass
+    for node, data in graph.nodes(data=True):
+        cls = data["element"]
+        if cls is not None and hasattr(cls, "pattern_table"):
+            where = data["config_pos"] or data["pos"]
+            items = split_config(data["config"], where, data["arg_positions"] or None)
+            for name, pos, pattern in cls.pattern_table(items, ctx):
+                ctx.patterns.setdefault(name, []).append((node, pos, pattern))
     return ctx
 
 

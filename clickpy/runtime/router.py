@@ -49,11 +49,15 @@ class Router:
         self.classes = [graph.nodes[n]["element"] for n in self.names]
         self.values = [graph.nodes[n].get("values") or {} for n in self.names]
         self.pool = Pool(pool_slots)
-        # IPRewriter specs may name an IPMapper element; its state needs the patterns.
+        # Rewriter specs may name an IPMapper element, or a pattern an IPRewriterPatterns
+        # defines (names global to the router); their state needs those patterns.
         mappers = {n: c.mapper_patterns(v) for n, c, v in zip(self.names, self.classes, self.values)
                    if hasattr(c, "mapper_patterns")}
-        if mappers:
-            self.values = [dict(v, _mappers=mappers) for v in self.values]
+        patterns = {name: p for c, v in zip(self.classes, self.values)
+                    if hasattr(c, "named_patterns") for name, p in c.named_patterns(v).items()}
+        shared = {k: v for k, v in (("_mappers", mappers), ("_patterns", patterns)) if v}
+        if shared:
+            self.values = [dict(v, **shared) for v in self.values]
         states, emits, problems = [], [], []
         for n, cls, values in zip(self.names, self.classes, self.values):
             d = graph.nodes[n]

@@ -21,9 +21,10 @@ choice (RSS, or a veth sender's transmit queue), not a symmetric flow hash.
 What is not shared: every worker has its own tables (ARP tables learn from
 the copy of each ARP frame every worker gets; see clickpy.rings.fanout) and
 its own counters.  Configurations whose state cannot be split by flow are
-refused: address rewriters (IPRewriter, IPAddrRewriter), whose replies hash
-differently from the flows that made their mappings, and pcap inputs and
-outputs, which every worker would read or write whole.
+refused: address rewriters (IPRewriter, IPAddrRewriter, UDPRewriter,
+TCPRewriter, ICMPPingRewriter), whose replies hash differently from the flows that made their
+mappings, and pcap inputs and outputs, which every worker would read or write
+whole.
 
 Workers report their packet account (for the live counters) every `every`
 seconds, and their account and handler values at the end, through a pipe.
@@ -58,11 +59,11 @@ COUNTERS = frozenset({"count", "byte_count", "drops", "kernel_drops", "pulls", "
                       "ring_errors", "length", "highwater_length", "packets", "bytes",
                       "mapping_failures", "nmappings", "size"})
 # Elements whose state cannot be split by a flow hash of the packets as they arrive.
+_REWRITES = ("rewrites addresses: replies hash as another flow and may reach a worker without "
+             "the mapping")
 NOT_SPLITTABLE = {
-    "IPRewriter": "rewrites addresses: replies hash as another flow and may reach a worker "
-                  "without the mapping",
-    "IPAddrRewriter": "rewrites addresses: replies hash as another flow and may reach a "
-                      "worker without the mapping",
+    **{name: _REWRITES for name in ("IPRewriter", "IPAddrRewriter", "UDPRewriter",
+                                    "TCPRewriter", "ICMPPingRewriter")},
     "FromDump": "every worker would read the whole file",
     "ToDump": "every worker would write the same file",
     "Script": "would run in every worker: its prints, handler writes and stops once per worker",

@@ -13,9 +13,10 @@ from clickpy.args import Arg, ArgError, Bool, Integer, ParseContext, Seconds, sp
 from clickpy.argtypes.ip_names import Port
 from clickpy.argtypes.packet_annotations import Annotation
 from clickpy.argtypes.rewriter_specs import (AddressRange, DropSpec, InputSpecArg, KeepSpec,
-                                             MapperSpec, MappingCapacity, PassSpec, Pattern,
-                                             PatternSpec, PortRange, SharedCapacity, StrayKeyword,
-                                             check_rewriter_specs, parse_input_spec,
+                                             MapperSpec, MappingCapacity, PassSpec, PatternSpec,
+                                             PortRange, SharedCapacity, StrayKeyword,
+                                             check_address_only, check_rewriter_specs,
+                                             parse_input_spec, resolve_pattern,
                                              rewriter_port_counts, spec_outputs)
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset, update_in_cksum
 from clickpy.element import IP_HEADER, Element, Handler
@@ -69,6 +70,9 @@ _KEYWORD_ARGS = (
  P_NOW, P_RNG) = range(19)
 NPRM = 19
 KIND_IPREWRITER, KIND_IPADDRREWRITER, KIND_ICMPPING = 0, 1, 2
+# UDPRewriter: UDPFlow timeouts (P_UDP_*) for every flow, TCP ones too.  TCPRewriter's
+# flows are all TCP, which KIND_IPREWRITER already times as Click's TCPRewriter does.
+KIND_UDPREWRITER = 3
 
 K_DROP, K_NOCHANGE, K_KEEP, K_PATTERN, K_MAPPER = range(5)          # Click's i_drop ...
 I_KIND, I_FOUT, I_ROUT, I_COUNT, I_FAIL, I_PAT, I_NPAT = range(7)
@@ -173,6 +177,8 @@ def _unmap(ht, fl, e):
 @njit(cache=True, _nrt=False)
 def _flow_timeout(prm, fl, f):
     """Best-effort lifetime after a packet: Click's tcp/udp_flow_timeout or _timeouts[0]."""
+    if prm[P_KIND] == KIND_UDPREWRITER:
+        return prm[P_UDP_STREAM] if fl[f, F_TFLAGS] > 6 else prm[P_UDP_T0]
     if prm[P_KIND] != KIND_IPREWRITER:
         return prm[P_T0]
     t = fl[f, F_TFLAGS]
@@ -620,7 +626,14 @@ def _mapper_patterns(values, name):
 
 
 def build_state(values, n_inputs, n_outputs, kind, timeouts):
-    """The state tuple for IPRewriter (kind 0) or IPAddrRewriter (kind 1)."""
+    """The state tuple for IPRewriter and TCPRewriter (kind 0), IPAddrRewriter (kind 1)
+    or UDPRewriter (KIND_UDPREWRITER).
+
+    A pattern named by an IPRewriterPatterns element (values["_patterns"], as
+    the router passes them) is copied into this rewriter's pattern rows: Click
+    shares one pattern object between rewriters, so its sequential (`#`)
+    allocation continues across them; here each rewriter allocates on its own.
+    """
     specs = [sp for sp in values.get("INPUTSPEC") or [] if not isinstance(sp, StrayKeyword)]
     cap = values.get("MAPPING_CAPACITY")
     if cap is None:
@@ -639,7 +652,7 @@ def build_state(values, n_inputs, n_outputs, kind, timeouts):
     inp = np.zeros((max(len(specs), n_inputs, 1), NINP), dtype=np.int64)
     inp[:, I_FOUT] = inp[:, I_ROUT] = -1
     for i, spec in enumerate(specs):
-        _set_input(inp, pat, i, spec, values, mapper_rows)
+        _set_input(inp, pat, i, spec, values, mapper_rows, kind == KIND_IPADDRREWRITER)
     prm = np.zeros(NPRM, dtype=np.int64)
     prm[P_KIND], prm[P_CAP], prm[P_NOUT] = kind, cap, n_outputs
     for word, value in timeouts.items():
@@ -660,7 +673,18 @@ def build_state(values, n_inputs, n_outputs, kind, timeouts):
     return (prm, inp, pat, fl, ht, free)
 
 
-def _set_input(inp, pat, i, spec, values, mapper_rows):
+def _named(pattern, values, where, address_only):
+    """A spec's Pattern, a named one looked up in values["_patterns"] (IPRewriterPatterns)."""
+    named = resolve_pattern(pattern, values.get("_patterns"), where)
+    if address_only and named is not pattern:
+        try:
+            check_address_only(named, f"{where}: pattern {pattern.name}")
+        except ArgError as e:
+            raise ValueError(f"{e.message} ({e.hint})") from None
+    return named
+
+
+def _set_input(inp, pat, i, spec, values, mapper_rows, address_only=False):
     inp[i, :] = 0
     inp[i, I_FOUT] = inp[i, I_ROUT] = -1
     if isinstance(spec, DropSpec):
@@ -670,20 +694,17 @@ def _set_input(inp, pat, i, spec, values, mapper_rows):
     elif isinstance(spec, KeepSpec):
         inp[i, I_KIND], inp[i, I_FOUT], inp[i, I_ROUT] = K_KEEP, spec.foutput, spec.routput
     elif isinstance(spec, PatternSpec):
-        if not isinstance(spec.pattern, Pattern):
-            raise ValueError(f"input spec {i}: named pattern {spec.pattern.name!r} "
-                             "(IPRewriterPatterns) is not supported by the data path")
+        pattern = _named(spec.pattern, values, f"input spec {i}", address_only)
         inp[i, I_KIND], inp[i, I_FOUT], inp[i, I_ROUT] = K_PATTERN, spec.foutput, spec.routput
         inp[i, I_PAT], inp[i, I_NPAT] = i, 1
-        _pattern_row(pat[i], spec.pattern, spec.foutput, spec.routput)
+        _pattern_row(pat[i], pattern, spec.foutput, spec.routput)
     elif isinstance(spec, MapperSpec):
         patterns = _mapper_patterns(values, spec.element)
         first = mapper_rows[spec.element]
         inp[i, I_KIND], inp[i, I_PAT], inp[i, I_NPAT] = K_MAPPER, first, len(patterns)
         for k, p in enumerate(patterns):
-            if not isinstance(p.pattern, Pattern):
-                raise ValueError(f"mapper {spec.element!r}: named patterns are not supported")
-            _pattern_row(pat[first + k], p.pattern, p.foutput, p.routput)
+            pattern = _named(p.pattern, values, f"mapper {spec.element!r}", address_only)
+            _pattern_row(pat[first + k], pattern, p.foutput, p.routput)
     else:
         raise ValueError(f"input spec {i}: {spec!r} is not an input spec")
 
@@ -805,14 +826,15 @@ def rewriter_write(cls, name, text, values, st, address_only):
         return
     if name.startswith("pattern") and name[7:].isdigit() and int(name[7:]) < inp.shape[0]:
         i = int(name[7:])
+        named = {k: [("", None, p)] for k, p in (values.get("_patterns") or {}).items()}
         try:
-            spec = parse_input_spec(text, ParseContext(), address_only)
+            spec = parse_input_spec(text, ParseContext(patterns=named), address_only)
         except ArgError as e:
             raise ValueError(f"{name}: {e.message}" + (f" ({e.hint})" if e.hint else "")) from None
         if isinstance(spec, MapperSpec):
             raise ValueError(f"{name}: a mapper element cannot be set at run time")
-        if isinstance(spec, PatternSpec) and not isinstance(spec.pattern, Pattern):
-            raise ValueError(f"{name}: named patterns are not supported")
+        if isinstance(spec, PatternSpec):
+            resolve_pattern(spec.pattern, values.get("_patterns"), name)
         for port in spec_outputs(spec):
             if port >= prm[P_NOUT]:
                 raise ValueError(f"{name}: output port {port} out of range")
@@ -820,7 +842,7 @@ def rewriter_write(cls, name, text, values, st, address_only):
         for f in range(fl.shape[0]):       # flows made by this input go
             if fl[f, F_USED] and fl[f, F_INPUT] == i:
                 destroy_flow(st, f)
-        _set_input(inp, pat, i, spec, values, {})   # a fresh spec: counts restart at 0
+        _set_input(inp, pat, i, spec, values, {}, address_only)   # fresh: counts restart at 0
         return
     raise KeyError(name)
 
@@ -916,7 +938,7 @@ class IPRewriter(Element):
         return rewriter_read(name, values, st, n or st[1].shape[0])
 
     @classmethod
-    def tcp_lookup(cls, st, text):
+    def tcp_lookup(cls, st, text, handler="tcp_lookup"):
         """Click's tcp_lookup read handler with parameter 'SADDR SPORT DADDR DPORT'.
 
         The handler interface has no parameters, so read `tcp_lookup` as
@@ -925,14 +947,14 @@ class IPRewriter(Element):
         """
         words = split_words(text.strip())
         if len(words) != 4:
-            raise ValueError("tcp_lookup: expected 'SADDR SPORT DADDR DPORT'")
+            raise ValueError(f"{handler}: expected 'SADDR SPORT DADDR DPORT'")
         try:
             ctx = ParseContext()
             sa = int(ipaddress.IPv4Address(words[0]))
             da = int(ipaddress.IPv4Address(words[2]))
             sp, dp = Port("tcp").parse(words[1], ctx), Port("tcp").parse(words[3], ctx)
         except (ValueError, ArgError) as e:
-            raise ValueError(f"tcp_lookup: {getattr(e, 'message', e)}") from None
+            raise ValueError(f"{handler}: {getattr(e, 'message', e)}") from None
         e = find_entry(st, 6, sa, sp, da, dp)
         if e < 0:
             return ""

@@ -1,0 +1,140 @@
+"""TCPRewriter: IPRewriter's address and port translation, for TCP only."""
+from numba import njit
+
+from clickpy.args import Arg, Bool, Seconds
+from clickpy.argtypes.packet_annotations import Annotation
+from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
+                                             check_rewriter_specs, rewriter_port_counts)
+from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.kernel import drop
+from clickpy.packet import A_NH
+from elements.tcpudp.iprewriter import (I_FOUT, I_KIND, K_NOCHANGE, KIND_IPREWRITER, NO_HEADER,
+                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
+                                        P_TCP_DATA, P_TCP_DONE, REWRITER_REASONS, IPRewriter,
+                                        _seconds, build_state, gc_wake_after, iprewriter_push,
+                                        rewriter_read, rewriter_timer, rewriter_write, table_lines)
+
+_KEYWORD_ARGS = (
+    Arg("TCP_NODATA_TIMEOUT", Seconds(),
+        doc="lifetime of mappings without data both ways (default 5 minutes)"),
+    Arg("TCP_GUARANTEE", Seconds(), doc="minimum mapping lifetime after a packet (default 5 s)"),
+    Arg("GUARANTEE", Seconds(), doc="same as TCP_GUARANTEE (wins over it)"),
+    Arg("TIMEOUT", Seconds(), doc="same as TCP_TIMEOUT"),
+    Arg("TCP_TIMEOUT", Seconds(),
+        doc="lifetime of mappings with data seen both ways (default 24 hours)"),
+    Arg("TCP_DONE_TIMEOUT", Seconds(),
+        doc="lifetime of mappings after FIN or RST (default 4 minutes)"),
+    Arg("REAP_INTERVAL", Seconds(), doc="how often to drop expired mappings (default 15 min)"),
+    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
+    Arg("MAPPING_CAPACITY", MappingCapacity(),
+        doc="maximum mappings, or a rewriter whose capacity to share"),
+    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
+    Arg("DST_ANNO", Bool(), default=True,
+        doc="set the destination IP annotation to the rewritten destination"),
+    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
+)
+
+TCP_REASONS = tuple(
+    "not TCP, a later fragment or under 8 transport bytes (input is not `pass`)"
+    if i == NOT_TCP_UDP else r for i, r in enumerate(REWRITER_REASONS))
+
+
+@njit(cache=True, _nrt=False)
+def tcprewriter_push(P, port, s, st, emit):
+    # Click's TCPRewriter::push: TCP only, then IPRewriter's TCP path (TCPFlow::apply,
+    # the TCP timeouts).  Sequence number deltas are always zero here (FTPPortMapper,
+    # which sets them in Click, is not available), so seq/ack/SACK are never changed.
+    data, head, length, anno = P[0], P[1], P[2], P[3]
+    emit[1] = s
+    nh = anno[s, A_NH]
+    if nh < 0 or nh + 20 > head[s] + length[s]:
+        emit[0] = drop(NO_HEADER)
+        return 1
+    if data[s, nh + 9] != 6:
+        inp = st[1]
+        emit[0] = inp[port, I_FOUT] if inp[port, I_KIND] == K_NOCHANGE else drop(NOT_TCP_UDP)
+        return 1
+    return iprewriter_push(P, port, s, st, emit)
+
+
+def _last(values, *keywords):
+    """The value of the keyword Click reads last among those given (None: none)."""
+    found = [values.get(k) for k in keywords if values.get(k) is not None]
+    return found[-1] if found else None
+
+
+class TCPRewriter(Element):
+    """Rewrites TCP packets' addresses and ports (NAPT for TCP).
+
+    Like IPRewriter (same INPUTSPECs: drop, pass OUTPUT, keep FOUTPUT ROUTPUT,
+    pattern SADDR SPORT DADDR DPORT FOUTPUT ROUTPUT, pattern NAME FOUTPUT
+    ROUTPUT for an IPRewriterPatterns pattern, or an IPMapper's name), for
+    TCP only: other protocols, later fragments and packets under 8 transport
+    bytes go to the `pass` output of a pass input, else are dropped.  Flows
+    time out after TCP_NODATA_TIMEOUT, TCP_TIMEOUT once data went both ways,
+    TCP_DONE_TIMEOUT after FIN both ways or RST.  Click's TCPRewriter can also
+    shift sequence and acknowledgement numbers (SACK blocks too) for
+    FTPPortMapper; FTPPortMapper is not available here, so every mapping's
+    deltas stay zero and those numbers pass unchanged, as in Click without it.
+    """
+
+    port_count = "1-/1-"
+    processing = "h/h"
+    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
+                positional=True, repeat=True,
+                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
+            ) + _KEYWORD_ARGS
+    handlers = (
+        Handler("table", doc="the mappings"),
+        Handler("mappings", doc="deprecated name of table"),
+        Handler("lookup", doc="read with 'SADDR SPORT DADDR DPORT': the rewritten flow"),
+        Handler("nmappings", doc="number of mappings"),
+        Handler("mapping_failures", doc="flows that could not be mapped"),
+        Handler("patterns", doc="the input specs, with their mapping counts"),
+        Handler("size", doc="flows in the shared flow set"),
+        Handler("capacity", write=True, doc="flow capacity"),
+        Handler("clear", read=False, write=True, doc="remove every mapping"),
+    )
+    requires = {IP_HEADER: None}
+    drop_reasons = TCP_REASONS
+    push = tcprewriter_push
+    run_timer = rewriter_timer
+
+    @classmethod
+    def check_config(cls, values, ctx):
+        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
+
+    @classmethod
+    def port_counts_for(cls, values):
+        return rewriter_port_counts(values.get("INPUTSPEC") or [])
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return gc_wake_after(st)
+
+    @classmethod
+    def state(cls, values, n_inputs, n_outputs):
+        timeouts = {
+            P_T0: _seconds(values.get("TCP_NODATA_TIMEOUT"), 300),
+            P_T1: _seconds(_last(values, "TCP_GUARANTEE", "GUARANTEE"), 5),
+            P_TCP_DATA: _seconds(_last(values, "TIMEOUT", "TCP_TIMEOUT"), 24 * 60 * 60),
+            P_TCP_DONE: _seconds(values.get("TCP_DONE_TIMEOUT"), 240),
+            P_GC_INTERVAL: _seconds(_last(values, "REAP_INTERVAL", "REAP_TIME"), 900),
+        }
+        # IPRewriter's kind: every flow here is TCP, timed out as Click's TCPRewriter does.
+        st = build_state(values, n_inputs, n_outputs, KIND_IPREWRITER, timeouts)
+        st[0][P_DST_ANNO] = values.get("DST_ANNO") is not False
+        return st
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        if name in ("table", "mappings"):
+            return table_lines(st, (6,))
+        if name == "lookup" or name.startswith("lookup "):
+            return IPRewriter.tcp_lookup(st, name[len("lookup"):], "lookup")
+        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
+        return rewriter_read(name, values, st, n or st[1].shape[0])
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        rewriter_write(cls, name, text, values, st, address_only=False)
