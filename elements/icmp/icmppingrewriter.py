@@ -18,10 +18,10 @@ from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
 from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED,
                                         I_FOUT, I_KIND, K_NOCHANGE, KIND_ICMPPING, NO_HEADER,
-                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, REWRITER_REASONS,
-                                        _apply_ip, _ip, _seconds, build_state, collect_garbage,
-                                        echo_pair, find_entry, gc_wake_after, new_flow,
-                                        rewriter_read, rewriter_timer, rewriter_write,
+                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
+                                        REWRITER_REASONS, _apply_ip, _ip, _seconds, build_state,
+                                        collect_garbage, echo_pair, find_entry, gc_wake_after,
+                                        new_flow, rewriter_read, rewriter_timer, rewriter_write,
                                         unparse_ports, update_csum)
 
 _KEYWORD_ARGS = (

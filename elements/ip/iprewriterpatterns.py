@@ -7,12 +7,13 @@ from clickpy.element import Element
 class IPRewriterPatterns(Element):
     """Defines shared IPRewriter patterns: each argument is `NAME SADDR SPORT DADDR DPORT`.
 
-    Rewriters (IPRewriter, IPAddrRewriter, UDPRewriter, TCPRewriter) and
-    RoundRobinIPMapper may then write `pattern NAME FOUTPUT ROUTPUT`.  Names
-    are global to the router: every NAME of every IPRewriterPatterns must be
-    distinct.  It has no ports.  Click shares one pattern object between the
-    rewriters that name it; here each rewriter gets its own copy, so their
-    sequential (`#`) and round-robin allocations are independent.
+    Rewriters (IPRewriter, IPAddrRewriter, UDPRewriter, TCPRewriter,
+    ICMPPingRewriter) and RoundRobinIPMapper may then write
+    `pattern NAME FOUTPUT ROUTPUT`.  Names are global to the router: every
+    NAME of every IPRewriterPatterns must be distinct.  It has no ports.
+    Click shares one pattern object between the rewriters that name it; here
+    each rewriter gets its own copy, so their sequential (`#`) and
+    round-robin allocations are independent.
     """
 
     port_count = "0/0"
