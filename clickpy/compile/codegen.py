@@ -32,6 +32,7 @@ import re
 import networkx as nx
 
 from clickpy.compile.plan import Plan
+from clickpy.compile.tickets import task_tickets
 from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
@@ -59,6 +60,9 @@ class _Writer:
                  kernels: dict[int, str]):
         self.plan, self.g, self.views, self.inline = plan, graph, views, inline
         self.kernels = kernels
+        tasks = list(plan.push_tasks) + list(plan.pull_tasks)
+        self.task_index = {name: k for k, name in enumerate(tasks)}
+        self.tickets = task_tickets(graph, tasks)
         self.lines: list[str] = []
         self._ids = itertools.count()
 
@@ -209,7 +213,7 @@ class _Writer:
     def function(self, head: str, doc: str, body: list[str]) -> None:
         """A compiled function of T (the array table): it first rebuilds what it uses."""
         text = "\n".join(body)
-        prologue = [f"    {name} = {self.views[name]}" for name in ("P", "A", "R", "F")
+        prologue = [f"    {name} = {self.views[name]}" for name in ("P", "A", "R", "F", "K")
                     if re.search(rf"\b{name}\b", text)]
         for stem in ("S", "X"):
             used = sorted({int(k) for k in re.findall(rf"\b{stem}(\d+)\b", text)})
@@ -219,12 +223,28 @@ class _Writer:
         self.lines += (["", "", "@njit(cache=True, _nrt=False)", head, f'    """{doc}"""']
                        + prologue + body)
 
+    def share(self, name: str) -> list[str]:
+        """The task's budget scaled by its ScheduleInfo tickets over the most any task has
+        (clickpy.compile.tickets), the remainder carried to the next round in its credit
+        K[k], as Click's stride scheduler runs a BURST 1 source with half the tickets every
+        other time; none with tickets 0 (Click never schedules it)."""
+        t, most = self.tickets[name], max(self.tickets.values())
+        if t == most:
+            return []
+        if t == 0:
+            return ["    budget = 0"]
+        k = self.task_index[name]
+        return [f"    credit = K[{k}] + budget * {t}",
+                f"    budget = credit // {most}",
+                f"    K[{k}] = credit - budget * {most}"]
+
     def push_task(self, name: str) -> str:
         i = self.plan.index[name]
         cls = self.cls(i)
         body = ["    n = 0"]
         if cls.task_budget is not None:  # asked once per round, like one Click task scheduling
             body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S{i}))")
+        body += self.share(name)
         body += ["    for _ in range(budget):",
                  f"        s = {kernel(cls, 'run_task')}(P, S{i})",
                  "        if s < 0:",
@@ -243,6 +263,7 @@ class _Writer:
         body = ["    n = 0"]
         if cls.task_budget is not None:
             body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S{i}))")
+        body += self.share(name)
         body += ["    for _ in range(budget):"]
         body += self.pull_from(self.plan.index[u], up, "s", "        ")
         body += ["        if s < 0:", "            break"]

@@ -89,10 +89,13 @@ class Router:
         self.F = np.zeros(F_TASKS + len(self.plan.push_tasks) + len(self.plan.pull_tasks),
                           dtype=np.int64)   # what run_rounds calls (see _round)
         self.F[F_CLOCK] = libc.CLOCK_GETTIME
+        # Each task's scheduling credit, for ScheduleInfo shares (codegen's share()).
+        self.K = np.zeros(max(1, len(self.plan.push_tasks) + len(self.plan.pull_tasks)),
+                          dtype=np.int64)
         layout = Layout()
         views = {"P": layout.add_tuple(self.pool.arrays, "pool"),
                  "A": layout.add(self.A, "account"), "R": layout.add(self.R, "loop queue"),
-                 "F": layout.add(self.F, "round calls"),
+                 "F": layout.add(self.F, "round calls"), "K": layout.add(self.K, "task credits"),
                  "X": [layout.add(x, f"{n} emit buffer") for n, x in zip(self.names, self.X)],
                  "S": []}
         self._state_rows = []   # element i's state arrays: rows [first, first + len) of T

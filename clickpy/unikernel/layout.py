@@ -25,7 +25,7 @@ from clickpy.unikernel.devices import VirtioFromDevice, VirtioToDevice
 class Array:
     index: int
     array: np.ndarray
-    owner: str          # "pool", "state", "emit", "account", "loopqueue", "calls"
+    owner: str          # "pool", "state", "emit", "account", "loopqueue", "calls", "credits"
     element: int = -1   # for state and emit arrays
     part: int = 0       # position in the element's state tuple or the pool tuple
 
@@ -41,6 +41,7 @@ def arrays(router) -> list[Array]:
     add(router.A, "account")
     add(router.R, "loopqueue")
     add(router.F, "calls")       # host addresses: the image's entry calls the tasks directly
+    add(router.K, "credits")     # ScheduleInfo's task credits
     for i, a in enumerate(router.X):
         add(a, "emit", i)
     for i, st in enumerate(router.S):
