@@ -372,7 +372,8 @@ def test_compareblock_handlers_and_arguments():
 # ---- RandomBitErrors --------------------------------------------------------------------------
 
 @pytest.mark.parametrize("config, expect", [
-    ("1", b"\xff\xf0\x00\xa5"), ("1, flip", b"\xff\xf0\x00\xa5"), ("1.0, \"\"", b"\xff\xf0\x00\xa5"),
+    ("1", b"\xff\xf0\x00\xa5"), ("1, flip", b"\xff\xf0\x00\xa5"),
+    ("1.0, \"\"", b"\xff\xf0\x00\xa5"),
     ("1, set", b"\xff\xff\xff\xff"), ("1, clear", bytes(4)),
     ("0, flip", b"\x00\x0f\xff\x5a"), ("1, flip, false", b"\x00\x0f\xff\x5a"),
 ])
