@@ -503,6 +503,13 @@ def test_timefilter_arguments():
     assert A.issue("TimeFilter", "END_AFTER forever").message
 
 
+def test_timefilter_stop_stops_the_router():
+    r = router("InfiniteSource -> SetTimestamp(200) -> tf :: TimeFilter(END 100, STOP true)"
+               " -> Discard; tf[1] -> late :: Counter -> Discard;")
+    r.run(duration=20)
+    assert r.stopped and int(r.read("late", "count")) >= 1 and r.account().balanced
+
+
 def test_timefilter_end_call_gets_the_timestamp():
     r = router("InfiniteSource(LIMIT 3, STOP true) -> SetTimestamp(200.25)"
                " -> tf :: TimeFilter(END 100, END_CALL tf2.start $t) -> Discard;"
@@ -528,7 +535,11 @@ def test_compiled_and_interpreted_runs_agree():
         " -> SetAnnoByte(PAINT, 2) -> CheckPaint(2) -> SetTimestamp(50)"
         " -> tf :: TimeFilter(START 10, END 60) -> cb :: CompareBlock(1, 1, 0)"
         " -> RandomBitErrors(1, set, false) -> a :: Counter -> Discard;"
-        " cb[1] -> Discard; InfiniteSource(\\<00>, LIMIT 5) -> ck;")
+        " cb[1] -> Discard; InfiniteSource(\\<00>, LIMIT 5) -> ck;"
+        " InfiniteSource(\\<0f0f>, LIMIT 3) -> RandomBitErrors(1, set)"
+        " -> cl :: Classifier(0/ffff, -);"
+        " cl[0] -> ones :: Counter -> Discard; cl[1] -> Discard;")
     out = run_both_ways(config, "a.count", "mk.drops", "mk2.drops", "tf.interval",
-                        "cb.fwd_weight")
+                        "cb.fwd_weight", "ones.count")
     assert "a.count:\n20" in out and "mk.drops:\n0" in out and "tf.interval:\n50.0" in out
+    assert "ones.count:\n3" in out
