@@ -24,6 +24,8 @@ ANNO_BYTES = {
 }
 if hasattr(packet, "A_EXTRA_LENGTH"):  # EXTRA_LENGTH (28-31), host order
     ANNO_BYTES.update({28 + k: (packet.A_EXTRA_LENGTH, 8 * k) for k in range(4)})
+# EXTRA_PACKETS / REV_RATE (24-27), host order: the low word of the first user annotation.
+ANNO_BYTES.update({24 + k: (packet.A_USER, 8 * k) for k in range(4)})
 
 
 def anno_byte(ref, element: str) -> tuple[int, int]:
@@ -32,8 +34,8 @@ def anno_byte(ref, element: str) -> tuple[int, int]:
     if where is None:
         raise ValueError(
             f"annotation byte {ref.name or ref.offset} has no column in clickpy's "
-            f"packet pool; use PAINT, ICMP_PARAMPROB, FIX_IP_SRC, or a byte of DST_IP (0-3) "
-            f"or AGGREGATE (20-23)")
+            f"packet pool; use PAINT, ICMP_PARAMPROB, FIX_IP_SRC, or a byte of DST_IP (0-3), "
+            f"AGGREGATE (20-23) or REV_RATE (24-27)")
     return where
 
 
