@@ -28,24 +28,22 @@ def delay_budget(P, st):
 
 
 @njit(cache=True, _nrt=False)
-def delay_take(P, port, s, st, emit):
+def delay_hold(P, port, s, st, emit):
+    """Stamp packet s with when it is due (its timestamp, or now when it has none, plus
+    DELAY) and keep it."""
     c = st[0]
-    now = P[5][C_NOW]
     t = P[3][s, A_TSTAMP]
     if t < NS:                    # Click: a timestamp whose seconds are 0 is "not set"
-        t = now
+        t = P[5][C_NOW]
     t += c[DELAY]
     P[3][s, A_TSTAMP] = t
-    if t <= now:
-        emit[0] = 0
-        emit[1] = s
-        return 1
     c[HELD], c[DUE] = s, t
     return 0
 
 
 @njit(cache=True, _nrt=False)
 def delay_release(P, st, emit):
+    """Emit the kept packet to output 0 when it is due."""
     c = st[0]
     if c[HELD] < 0 or c[DUE] > P[5][C_NOW]:
         return 0
@@ -53,6 +51,12 @@ def delay_release(P, st, emit):
     emit[1] = c[HELD]
     c[HELD] = -1
     return 1
+
+
+@njit(cache=True, _nrt=False)
+def delay_take(P, port, s, st, emit):
+    delay_hold(P, port, s, st, emit)
+    return delay_release(P, st, emit)
 
 
 def parse_delay(text: str) -> int:
