@@ -1,6 +1,6 @@
 """Click's queue and scheduling variants: ThreadSafeQueue, NotifierQueue, MixedQueue,
 SimplePullSwitch, StaticPullSwitch, SimplePrioSched, SimpleRoundRobinSched, PushNull,
-PullNull, RandomSwitch and DelayUnqueue, checked against Click's elements/standard/*.{hh,cc}:
+PullNull, RandomSwitch, DelayUnqueue and DelayShaper, checked against Click's elements/standard/*.{hh,cc}:
 ports, arguments, kernels, handlers, and runs through the compiled router."""
 from __future__ import annotations
 
@@ -73,6 +73,7 @@ def router(text: str) -> Router:
     ("PullNull", "1/1", "l/l", "standard"),
     ("RandomSwitch", "1/1-", "h/h", "standard"),
     ("DelayUnqueue", "1/1", "l/h", "sched"),
+    ("DelayShaper", "1/1", "l/l", "sched"),
 ])
 def test_declarations_match_click(name, ports, processing, family):
     cls = registry()[name]
@@ -330,11 +331,72 @@ def test_delayunqueue_tells_an_idle_driver_when_the_packet_is_due():
     assert r.read("c", "count") == "2" and cls.wake_after(values, r.S[i]) is None
 
 
+# ---- DelayShaper --------------------------------------------------------------------------
+
+def test_delayshaper_arguments_and_handlers():
+    assert A.ok("DelayShaper", "1ms") == {"DELAY": pytest.approx(0.001)}
+    assert "DELAY" in A.issue("DelayShaper", "").message
+    h = H("DelayShaper", "DELAY 0.25")
+    assert h.read("delay") == "250ms"
+    h.write("delay", "2us")
+    assert h.read("delay") == "2us"
+    with pytest.raises(ValueError, match="delay: expected a time"):
+        h.write("delay", "")
+
+
+def test_delayshaper_kernels_give_the_packet_out_once_due_stamped_when_it_leaves():
+    h = H("DelayShaper", "10ms")
+    h.now(T0)
+    assert h.cls.task_budget(h.P, h.st) == 1
+    assert h.store(1, tstamp=T0 - 4 * MS) == []          # kept, due at T0 + 6 ms
+    assert h.cls.task_budget(h.P, h.st) == 0 and h.pull() is None
+    h.now(T0 + 6 * MS + 5)
+    s = int(h.cls.pull(h.P, 0, h.st))
+    assert ident(h.pool.bytes(s)) == 1 and h.pool.anno[s, A_TSTAMP] == T0 + 6 * MS + 5
+    assert h.pull() is None and h.cls.task_budget(h.P, h.st) == 1
+
+
+def test_delayshaper_in_a_pull_path_with_a_fake_clock():
+    r = router(f"s :: InfiniteSource({data_arg(1)}, LIMIT 3, STOP false) -> q :: Queue"
+               " -> d :: DelayShaper(50ms) -> u :: Unqueue -> c :: Counter -> Discard;")
+    for k in range(3):             # stamped T0, T0 + 10 ms, T0 + 20 ms; the first kept
+        r.step(now_ns=T0 + k * 10 * MS)
+    assert (r.read("c", "count"), r.read("q", "length")) == ("0", "2")
+    r.step(now_ns=T0 + 50 * MS - 1)
+    assert r.read("c", "count") == "0"
+    r.step(now_ns=T0 + 50 * MS)
+    assert (r.read("c", "count"), r.read("q", "length")) == ("1", "2")
+    r.step(now_ns=T0 + 50 * MS)    # the next pull takes the second packet: due T0 + 60 ms
+    assert (r.read("c", "count"), r.read("q", "length")) == ("1", "1")
+    r.step(now_ns=T0 + 60 * MS)
+    r.step(now_ns=T0 + 70 * MS)
+    r.step(now_ns=T0 + 70 * MS)
+    assert r.read("c", "count") == "3" and r.account().balanced
+    i = r.element("d")
+    assert r.classes[i].wake_after(r.values[i], r.S[i]) is None
+
+
+def test_delayshaper_tells_an_idle_driver_when_the_packet_is_due():
+    r = router(f"s :: InfiniteSource({data_arg(1)}, LIMIT 1, STOP false) -> q :: Queue"
+               " -> d :: DelayShaper(150ms) -> Unqueue -> c :: Counter -> Discard;")
+    i = r.element("d")
+    r.compile()
+    r.step()
+    r.step()
+    wake = r.classes[i].wake_after(r.values[i], r.S[i])
+    assert wake is not None and 0.1 < wake <= 0.15
+    r.run(duration=0.08)
+    assert r.read("c", "count") == "0"
+    r.run(duration=0.2)
+    assert r.read("c", "count") == "1"
+
+
 # ---- compiled and interpreted --------------------------------------------------------------
 
 def test_compiled_and_interpreted_runs_agree():
     # One packet of m is pulled and held 100 ms while the sources fill the queues; then the
-    # queues drain through the scheduler: m by priority, n next, y (behind the switch) last.
+    # queues drain through the scheduler: m by priority, n next, y (behind the switch) last,
+    # each of y's leaving DelayShaper stamped anew, so held 100 ms more (done by 0.4 s).
     out = run_both_ways(
         f"a :: InfiniteSource({data_arg(1)}, LIMIT 6, STOP false) -> PushNull"
         " -> [0]m :: MixedQueue(4);"
@@ -342,7 +404,7 @@ def test_compiled_and_interpreted_runs_agree():
         f" t :: InfiniteSource({data_arg(3)}, LIMIT 5, STOP false) -> n :: NotifierQueue(3);"
         f" z :: InfiniteSource({data_arg(4)}, LIMIT 2, STOP false) -> y :: ThreadSafeQueue;"
         " m -> [0]p :: SimplePrioSched; n -> PullNull -> [1]p;"
-        " y -> [0]w :: StaticPullSwitch(0); w -> [2]p;"
+        " y -> DelayShaper(20ms) -> [0]w :: StaticPullSwitch(0); w -> [2]p;"
         " p -> DelayUnqueue(100ms) -> rs :: RandomSwitch -> c :: Counter -> Discard;"
         " Script(wait 1s, stop)",
         "c.count", "m.drops", "n.drops", "m.highwater_length", "y.length")
