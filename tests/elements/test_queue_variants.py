@@ -1,10 +1,9 @@
 """Click's queue and scheduling variants: ThreadSafeQueue, NotifierQueue, MixedQueue,
 SimplePullSwitch, StaticPullSwitch, SimplePrioSched, SimpleRoundRobinSched, PushNull,
-PullNull, RandomSwitch, DelayUnqueue and DelayShaper, checked against Click's elements/standard/*.{hh,cc}:
-ports, arguments, kernels, handlers, and runs through the compiled router."""
+PullNull, RandomSwitch, DelayUnqueue and DelayShaper, checked against Click's
+elements/standard/*.{hh,cc}: ports, arguments, kernels, handlers, and runs through the
+compiled router."""
 from __future__ import annotations
-
-import time
 
 import pytest
 from kernel_harness import Harness
