@@ -21,6 +21,11 @@ processing needs:
     run_task(P, st) -> int
         A source's next packet, or -1 when it has none now.
 
+An element with a pull input and both push and pull kernels keeps what it pulls
+(DelayShaper): on each pull through it, when its task_budget allows (or always,
+without one), one packet is pulled from upstream into its push kernel, which
+keeps it; then its pull kernel answers with what it has ready, or -1.
+
 Two optional kernels let pull paths be scheduled and rate-limited:
 
     pull_choice(P, st, attempt) -> int

@@ -156,6 +156,8 @@ class _Writer:
         name = self.plan.order[i]
         ins = self.g.nodes[name]["in_processing"]
         out = [f"{ind}# pull from {self.label(i)}", f"{ind}{target} = -1"]
+        if cls.pull is not None and cls.push is not None and PULL in ins:
+            return out + self.pull_through_keeper(i, port, target, ind)
         body_ind = ind
         if cls.task_budget is not None:
             out.append(f"{ind}if {kernel(cls, 'task_budget')}(P, S{i}) > 0:")
@@ -207,6 +209,26 @@ class _Writer:
                         f"{ind2}{STEP}{target} = {x}",
                         f"{ind2}else:"]
                 out += self.after_action(i, r, x, ind2 + STEP, skip_port=port)
+        return out
+
+    def pull_through_keeper(self, i: int, port: int, target: str, ind: str) -> list[str]:
+        """A pull through an element that keeps what it pulls (DelayShaper: a pull input,
+        push and pull kernels): when its task_budget allows (always, without one) it pulls
+        one packet from upstream into its push kernel, which keeps it (or emits it, as
+        push does); then its pull kernel answers with what it has ready, or -1."""
+        cls = self.cls(i)
+        name = self.plan.order[i]
+        j = self.g.nodes[name]["in_processing"].index(PULL)
+        u, up = self.plan.pull_prev[(name, j)]
+        x = self.fresh("x")
+        out, body_ind = [], ind
+        if cls.task_budget is not None:
+            out.append(f"{ind}if {kernel(cls, 'task_budget')}(P, S{i}) > 0:")
+            body_ind = ind + STEP
+        out += self.pull_from(self.plan.index[u], up, x, body_ind)
+        out.append(f"{body_ind}if {x} >= 0:")
+        out += self.emitted(i, f"{kernel(cls, 'push')}(P, {j}, {x}, S{i}, X{i})", body_ind + STEP)
+        out.append(f"{ind}{target} = {kernel(cls, 'pull')}(P, {port}, S{i})")
         return out
 
     # ---- functions --------------------------------------------------------------------
