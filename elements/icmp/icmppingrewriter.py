@@ -10,19 +10,17 @@ from numba import njit
 
 from clickpy.args import Arg, Bool, Seconds
 from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
-                                             check_rewriter_specs, rewriter_port_counts)
+from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset, update_zero_in_cksum
-from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
-from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED,
-                                        I_FOUT, I_KIND, K_NOCHANGE, KIND_ICMPPING, NO_HEADER,
-                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
-                                        REWRITER_REASONS, _apply_ip, _ip, _seconds, build_state,
-                                        collect_garbage, echo_pair, find_entry, gc_wake_after,
-                                        new_flow, rewriter_read, rewriter_timer, rewriter_write,
-                                        unparse_ports, update_csum)
+from elements.tcpudp.iprewriter import (F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED, I_FOUT, I_KIND,
+                                        KIND_ICMPPING, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
+                                        P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, REWRITER_REASONS,
+                                        IPRewriterBase, _apply_ip, build_state, change_expiry,
+                                        collect_garbage, echo_pair, find_entry, _ip, new_flow,
+                                        _seconds, unparse_ports, update_csum)
 
 _KEYWORD_ARGS = (
     Arg("DST_ANNO", Bool(), default=True,
@@ -86,10 +84,7 @@ def icmppingrewriter_push(P, port, s, st, emit):
     wr16(data, s, th + 4, fl[f, k + 3] if d == 0 else fl[f, k + 1])
     update_csum(data, s, th + 2, d, fl[f, F_UDPD])
     wr16(data, s, th + 2, update_zero_in_cksum(rd16(data, s, th + 2), data, s, th, end - th))
-    if prm[P_T1]:                           # change_expiry_by_timeout
-        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T1], 1
-    else:
-        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T0], 0
+    change_expiry(prm, fl, f, now, prm[P_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 
@@ -110,7 +105,7 @@ def table_text(st) -> str:
 
 
 
-class ICMPPingRewriter(Element):
+class ICMPPingRewriter(IPRewriterBase):
     """Rewrites ICMP echo requests and replies: lets pings pass through a NAT.
 
     An echo request without a mapping gets one from the INPUTSPEC of its
@@ -123,8 +118,6 @@ class ICMPPingRewriter(Element):
     Mappings expire after TIMEOUT without packets.
     """
 
-    port_count = "1-/1-"
-    processing = "h/h"
     args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
                 positional=True, repeat=True,
                 doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
@@ -132,29 +125,9 @@ class ICMPPingRewriter(Element):
     handlers = (
         Handler("table", doc="the current mappings"),
         Handler("mappings", doc="deprecated name of table"),
-        Handler("nmappings", doc="number of mappings"),
-        Handler("mapping_failures", doc="requests that could not be mapped"),
-        Handler("patterns", doc="the input specs, with their mapping counts"),
-        Handler("size", doc="flows in the shared flow set"),
-        Handler("capacity", write=True, doc="flow capacity"),
-        Handler("clear", read=False, write=True, doc="remove every mapping"),
-    )
-    requires = {IP_HEADER: None}
+    ) + IPRewriterBase.BASE_HANDLERS
     drop_reasons = ICMPPING_REASONS
     push = icmppingrewriter_push
-    run_timer = rewriter_timer
-
-    @classmethod
-    def check_config(cls, values, ctx):
-        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
-
-    @classmethod
-    def port_counts_for(cls, values):
-        return rewriter_port_counts(values.get("INPUTSPEC") or [])
-
-    @classmethod
-    def wake_after(cls, values, st):
-        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
@@ -172,9 +145,4 @@ class ICMPPingRewriter(Element):
     def read_handler(cls, name, values, st):
         if name in ("table", "mappings"):
             return table_text(st)
-        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
-        return rewriter_read(name, values, st, n or st[1].shape[0])
-
-    @classmethod
-    def write_handler(cls, name, text, values, st):
-        rewriter_write(cls, name, text, values, st, address_only=False)
+        return super().read_handler(name, values, st)

@@ -3,18 +3,16 @@ from numba import njit
 
 from clickpy.args import Arg, Seconds
 from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
-                                             check_rewriter_specs, rewriter_port_counts)
+from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset
-from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr32
-from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD,
-                                        KIND_IPADDRREWRITER, NO_HEADER, P_DST_ANNO, P_GC_INTERVAL,
-                                        P_REPLY_SHIFT, P_T0, P_T1, REWRITER_REASONS, _seconds,
-                                        build_state, collect_garbage, find_entry, gc_wake_after,
-                                        new_flow, rewriter_timer, rewriter_read, rewriter_write,
-                                        set_reply_anno, table_lines, update_csum)
+from elements.tcpudp.iprewriter import (F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD, KIND_IPADDRREWRITER,
+                                        NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_REPLY_SHIFT, P_T0,
+                                        P_T1, REWRITER_REASONS, IPRewriterBase, build_state,
+                                        change_expiry, collect_garbage, find_entry, new_flow,
+                                        _seconds, set_reply_anno, table_lines, update_csum)
 
 _KEYWORD_ARGS = (
     Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
@@ -74,16 +72,12 @@ def ipaddrrewriter_push(P, port, s, st, emit):
             update_csum(data, s, th + 16, d, fl[f, F_UDPD])
         elif proto == 17 and tlen >= 8 and rd16(data, s, th + 6) != 0:
             update_csum(data, s, th + 6, d, fl[f, F_UDPD])
-    # change_expiry_by_timeout
-    if prm[P_T1]:
-        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T1], 1
-    else:
-        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T0], 0
+    change_expiry(prm, fl, f, now, prm[P_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 
 
-class IPAddrRewriter(Element):
+class IPAddrRewriter(IPRewriterBase):
     """Rewrites IP packets' source addresses: Basic NAT, for any IP protocol.
 
     Packets matching a mapping (by source or destination address) are
@@ -95,39 +89,18 @@ class IPAddrRewriter(Element):
     rewritten back, to ROUTPUT.
     """
 
-    port_count = "1-/1-"
-    processing = "h/h"
     args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS], address_only=True),
                 positional=True, repeat=True,
                 doc="drop | pass OUTPUT | keep FOUT ROUT | pattern SADDR - FOUT ROUT | MAPPER"),
             ) + _KEYWORD_ARGS
+    address_only = True
     handlers = (
         Handler("table", doc="the current mappings"),
         Handler("mappings", doc="deprecated name of table"),
-        Handler("nmappings", doc="number of mappings"),
-        Handler("mapping_failures", doc="flows that could not be mapped"),
-        Handler("patterns", doc="the input specs, with their mapping counts"),
-        Handler("size", doc="flows in the shared flow set"),
-        Handler("capacity", write=True, doc="flow capacity"),
-        Handler("clear", read=False, write=True, doc="remove every mapping"),
-    )
-    requires = {IP_HEADER: None}
-
-    @classmethod
-    def check_config(cls, values, ctx):
-        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
-
-    @classmethod
-    def port_counts_for(cls, values):
-        return rewriter_port_counts(values.get("INPUTSPEC") or [])
+    ) + IPRewriterBase.BASE_HANDLERS
 
     drop_reasons = REWRITER_REASONS
     push = ipaddrrewriter_push
-    run_timer = rewriter_timer
-
-    @classmethod
-    def wake_after(cls, values, st):
-        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
@@ -145,9 +118,4 @@ class IPAddrRewriter(Element):
     def read_handler(cls, name, values, st):
         if name in ("table", "mappings"):
             return table_lines(st, (0,), addr_only=True)
-        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
-        return rewriter_read(name, values, st, n or st[1].shape[0])
-
-    @classmethod
-    def write_handler(cls, name, text, values, st):
-        rewriter_write(cls, name, text, values, st, address_only=True)
+        return super().read_handler(name, values, st)

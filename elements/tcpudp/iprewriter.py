@@ -204,6 +204,16 @@ def _best_effort_expiry(prm, fl, f):
 
 
 @njit(cache=True, _nrt=False)
+def change_expiry(prm, fl, f, now, guarantee):
+    """IPRewriterFlow::change_expiry_by_timeout after a packet: guaranteed for `guarantee`
+    ms when the rewriter has one, else best effort for the flow's timeout."""
+    if guarantee:
+        fl[f, F_EXP], fl[f, F_GUAR] = now + guarantee, 1
+    else:
+        fl[f, F_EXP], fl[f, F_GUAR] = now + _flow_timeout(prm, fl, f), 0
+
+
+@njit(cache=True, _nrt=False)
 def destroy_flow(st, f):
     """IPRewriterFlow::destroy: unmap both entries, uncount, free the row."""
     prm, inp, fl, ht, free = st[0], st[1], st[3], st[4], st[5]
@@ -566,10 +576,7 @@ def iprewriter_push(P, port, s, st, emit):
             if payload:
                 t |= TCP_FORWARD_DATA << d
             fl[f, F_TFLAGS] = t
-        if prm[P_T1]:
-            fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T1], 1
-        else:
-            fl[f, F_EXP], fl[f, F_GUAR] = now + _flow_timeout(prm, fl, f), 0
+        change_expiry(prm, fl, f, now, prm[P_T1])
     else:                           # UDPFlow::apply, then the UDP expiry
         wr16(data, s, th, fl[f, k + 3])
         wr16(data, s, th + 2, fl[f, k + 1])
@@ -579,10 +586,7 @@ def iprewriter_push(P, port, s, st, emit):
             fl[f, F_TFLAGS] |= 1
         if fl[f, F_TFLAGS] < 6:
             fl[f, F_TFLAGS] += 2
-        if prm[P_UDP_T1]:
-            fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_UDP_T1], 1
-        else:
-            fl[f, F_EXP], fl[f, F_GUAR] = now + _flow_timeout(prm, fl, f), 0
+        change_expiry(prm, fl, f, now, prm[P_UDP_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 
@@ -847,7 +851,56 @@ def rewriter_write(cls, name, text, values, st, address_only):
     raise KeyError(name)
 
 
-class IPRewriter(Element):
+def last_given(values, *keywords):
+    """The value of the last of these keywords that has one (None: none): Click reads a
+    rewriter's alternative keywords in turn, the later overriding the earlier."""
+    found = [values.get(k) for k in keywords if values.get(k) is not None]
+    return found[-1] if found else None
+
+
+class IPRewriterBase(Element, abstract=True):
+    """What every rewriter shares (Click's IPRewriterBase): one input per INPUTSPEC, the
+    flow table's handlers and its garbage collection.  A rewriter adds its arguments, its
+    push kernel, its state (build_state with its KIND and timeouts) and its table handlers,
+    put before BASE_HANDLERS."""
+
+    port_count = "1-/1-"
+    processing = "h/h"
+    requires = {IP_HEADER: None}
+    run_timer = rewriter_timer
+    address_only = False               # IPAddrRewriter: patterns change source addresses only
+    BASE_HANDLERS = (
+        Handler("nmappings", doc="number of mappings"),
+        Handler("mapping_failures", doc="flows that could not be mapped"),
+        Handler("patterns", doc="the input specs, with their mapping counts"),
+        Handler("size", doc="flows in the shared flow set"),
+        Handler("capacity", write=True, doc="flow capacity"),
+        Handler("clear", read=False, write=True, doc="remove every mapping"),
+    )
+
+    @classmethod
+    def check_config(cls, values, ctx):
+        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
+
+    @classmethod
+    def port_counts_for(cls, values):
+        return rewriter_port_counts(values.get("INPUTSPEC") or [])
+
+    @classmethod
+    def wake_after(cls, values, st):
+        return gc_wake_after(st)
+
+    @classmethod
+    def read_handler(cls, name, values, st):
+        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
+        return rewriter_read(name, values, st, n or st[1].shape[0])
+
+    @classmethod
+    def write_handler(cls, name, text, values, st):
+        rewriter_write(cls, name, text, values, st, address_only=cls.address_only)
+
+
+class IPRewriter(IPRewriterBase):
     """Rewrites TCP/UDP packets' addresses and ports (a network address/port translator).
 
     Packets of a flow with a mapping are rewritten and sent to the mapping's
@@ -873,30 +926,9 @@ class IPRewriter(Element):
         Handler("tcp_mappings", doc="deprecated name of tcp_table"),
         Handler("udp_mappings", doc="deprecated name of udp_table"),
         Handler("tcp_lookup", doc="read with 'SADDR SPORT DADDR DPORT': the rewritten flow"),
-        Handler("nmappings", doc="number of mappings"),
-        Handler("mapping_failures", doc="flows that could not be mapped"),
-        Handler("patterns", doc="the input specs, with their mapping counts"),
-        Handler("size", doc="flows in the shared flow set"),
-        Handler("capacity", write=True, doc="flow capacity [and short-term reservation]"),
-        Handler("clear", read=False, write=True, doc="remove every mapping"),
-    )
-    requires = {IP_HEADER: None}
-
-    @classmethod
-    def check_config(cls, values, ctx):
-        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
-
-    @classmethod
-    def port_counts_for(cls, values):
-        return rewriter_port_counts(values.get("INPUTSPEC") or [])
-
+    ) + IPRewriterBase.BASE_HANDLERS
     drop_reasons = REWRITER_REASONS
     push = iprewriter_push
-    run_timer = rewriter_timer
-
-    @classmethod
-    def wake_after(cls, values, st):
-        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
@@ -934,8 +966,7 @@ class IPRewriter(Element):
             return table_lines(st, (17,))
         if name == "tcp_lookup" or name.startswith("tcp_lookup "):
             return cls.tcp_lookup(st, name[len("tcp_lookup"):])
-        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
-        return rewriter_read(name, values, st, n or st[1].shape[0])
+        return super().read_handler(name, values, st)
 
     @classmethod
     def tcp_lookup(cls, st, text, handler="tcp_lookup"):
@@ -962,6 +993,3 @@ class IPRewriter(Element):
         fl, k = st[3], F_K0 + 4 * (1 - d)
         return f"{_ip(fl[f, k + 2])} {int(fl[f, k + 3])} {_ip(fl[f, k])} {int(fl[f, k + 1])}"
 
-    @classmethod
-    def write_handler(cls, name, text, values, st):
-        rewriter_write(cls, name, text, values, st, address_only=False)

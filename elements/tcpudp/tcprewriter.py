@@ -3,16 +3,15 @@ from numba import njit
 
 from clickpy.args import Arg, Bool, Seconds
 from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
-                                             check_rewriter_specs, rewriter_port_counts)
-from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
+from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH
-from elements.tcpudp.iprewriter import (I_FOUT, I_KIND, K_NOCHANGE, KIND_IPREWRITER, NO_HEADER,
-                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
+from elements.tcpudp.iprewriter import (I_FOUT, I_KIND, KIND_IPREWRITER, K_NOCHANGE, NOT_TCP_UDP,
+                                        NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
                                         P_TCP_DATA, P_TCP_DONE, REWRITER_REASONS, IPRewriter,
-                                        _seconds, build_state, gc_wake_after, iprewriter_push,
-                                        rewriter_read, rewriter_timer, rewriter_write, table_lines)
+                                        IPRewriterBase, build_state, iprewriter_push, last_given,
+                                        _seconds, table_lines)
 
 _KEYWORD_ARGS = (
     Arg("TCP_NODATA_TIMEOUT", Seconds(),
@@ -57,13 +56,8 @@ def tcprewriter_push(P, port, s, st, emit):
     return iprewriter_push(P, port, s, st, emit)
 
 
-def _last(values, *keywords):
-    """The value of the keyword Click reads last among those given (None: none)."""
-    found = [values.get(k) for k in keywords if values.get(k) is not None]
-    return found[-1] if found else None
 
-
-class TCPRewriter(Element):
+class TCPRewriter(IPRewriterBase):
     """Rewrites TCP packets' addresses and ports (NAPT for TCP).
 
     Like IPRewriter (same INPUTSPECs: drop, pass OUTPUT, keep FOUTPUT ROUTPUT,
@@ -78,8 +72,6 @@ class TCPRewriter(Element):
     deltas stay zero and those numbers pass unchanged, as in Click without it.
     """
 
-    port_count = "1-/1-"
-    processing = "h/h"
     args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
                 positional=True, repeat=True,
                 doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
@@ -88,38 +80,18 @@ class TCPRewriter(Element):
         Handler("table", doc="the mappings"),
         Handler("mappings", doc="deprecated name of table"),
         Handler("lookup", doc="read with 'SADDR SPORT DADDR DPORT': the rewritten flow"),
-        Handler("nmappings", doc="number of mappings"),
-        Handler("mapping_failures", doc="flows that could not be mapped"),
-        Handler("patterns", doc="the input specs, with their mapping counts"),
-        Handler("size", doc="flows in the shared flow set"),
-        Handler("capacity", write=True, doc="flow capacity"),
-        Handler("clear", read=False, write=True, doc="remove every mapping"),
-    )
-    requires = {IP_HEADER: None}
+    ) + IPRewriterBase.BASE_HANDLERS
     drop_reasons = TCP_REASONS
     push = tcprewriter_push
-    run_timer = rewriter_timer
-
-    @classmethod
-    def check_config(cls, values, ctx):
-        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
-
-    @classmethod
-    def port_counts_for(cls, values):
-        return rewriter_port_counts(values.get("INPUTSPEC") or [])
-
-    @classmethod
-    def wake_after(cls, values, st):
-        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         timeouts = {
             P_T0: _seconds(values.get("TCP_NODATA_TIMEOUT"), 300),
-            P_T1: _seconds(_last(values, "TCP_GUARANTEE", "GUARANTEE"), 5),
-            P_TCP_DATA: _seconds(_last(values, "TIMEOUT", "TCP_TIMEOUT"), 24 * 60 * 60),
+            P_T1: _seconds(last_given(values, "TCP_GUARANTEE", "GUARANTEE"), 5),
+            P_TCP_DATA: _seconds(last_given(values, "TIMEOUT", "TCP_TIMEOUT"), 24 * 60 * 60),
             P_TCP_DONE: _seconds(values.get("TCP_DONE_TIMEOUT"), 240),
-            P_GC_INTERVAL: _seconds(_last(values, "REAP_INTERVAL", "REAP_TIME"), 900),
+            P_GC_INTERVAL: _seconds(last_given(values, "REAP_INTERVAL", "REAP_TIME"), 900),
         }
         # IPRewriter's kind: every flow here is TCP, timed out as Click's TCPRewriter does.
         st = build_state(values, n_inputs, n_outputs, KIND_IPREWRITER, timeouts)
@@ -132,9 +104,4 @@ class TCPRewriter(Element):
             return table_lines(st, (6,))
         if name == "lookup" or name.startswith("lookup "):
             return IPRewriter.tcp_lookup(st, name[len("lookup"):], "lookup")
-        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
-        return rewriter_read(name, values, st, n or st[1].shape[0])
-
-    @classmethod
-    def write_handler(cls, name, text, values, st):
-        rewriter_write(cls, name, text, values, st, address_only=False)
+        return super().read_handler(name, values, st)

@@ -4,20 +4,18 @@ from numba import njit
 
 from clickpy.args import Arg, Bool, Seconds
 from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import (InputSpecArg, MappingCapacity, StrayKeyword,
-                                             check_rewriter_specs, rewriter_port_counts)
+from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset
-from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
-from elements.tcpudp.iprewriter import (F_EXP, F_GUAR, F_K0, F_OUT0, F_TFLAGS, F_UDPD, I_FOUT,
-                                        I_KIND, K_NOCHANGE, KIND_UDPREWRITER, NO_HEADER,
-                                        NOT_TCP_UDP, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
-                                        P_UDP_STREAM, P_UDP_T0, P_UDP_T1, REWRITER_REASONS,
-                                        _apply_ip, _flow_timeout, _seconds, build_state,
-                                        collect_garbage, find_entry, gc_wake_after, new_flow,
-                                        rewriter_read, rewriter_timer, rewriter_write,
-                                        table_lines, update_csum)
+from elements.tcpudp.iprewriter import (F_K0, F_OUT0, F_TFLAGS, F_UDPD, I_FOUT, I_KIND,
+                                        KIND_UDPREWRITER, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
+                                        P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, P_UDP_STREAM,
+                                        P_UDP_T0, P_UDP_T1, REWRITER_REASONS, IPRewriterBase,
+                                        _apply_ip, build_state, change_expiry, collect_garbage,
+                                        find_entry, last_given, new_flow, _seconds, table_lines,
+                                        update_csum)
 
 _KEYWORD_ARGS = (
     Arg("UDP_TIMEOUT", Seconds(), doc="lifetime of idle mappings (default 5 minutes)"),
@@ -87,21 +85,13 @@ def udprewriter_push(P, port, s, st, emit):
         fl[f, F_TFLAGS] |= 1
     if fl[f, F_TFLAGS] < 6:
         fl[f, F_TFLAGS] += 2
-    if prm[P_T1]:
-        fl[f, F_EXP], fl[f, F_GUAR] = now + prm[P_T1], 1
-    else:
-        fl[f, F_EXP], fl[f, F_GUAR] = now + _flow_timeout(prm, fl, f), 0
+    change_expiry(prm, fl, f, now, prm[P_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 
 
-def _last(values, *keywords):
-    """The value of the keyword Click reads last among those given (None: none)."""
-    found = [values.get(k) for k in keywords if values.get(k) is not None]
-    return found[-1] if found else None
 
-
-class UDPRewriter(Element):
+class UDPRewriter(IPRewriterBase):
     """Rewrites UDP (and TCP, DCCP) packets' addresses and ports, timing flows out as UDP.
 
     Like IPRewriter (same INPUTSPECs: drop, pass OUTPUT, keep FOUTPUT ROUTPUT,
@@ -114,8 +104,6 @@ class UDPRewriter(Element):
     go to the `pass` output of a pass input, else are dropped.
     """
 
-    port_count = "1-/1-"
-    processing = "h/h"
     args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
                 positional=True, repeat=True,
                 doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
@@ -123,38 +111,18 @@ class UDPRewriter(Element):
     handlers = (
         Handler("table", doc="the mappings"),
         Handler("mappings", doc="deprecated name of table"),
-        Handler("nmappings", doc="number of mappings"),
-        Handler("mapping_failures", doc="flows that could not be mapped"),
-        Handler("patterns", doc="the input specs, with their mapping counts"),
-        Handler("size", doc="flows in the shared flow set"),
-        Handler("capacity", write=True, doc="flow capacity"),
-        Handler("clear", read=False, write=True, doc="remove every mapping"),
-    )
-    requires = {IP_HEADER: None}
+    ) + IPRewriterBase.BASE_HANDLERS
     drop_reasons = UDP_REASONS
     push = udprewriter_push
-    run_timer = rewriter_timer
-
-    @classmethod
-    def check_config(cls, values, ctx):
-        return check_rewriter_specs(cls.class_name, cls.args, values, ctx)
-
-    @classmethod
-    def port_counts_for(cls, values):
-        return rewriter_port_counts(values.get("INPUTSPEC") or [])
-
-    @classmethod
-    def wake_after(cls, values, st):
-        return gc_wake_after(st)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        timeout = _seconds(_last(values, "UDP_TIMEOUT", "TIMEOUT"), 300)
-        stream = _last(values, "UDP_STREAMING_TIMEOUT", "STREAMING_TIMEOUT")
-        guarantee = _seconds(_last(values, "UDP_GUARANTEE", "GUARANTEE"), 5)
+        timeout = _seconds(last_given(values, "UDP_TIMEOUT", "TIMEOUT"), 300)
+        stream = last_given(values, "UDP_STREAMING_TIMEOUT", "STREAMING_TIMEOUT")
+        guarantee = _seconds(last_given(values, "UDP_GUARANTEE", "GUARANTEE"), 5)
         timeouts = {P_T0: timeout, P_T1: guarantee, P_UDP_T0: timeout, P_UDP_T1: guarantee,
                     P_UDP_STREAM: timeout if stream is None else _seconds(stream, 0),
-                    P_GC_INTERVAL: _seconds(_last(values, "REAP_INTERVAL", "REAP_TIME"), 900)}
+                    P_GC_INTERVAL: _seconds(last_given(values, "REAP_INTERVAL", "REAP_TIME"), 900)}
         st = build_state(values, n_inputs, n_outputs, KIND_UDPREWRITER, timeouts)
         st[0][P_DST_ANNO] = values.get("DST_ANNO") is not False
         return st
@@ -163,9 +131,4 @@ class UDPRewriter(Element):
     def read_handler(cls, name, values, st):
         if name in ("table", "mappings"):
             return table_lines(st, (6, 17, 33))
-        n = len([s for s in values.get("INPUTSPEC") or [] if not isinstance(s, StrayKeyword)])
-        return rewriter_read(name, values, st, n or st[1].shape[0])
-
-    @classmethod
-    def write_handler(cls, name, text, values, st):
-        rewriter_write(cls, name, text, values, st, address_only=False)
+        return super().read_handler(name, values, st)
