@@ -8,31 +8,22 @@ rewritten flow and finds it (`+1` as Click adds it, see echo_pair).
 """
 from numba import njit
 
-from clickpy.args import Arg, Bool, Seconds
-from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
+from clickpy.args import Arg, Seconds
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset, update_zero_in_cksum
 from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
-from elements.tcpudp.iprewriter import (F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED, I_FOUT, I_KIND,
-                                        KIND_ICMPPING, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
+from elements.tcpudp.iprewriter import (DST_ANNO, F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED, I_FOUT,
+                                        I_KIND, KIND_ICMPPING, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
                                         P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, REWRITER_REASONS,
                                         IPRewriterBase, _apply_ip, build_state, change_expiry,
                                         collect_garbage, echo_pair, find_entry, _ip, new_flow,
-                                        _seconds, unparse_ports, update_csum)
+                                        rewriter_args, _seconds, unparse_ports, update_csum)
 
 _KEYWORD_ARGS = (
-    Arg("DST_ANNO", Bool(), default=True,
-        doc="set the destination IP annotation to the rewritten destination"),
-    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
-    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
-    Arg("MAPPING_CAPACITY", MappingCapacity(),
-        doc="maximum mappings, or a rewriter whose capacity to share"),
+    DST_ANNO,
     Arg("TIMEOUT", Seconds(), default=5 * 60.0, doc="idle mapping lifetime"),
     Arg("GUARANTEE", Seconds(), default=5.0, doc="minimum mapping lifetime after a packet"),
-    Arg("REAP_INTERVAL", Seconds(), default=15 * 60.0, doc="how often to drop expired mappings"),
-    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
 )
 
 NO_REQUEST = len(REWRITER_REASONS)
@@ -118,10 +109,7 @@ class ICMPPingRewriter(IPRewriterBase):
     Mappings expire after TIMEOUT without packets.
     """
 
-    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
-                positional=True, repeat=True,
-                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
-            ) + _KEYWORD_ARGS
+    args = rewriter_args(_KEYWORD_ARGS)
     handlers = (
         Handler("table", doc="the current mappings"),
         Handler("mappings", doc="deprecated name of table"),

@@ -2,8 +2,6 @@
 from numba import njit
 
 from clickpy.args import Arg, Seconds
-from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset
 from clickpy.element import Handler
 from clickpy.kernel import drop
@@ -12,18 +10,13 @@ from elements.tcpudp.iprewriter import (F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD, KI
                                         NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_REPLY_SHIFT, P_T0,
                                         P_T1, REWRITER_REASONS, IPRewriterBase, build_state,
                                         change_expiry, collect_garbage, find_entry, new_flow,
-                                        _seconds, set_reply_anno, table_lines, update_csum)
+                                        rewriter_args, _seconds, set_reply_anno, table_lines,
+                                        update_csum)
 
 _KEYWORD_ARGS = (
-    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
-    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
-    Arg("MAPPING_CAPACITY", MappingCapacity(),
-        doc="maximum mappings, or a rewriter whose capacity to share"),
     Arg("TIMEOUT", Seconds(), default=2 * 60 * 60.0,
         doc="idle mapping lifetime (Click's code: 2 hours; its documentation says 5 minutes)"),
     Arg("GUARANTEE", Seconds(), default=5.0, doc="minimum mapping lifetime after a packet"),
-    Arg("REAP_INTERVAL", Seconds(), default=15 * 60.0, doc="how often to drop expired mappings"),
-    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
 )
 
 
@@ -89,10 +82,7 @@ class IPAddrRewriter(IPRewriterBase):
     rewritten back, to ROUTPUT.
     """
 
-    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS], address_only=True),
-                positional=True, repeat=True,
-                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern SADDR - FOUT ROUT | MAPPER"),
-            ) + _KEYWORD_ARGS
+    args = rewriter_args(_KEYWORD_ARGS, address_only=True)
     address_only = True
     handlers = (
         Handler("table", doc="the current mappings"),

@@ -24,6 +24,29 @@ from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr16, wr32
 from elements.standard.paint import anno_byte
 
+# Keywords every rewriter takes (Click's IPRewriterBase::configure reads them for all).
+SHARED_KEYWORDS = (
+    Arg("REAP_INTERVAL", Seconds(), default=15 * 60.0, doc="how often to drop expired mappings"),
+    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
+    Arg("MAPPING_CAPACITY", MappingCapacity(),
+        doc="maximum mappings, or a rewriter whose capacity to share"),
+    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
+    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
+)
+DST_ANNO = Arg("DST_ANNO", Bool(), default=True,
+               doc="set the destination IP annotation to the rewritten destination")
+
+
+def rewriter_args(keywords, address_only=False):
+    """A rewriter's arguments: one INPUTSPEC per input, then its keywords (Click reads
+    keywords anywhere among the specs: check_rewriter_specs moves them out)."""
+    keywords = tuple(keywords) + SHARED_KEYWORDS
+    spec = "pattern SADDR - FOUT ROUT" if address_only else "pattern ... FOUT ROUT"
+    return (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in keywords], address_only),
+                positional=True, repeat=True,
+                doc=f"drop | pass OUTPUT | keep FOUT ROUT | {spec} | MAPPER"),) + keywords
+
+
 _KEYWORD_ARGS = (
     Arg("TCP_TIMEOUT", Seconds(), default=24 * 60 * 60.0,
         doc="lifetime of TCP mappings with data seen both ways"),
@@ -40,14 +63,7 @@ _KEYWORD_ARGS = (
     Arg("UDP_GUARANTEE", Seconds(), default=5.0,
         doc="minimum UDP mapping lifetime after a packet"),
     Arg("GUARANTEE", Seconds(), doc="same as TCP_GUARANTEE"),
-    Arg("REAP_INTERVAL", Seconds(), default=15 * 60.0, doc="how often to drop expired mappings"),
-    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
-    Arg("MAPPING_CAPACITY", MappingCapacity(),
-        doc="maximum mappings, or a rewriter whose capacity to share"),
-    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
-    Arg("DST_ANNO", Bool(), default=True,
-        doc="set the destination IP annotation to the rewritten destination"),
-    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
+    DST_ANNO,
 )
 
 
@@ -916,10 +932,7 @@ class IPRewriter(IPRewriterBase):
 
     port_count = "1-/1-"
     processing = "h/h"
-    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
-                positional=True, repeat=True,
-                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
-            ) + _KEYWORD_ARGS
+    args = rewriter_args(_KEYWORD_ARGS)
     handlers = (
         Handler("tcp_table", doc="the TCP mappings"),
         Handler("udp_table", doc="the UDP mappings"),

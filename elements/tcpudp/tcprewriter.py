@@ -1,19 +1,18 @@
 """TCPRewriter: IPRewriter's address and port translation, for TCP only."""
 from numba import njit
 
-from clickpy.args import Arg, Bool, Seconds
-from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
+from clickpy.args import Arg, Seconds
 from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH
-from elements.tcpudp.iprewriter import (I_FOUT, I_KIND, KIND_IPREWRITER, K_NOCHANGE, NOT_TCP_UDP,
-                                        NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1,
-                                        P_TCP_DATA, P_TCP_DONE, REWRITER_REASONS, IPRewriter,
+from elements.tcpudp.iprewriter import (DST_ANNO, I_FOUT, I_KIND, KIND_IPREWRITER, K_NOCHANGE,
+                                        NOT_TCP_UDP, NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_T0,
+                                        P_T1, P_TCP_DATA, P_TCP_DONE, REWRITER_REASONS, IPRewriter,
                                         IPRewriterBase, build_state, iprewriter_push, last_given,
-                                        _seconds, table_lines)
+                                        rewriter_args, _seconds, table_lines)
 
 _KEYWORD_ARGS = (
+    DST_ANNO,
     Arg("TCP_NODATA_TIMEOUT", Seconds(),
         doc="lifetime of mappings without data both ways (default 5 minutes)"),
     Arg("TCP_GUARANTEE", Seconds(), doc="minimum mapping lifetime after a packet (default 5 s)"),
@@ -23,14 +22,6 @@ _KEYWORD_ARGS = (
         doc="lifetime of mappings with data seen both ways (default 24 hours)"),
     Arg("TCP_DONE_TIMEOUT", Seconds(),
         doc="lifetime of mappings after FIN or RST (default 4 minutes)"),
-    Arg("REAP_INTERVAL", Seconds(), doc="how often to drop expired mappings (default 15 min)"),
-    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
-    Arg("MAPPING_CAPACITY", MappingCapacity(),
-        doc="maximum mappings, or a rewriter whose capacity to share"),
-    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
-    Arg("DST_ANNO", Bool(), default=True,
-        doc="set the destination IP annotation to the rewritten destination"),
-    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
 )
 
 TCP_REASONS = tuple(
@@ -72,10 +63,7 @@ class TCPRewriter(IPRewriterBase):
     deltas stay zero and those numbers pass unchanged, as in Click without it.
     """
 
-    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
-                positional=True, repeat=True,
-                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
-            ) + _KEYWORD_ARGS
+    args = rewriter_args(_KEYWORD_ARGS)
     handlers = (
         Handler("table", doc="the mappings"),
         Handler("mappings", doc="deprecated name of table"),

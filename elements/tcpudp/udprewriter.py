@@ -2,22 +2,21 @@
 import numpy as np
 from numba import njit
 
-from clickpy.args import Arg, Bool, Seconds
-from clickpy.argtypes.packet_annotations import Annotation
-from clickpy.argtypes.rewriter_specs import InputSpecArg, MappingCapacity
+from clickpy.args import Arg, Seconds
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset
 from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
-from elements.tcpudp.iprewriter import (F_K0, F_OUT0, F_TFLAGS, F_UDPD, I_FOUT, I_KIND,
+from elements.tcpudp.iprewriter import (DST_ANNO, F_K0, F_OUT0, F_TFLAGS, F_UDPD, I_FOUT, I_KIND,
                                         KIND_UDPREWRITER, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
                                         P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, P_UDP_STREAM,
                                         P_UDP_T0, P_UDP_T1, REWRITER_REASONS, IPRewriterBase,
                                         _apply_ip, build_state, change_expiry, collect_garbage,
-                                        find_entry, last_given, new_flow, _seconds, table_lines,
-                                        update_csum)
+                                        find_entry, last_given, new_flow, rewriter_args, _seconds,
+                                        table_lines, update_csum)
 
 _KEYWORD_ARGS = (
+    DST_ANNO,
     Arg("UDP_TIMEOUT", Seconds(), doc="lifetime of idle mappings (default 5 minutes)"),
     Arg("TIMEOUT", Seconds(), doc="same as UDP_TIMEOUT (wins over it)"),
     Arg("UDP_STREAMING_TIMEOUT", Seconds(),
@@ -25,14 +24,6 @@ _KEYWORD_ARGS = (
     Arg("STREAMING_TIMEOUT", Seconds(), doc="same as UDP_STREAMING_TIMEOUT (wins over it)"),
     Arg("UDP_GUARANTEE", Seconds(), doc="minimum mapping lifetime after a packet (default 5 s)"),
     Arg("GUARANTEE", Seconds(), doc="same as UDP_GUARANTEE (wins over it)"),
-    Arg("REAP_INTERVAL", Seconds(), doc="how often to drop expired mappings (default 15 min)"),
-    Arg("REAP_TIME", Seconds(), doc="deprecated name of REAP_INTERVAL"),
-    Arg("MAPPING_CAPACITY", MappingCapacity(),
-        doc="maximum mappings, or a rewriter whose capacity to share"),
-    Arg("CAPACITY", MappingCapacity(), doc="same as MAPPING_CAPACITY"),
-    Arg("DST_ANNO", Bool(), default=True,
-        doc="set the destination IP annotation to the rewritten destination"),
-    Arg("REPLY_ANNO", Annotation(1), doc="1-byte annotation copied onto reply packets"),
 )
 
 UDP_REASONS = tuple(
@@ -104,10 +95,7 @@ class UDPRewriter(IPRewriterBase):
     go to the `pass` output of a pass input, else are dropped.
     """
 
-    args = (Arg("INPUTSPEC", InputSpecArg([a.keyword for a in _KEYWORD_ARGS]),
-                positional=True, repeat=True,
-                doc="drop | pass OUTPUT | keep FOUT ROUT | pattern ... FOUT ROUT | MAPPER"),
-            ) + _KEYWORD_ARGS
+    args = rewriter_args(_KEYWORD_ARGS)
     handlers = (
         Handler("table", doc="the mappings"),
         Handler("mappings", doc="deprecated name of table"),
