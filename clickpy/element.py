@@ -287,6 +287,13 @@ class Element:
         return None
 
     @classmethod
+    def peers(cls, values: dict[str, Any]) -> list[str]:
+        """Elements whose state this one's state() reads: the Router builds theirs first and
+        passes values["_peers"][name] = (class, state).  Arrays taken from a peer's state
+        are shared with it, as ICMPRewriter reads its MAPS' flow tables."""
+        return []
+
+    @classmethod
     def emits(cls, values: dict[str, Any], n_outputs: int) -> int:
         """max_emit for this configuration (Tee(N) emits N)."""
         return cls.max_emit

@@ -9,7 +9,9 @@
 // replies back (its input 1 spec `drop`: packets from the outside that belong
 // to no flow are dropped).  ICMPPingRewriter does the same for pings: an
 // inside host's echo requests leave from 10.0.2.1 with an identifier in
-// 1024-65535, and their echo replies come back to it.  The NAT answers pings
+// 1024-65535, and their echo replies come back to it.  ICMP errors about
+// translated packets (unreachable, time exceeded...) come back too, rewritten
+// by ICMPRewriter to quote the inside host's packet.  The NAT answers pings
 // to its own addresses.  Other IP protocols are not translated and are
 // dropped by the rewriter.
 //
@@ -42,13 +44,14 @@ cin[2] -> Strip(14) -> CheckIPHeader
                                  icmp type echo, -);
 cout[2] -> Strip(14) -> CheckIPHeader
         -> outside :: IPClassifier(icmp type echo and dst host 10.0.2.1,
-                                   icmp type echo-reply, -);
+                                   icmp type echo-reply, icmp, -);
 inside[0] -> ICMPPingResponder -> arpin;        // pings to the NAT itself
 outside[0] -> ICMPPingResponder -> out;
 inside[1] -> [0]pings;
 outside[1] -> [1]pings;
 inside[2] -> [0]nat;
-outside[2] -> [1]nat;
+outside[2] -> errors :: ICMPRewriter(nat pings);    // other ICMP: errors about our flows
+outside[3] -> [1]nat;
 
 // Outbound: route to the outside network or its gateway.
 nat[0] -> out :: StaticIPLookup(10.0.2.0/24 0, 0.0.0.0/0 10.0.2.254 0)
@@ -57,5 +60,6 @@ pings[0] -> out;
 // Inbound replies go straight to the inside host (the rewritten destination).
 nat[1] -> dtin :: DecIPTTL -> arpin;
 pings[1] -> dtin;
+errors -> dtin;
 dtout[1] -> Discard;
 dtin[1] -> Discard;

@@ -58,16 +58,22 @@ class Router:
         shared = {k: v for k, v in (("_mappers", mappers), ("_patterns", patterns)) if v}
         if shared:
             self.values = [dict(v, **shared) for v in self.values]
-        states, emits, problems = [], [], []
-        for n, cls, values in zip(self.names, self.classes, self.values):
+        states, emits, problems = [()] * len(self.names), [], []
+        # Elements that read others' state (Element.peers) are built after all the others.
+        later = [bool(c.peers(v)) for c, v in zip(self.classes, self.values)]
+        for i in sorted(range(len(self.names)), key=lambda i: later[i]):
+            n, cls, values = self.names[i], self.classes[i], self.values[i]
             d = graph.nodes[n]
+            if later[i]:
+                values = self._with_peers(values, cls, states)
             try:  # configure time: files opened, tables built
-                states.append(tuple(cls.state(values, d["n_inputs"], d["n_outputs"])))
+                states[i] = tuple(cls.state(values, d["n_inputs"], d["n_outputs"]))
             except (ValueError, OSError) as e:
                 problems.append(Diagnostic(f"{n} :: {cls.class_name}: {e}", d["pos"],
                                            getattr(e, "hint", None), check="configure"))
-                states.append(())
-            emits.append(np.zeros(2 * max(1, cls.emits(values, d["n_outputs"])), dtype=np.int64))
+        for n, cls, values in zip(self.names, self.classes, self.values):
+            emits.append(np.zeros(2 * max(1, cls.emits(values, graph.nodes[n]["n_outputs"])),
+                                  dtype=np.int64))
         drivers = [i for i, (c, v) in enumerate(zip(self.classes, self.values)) if c.drives(v)]
         for i in drivers[1:]:
             n, cls = self.names[i], self.classes[i]
@@ -196,9 +202,16 @@ class Router:
         """
         i = self.element(name)
         data = self.graph.nodes[name]
+        readers = [n for n, c, v in zip(self.names, self.classes, self.values)
+                   if name in c.peers(v)]
+        if readers:
+            raise HandlerError(f"{name}: {', '.join(readers)} read its state; build a new "
+                               "Router instead")
         values = dict(self.values[i], **changes)
         try:
-            state = tuple(self.classes[i].state(values, data["n_inputs"], data["n_outputs"]))
+            state = tuple(self.classes[i].state(self._with_peers(values, self.classes[i],
+                                                                 self.S),
+                                                data["n_inputs"], data["n_outputs"]))
         except (ValueError, OSError) as e:
             raise HandlerError(f"{name} :: {self.classes[i].class_name}: {e}") from None
         old = self.S[i]
@@ -216,6 +229,15 @@ class Router:
             else:
                 self.kernels[i] = text
             self._load()
+
+    def _with_peers(self, values: dict, cls, states) -> dict:
+        """values with "_peers": (class, state) of each element cls.peers names."""
+        names = cls.peers(values)
+        if not names:
+            return values
+        index = {name: k for k, name in enumerate(self.names)}
+        return dict(values, _peers={p: (self.classes[index[p]], states[index[p]])
+                                    for p in names if p in index})
 
     # ---- running ---------------------------------------------------------------
     @property

@@ -22,9 +22,9 @@ What is not shared: every worker has its own tables (ARP tables learn from
 the copy of each ARP frame every worker gets; see clickpy.rings.fanout) and
 its own counters.  Configurations whose state cannot be split by flow are
 refused: address rewriters (IPRewriter, IPAddrRewriter, UDPRewriter,
-TCPRewriter, ICMPPingRewriter), whose replies hash differently from the flows that made their
-mappings, and pcap inputs and outputs, which every worker would read or write
-whole.
+TCPRewriter, ICMPPingRewriter, ICMPRewriter), whose replies hash differently
+from the flows that made their mappings, and pcap inputs and outputs, which
+every worker would read or write whole.
 
 Workers report their packet account (for the live counters) every `every`
 seconds, and their account and handler values at the end, through a pipe.
@@ -63,7 +63,7 @@ _REWRITES = ("rewrites addresses: replies hash as another flow and may reach a w
              "the mapping")
 NOT_SPLITTABLE = {
     **{name: _REWRITES for name in ("IPRewriter", "IPAddrRewriter", "UDPRewriter",
-                                    "TCPRewriter", "ICMPPingRewriter")},
+                                    "TCPRewriter", "ICMPPingRewriter", "ICMPRewriter")},
     "FromDump": "every worker would read the whole file",
     "ToDump": "every worker would write the same file",
     "Script": "would run in every worker: its prints, handler writes and stops once per worker",

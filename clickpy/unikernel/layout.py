@@ -98,10 +98,17 @@ def image_source(router, layout: list[Array], folder: str, name: str, budget: in
     """image.S; the literal bytes go to `folder`/literals.bin."""
     bss, table, rings, inits = [], [], [], []
     literals = bytearray()
+    first_of = {}      # an array another element's state shares (Element.peers): one copy
     for a in layout:
+        shape = a.array.shape if a.array.ndim == 2 else (a.array.shape[0], 1)
+        where = (a.array.ctypes.data, a.array.nbytes)
+        if a.array.nbytes and where in first_of:    # its symbol names the first copy
+            bss.append(f"        .set clickpy_a{a.index}, clickpy_a{first_of[where]}")
+            table.append(f"        .quad clickpy_a{a.index}, {shape[0]}, {shape[1]}")
+            continue
+        first_of[where] = a.index
         sym = f"clickpy_a{a.index}"
         bss += ["        .align 64", f"{sym}:", f"        .skip {max(a.array.nbytes, 8)}"]
-        shape = a.array.shape if a.array.ndim == 2 else (a.array.shape[0], 1)
         table.append(f"        .quad {sym}, {shape[0]}, {shape[1]}")
         if a.owner == "calls":     # zeros in the image: host addresses mean nothing there
             continue

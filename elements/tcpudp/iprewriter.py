@@ -153,11 +153,16 @@ def _find_slot(ht, fl, proto, sa, sp, da, dp):
 
 
 @njit(cache=True, _nrt=False)
-def find_entry(st, proto, sa, sp, da, dp):
-    """The entry (2 * flow + direction) for a flow ID, or -1 (Click's Map::get)."""
-    ht, fl = st[4], st[3]
+def find_in(fl, ht, proto, sa, sp, da, dp):
+    """The entry (2 * flow + direction) for a flow ID in a flow table, or -1."""
     i = _find_slot(ht, fl, proto, sa, sp, da, dp)
     return ht[i] if i >= 0 else -1
+
+
+@njit(cache=True, _nrt=False)
+def find_entry(st, proto, sa, sp, da, dp):
+    """The entry (2 * flow + direction) for a flow ID, or -1 (Click's Map::get)."""
+    return find_in(st[3], st[4], proto, sa, sp, da, dp)
 
 
 @njit(cache=True, _nrt=False)

@@ -7,8 +7,9 @@ TCP and UDP flows from the inside leave with source 10.0.2.1 and a port in
 1024-65535 (the host's own port when it is free and in range), routed one
 hop (TTL - 1, new Ethernet addresses); replies to that address and port are
 translated back to the inside host.  Pings (ICMP echo) are translated the
-same way, their echo identifier standing for the port.  Checksums stay valid
-both ways.  Packets from the outside that belong to no flow, and protocols
+same way, their echo identifier standing for the port, and ICMP errors about
+translated packets come back rewritten to quote the inside host's packet.
+Checksums stay valid both ways.  Packets from the outside that belong to no flow, and protocols
 other than TCP, UDP and ping, are dropped.  The NAT answers pings to its own
 addresses.  Each side answers ARP for its address and resolves next hops with
 ARP.
@@ -198,9 +199,37 @@ def test_stray_echo_replies_and_other_icmp_are_dropped(middlebox):
     out = mb.feed("eth0", [unreachable])
     assert back["eth0"] == [] and ip_only(back["eth1"]) == [] and ip_only(out["eth1"]) == []
     assert mb.drops("echo reply of no mapped request (input is not `pass`)", "pings") == 1
-    # The outside's echo request and the inside's other ICMP reach IPRewriter, which drops
-    # what is not TCP or UDP.
-    assert mb.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "nat") == 2
+    # The outside's echo request is an ICMP packet but no error about a flow of ours; the
+    # inside's other ICMP reaches IPRewriter, which drops what is not TCP or UDP.
+    assert mb.drops("not an ICMP error, or about no mapped flow (no output 1)", "errors") == 1
+    assert mb.drops("not TCP or UDP, or a later fragment (input is not `pass`)", "nat") == 1
+    assert mb.account().balanced
+
+
+def test_icmp_errors_about_translated_packets_reach_the_inside_host(middlebox):
+    mb = middlebox("nat")
+    nat_ready(mb)
+    sent = [from_inside(A, SERVER, 40000, 53, "udp", payload=b"query"), ping(A, SERVER, 7, MAC0)]
+    out = mb.feed("eth0", sent)["eth1"]
+    errors = [built(Ether(src=host_mac(SERVER), dst=MAC1) / IP(src=SERVER, dst=IP1)
+                    / ICMP(type=3, code=3) / bytes(out[0][IP])),          # port unreachable
+              built(Ether(src=host_mac(SERVER), dst=MAC1) / IP(src=SERVER, dst=IP1)
+                    / ICMP(type=11, code=0) / bytes(out[1][IP])[:28])]    # time exceeded
+    back = mb.feed("eth1", errors)["eth0"]
+    assert len(back) == 2
+    for b, original, e in zip(back, sent, errors):
+        assert (b[IP].src, b[IP].dst, b.dst, b[IP].ttl) == (SERVER, A, host_mac(A),
+                                                           e[IP].ttl - 1)
+        assert checksums_ok(b)
+        quoted = bytes(b[ICMP].payload)
+        left = original[IP].copy()                  # the packet A sent, as it left the NAT:
+        left.ttl -= 1                               # routed one hop, addresses A's again
+        del left.chksum
+        assert quoted == bytes(left)[:len(quoted)]
+    stray = built(Ether(src=host_mac(SERVER), dst=MAC1) / IP(src=SERVER, dst=IP1)
+                  / ICMP(type=3, code=3) / bytes(IP(src=IP1, dst=SERVER) / UDP(sport=1, dport=2)))
+    assert ip_only(mb.feed("eth1", [stray])["eth0"]) == []
+    assert mb.drops("not an ICMP error, or about no mapped flow (no output 1)", "errors") == 1
     assert mb.account().balanced
 
 

@@ -10,12 +10,14 @@ import ipaddress
 import numpy as np
 import pytest
 from both_ways import run_both_ways
+from element_args import ArgsAt
 from kernel_harness import Harness
 from scapy.all import (ICMP, IP, TCP, UDP, Ether, IPOption_LSRR, IPOption_NOP, IPOption_RR,
                        IPOption_Security, checksum, defragment, in4_chksum, raw)
 
 from clickpy import packet
 from clickpy.args import ParseContext, parse_args, split_config
+from clickpy.diagnostics import SourcePos
 from clickpy.element import registry
 from clickpy.kernel import drop
 from clickpy.packet import HEADROOM
@@ -821,6 +823,112 @@ def test_icmppingrewriter_compiled_and_interpreted_agree():
     out = run_both_ways(config, "c.count", "rw.table", "rw.nmappings")
     assert "c.count:\n5" in out
     assert "(10.0.0.5, 2.0.0.2, 5) => (1.0.0.1, 2.0.0.2, 1024)" in out
+
+
+# ---- ICMPRewriter ---------------------------------------------------------------------
+
+class ErrorRW(H):
+    """An ICMPRewriter over rewriter harnesses (its MAPS, by name), on the first one's pool:
+    its state shares their flow tables, as the Router gives it (Element.peers)."""
+
+    def __init__(self, maps, config, n_outputs=2):
+        self.cls = registry()["ICMPRewriter"]
+        ctx = ParseContext(element_names=set(maps))
+        values, issues = parse_args("ICMPRewriter", self.cls.args, split_config(config), ctx,
+                                    None)
+        assert not issues and not self.cls.check_config(values, ctx)
+        values["_peers"] = {name: (h.cls, h.st) for name, h in maps.items()}
+        first = next(iter(maps.values()))
+        self.values, self.pool, self.P = values, first.pool, first.P
+        self.st = self.cls.state(values, 1, n_outputs)
+        self.emit = np.zeros(2, dtype=np.int64)
+
+
+def icmp_error(src, dst, quoted, kind=3, code=3):
+    return raw(IP(src=src, dst=dst) / ICMP(type=kind, code=code) / quoted)
+
+
+def quoted_of(b):
+    """The quoted packet's bytes (after the outer IP and ICMP headers)."""
+    return b[(b[0] & 0xF) * 4 + 8:]
+
+
+def test_icmprewriter_turns_errors_about_translated_flows_back():
+    rw = nat()
+    sent_udp = udp("10.0.0.5", 5555, "2.0.0.2", 53)
+    _, out_udp = rw.one(sent_udp)
+    sent_tcp = tcp("10.0.0.6", 4444, "2.0.0.2", 80, "S", b"hello")
+    _, out_tcp = rw.one(sent_tcp)
+    h = ErrorRW({"nat": rw}, "nat")
+    for original, translated, full in ((sent_udp, out_udp, False), (sent_tcp, out_tcp, True)):
+        quote = translated if full else translated[:28]       # Linux quotes it all, Click 28
+        err = icmp_error("2.0.0.2", "1.0.0.1", quote)
+        code, out = h.run(err)
+        assert code == 0 and icmp_ok(out) and _ip_ok(out)
+        assert (IP(out).src, IP(out).dst) == ("2.0.0.2", IP(original).src)
+        assert h.anno("DST_IP") == ipint(IP(original).src)
+        q = quoted_of(out)
+        # The quote is the original packet's, byte for byte: addresses, ports, checksums.
+        assert q == (original if full else original[:28])
+    # An error from a router on the way, about the NAT's packet, also reaches the host.
+    code, out = h.run(icmp_error("9.9.9.9", "1.0.0.1", out_udp[:28], kind=11, code=0))
+    assert code == 0 and quoted_of(out) == sent_udp[:28] and icmp_ok(out)
+
+
+def test_icmprewriter_pings_and_address_only_maps_with_offsets():
+    pings_rw = pings("pattern 1.0.0.1 1024-65535# - - 0 1, drop")
+    request = echo("10.0.0.5", "2.0.0.2", 7)
+    _, out = pings_rw.one(request)
+    basic = RW("IPAddrRewriter", "pattern 1.0.0.9 - 0 1, drop", n_inputs=2, n_outputs=2)
+    basic.P, basic.pool = pings_rw.P, pings_rw.pool
+    sent = udp("10.0.0.8", 1, "3.0.0.3", 2)
+    _, out_basic = basic.one(sent)
+    h = ErrorRW({"pings": pings_rw, "basic": basic}, "pings:2 basic", n_outputs=4)
+    code, res = h.run(icmp_error("2.0.0.2", "1.0.0.1", out, kind=11, code=0))
+    assert code == 2 + 1 and quoted_of(res) == request and icmp_ok(res)    # offset + ROUTPUT
+    assert IP(res).dst == "10.0.0.5"
+    code, res = h.run(icmp_error("3.0.0.3", "1.0.0.9", out_basic[:28]))
+    assert code == 0 and quoted_of(res) == sent[:28] and IP(res).dst == "10.0.0.8"
+
+
+def test_icmprewriter_other_packets():
+    rw = nat()
+    _, out = rw.one(udp("10.0.0.5", 5555, "2.0.0.2", 53))
+    two, one = ErrorRW({"nat": rw}, "nat"), ErrorRW({"nat": rw}, "nat", n_outputs=1)
+    unknown = icmp_error("2.0.0.2", "1.0.0.1", udp("1.0.0.1", 9999, "2.0.0.2", 53)[:28])
+    ping_pkt = echo("2.0.0.2", "1.0.0.1", 1)
+    short = icmp_error("2.0.0.2", "1.0.0.1", out[:19])
+    v6 = icmp_error("2.0.0.2", "1.0.0.1", bytes([0x60]) + out[1:28])
+    for frame in (unknown, ping_pkt, short, v6):
+        assert two.run(frame) == (1, frame)
+        assert one.run(frame)[0] == drop(2)
+    not_icmp = udp("2.0.0.2", 53, "1.0.0.1", 1024)
+    assert two.run(not_icmp)[0] == drop(1)
+    err = icmp_error("2.0.0.2", "1.0.0.1", out[:28])
+    for n in range(20):
+        assert two.run(err[:n])[0] == drop(0)
+    frag = bytearray(out[:28])
+    frag[6:8] = (8).to_bytes(2, "big")               # a later fragment: ports not quoted
+    frag[10:12] = b"\0\0"
+    frag[10:12] = checksum(bytes(frag[:20])).to_bytes(2, "big")
+    assert two.run(icmp_error("2.0.0.2", "1.0.0.1", bytes(frag)))[0] == 1
+
+
+def test_icmprewriter_maps_are_checked():
+    A2 = ArgsAt(SourcePos("t.click", 3, 10))
+    ctx = ParseContext(element_names={"nat", "q"})
+    issue = A2.issue("ICMPRewriter", "nta", ctx)
+    assert "MAPS: no element named 'nta'" in issue.message and "nat" in issue.hint
+    assert "not an IP rewriter" in A2.issue("ICMPRewriter", "nat:x", ctx).message
+    assert "at most 4" in A2.issue("ICMPRewriter", "a b c d e", ctx).message
+    cls = registry()["ICMPRewriter"]
+    values = {"MAPS": [("q", -1)], "_peers": {"q": (registry()["Queue"], ())}}
+    with pytest.raises(ValueError, match="q not an IP rewriter"):
+        cls.state(values, 1, 1)
+    rw = nat()
+    values = {"MAPS": [("nat", 1)], "_peers": {"nat": (rw.cls, rw.st)}}
+    with pytest.raises(ValueError, match="requires more than 2 outputs"):
+        cls.state(values, 1, 2)
 
 
 # ---- IPReassembler -------------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The shipped firewall, NAT and load balancer between real kernels, over PACKET_MMAP."""
 import os
+import sys
+import textwrap
 
 from conftest import needs_netns
 from nettools import Middlebox, Sniffer, ping, who, who_server
@@ -10,6 +12,22 @@ pytestmark = needs_netns
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 R0, R1 = "00:00:0a:00:01:01", "00:00:0a:00:02:01"
+# A connected UDP socket's send to HOST:PORT, then what comes back: "refused" when an ICMP
+# port unreachable for it arrives, "data" or "timeout" otherwise.
+UDP_PROBE = textwrap.dedent("""
+    import socket, sys
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    s.settimeout(3)
+    s.send(b"anyone there?")
+    try:
+        s.recv(100)
+        print("data")
+    except ConnectionRefusedError:
+        print("refused")
+    except socket.timeout:
+        print("timeout")
+""")
 
 
 def two_hosts(a_addrs, b_addrs, a_routes=(), b_routes=(), middle_macs=(None, None)):
@@ -71,6 +89,11 @@ def test_nat_rewrites_both_ways(topology):
                   if ICMP in Ether(f) and Ether(f)[ICMP].type == 8]
         assert len(echoes) == 2 and {e.src for e in echoes} == {"10.0.2.1"}
         assert ping(t, "b", "10.0.1.2").returncode == 1
+        # b's kernel answers UDP to a closed port with ICMP port unreachable, sent to the
+        # NAT's address; ICMPRewriter brings it back to a, whose socket sees the refusal.
+        r = t.run("a", [sys.executable, "-c", UDP_PROBE, "10.0.2.2", "9"], check=False,
+                  timeout=30)
+        assert r.stdout.strip() == "refused", r.stdout + r.stderr
     finally:
         finish(box)
 

@@ -1,6 +1,6 @@
 """The shipped firewall and NAT as images, between taps in namespaces."""
 from conftest import needs_vm
-from scapy.all import ARP, IP, TCP, UDP, Ether
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether
 
 pytestmark = needs_vm
 
@@ -60,3 +60,11 @@ def test_nat_rewrites_both_ways(boot_image):
                                               pdst="10.0.1.1")))
     (r,) = ip_frames(a)
     assert r[IP].dst == "10.0.1.2" and r[UDP].dport == 5000 and checksums_ok(r)
+    # An ICMP error about the translated packet: ICMPRewriter reads the rewriter's flow
+    # table, an array the image holds once for both.
+    b.send(bytes(Ether(dst=R1, src=HB) / IP(src="10.0.2.9", dst="10.0.2.1")
+                 / ICMP(type=3, code=3) / bytes(f[IP])[:28]))
+    (e,) = ip_frames(a)
+    assert e[IP].dst == "10.0.1.2" and e[ICMP].type == 3
+    quoted = bytes(e[ICMP].payload)
+    assert quoted[12:16] == bytes([10, 0, 1, 2]) and quoted[20:22] == (5000).to_bytes(2, "big")
