@@ -17,10 +17,14 @@ from scapy.all import (ICMP, IP, TCP, UDP, Ether, IPOption_LSRR, IPOption_NOP, I
 
 from clickpy import packet
 from clickpy.args import ParseContext, parse_args, split_config
+from clickpy.check import check_graph
 from clickpy.diagnostics import SourcePos
 from clickpy.element import registry
+from clickpy.graph import build_graph
 from clickpy.kernel import drop
+from clickpy.lang import parse_text
 from clickpy.packet import HEADROOM
+from clickpy.runtime.router import HandlerError, Router
 
 NH = HEADROOM
 
@@ -929,6 +933,29 @@ def test_icmprewriter_maps_are_checked():
     values = {"MAPS": [("nat", 1)], "_peers": {"nat": (rw.cls, rw.st)}}
     with pytest.raises(ValueError, match="requires more than 2 outputs"):
         cls.state(values, 1, 2)
+
+
+def test_icmprewriter_in_a_router_compiled_and_interpreted():
+    frame = bytes(Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02")
+                  / IP(src="10.0.0.5", dst="2.0.0.2") / UDP(sport=5555, dport=53) / b"q")
+    # ICMPError answers each translated packet; ICMPRewriter must map every one back.
+    config = (f"InfiniteSource(\\<{frame.hex()}>, LIMIT 5, STOP true) -> Strip(14)"
+              " -> CheckIPHeader -> rw :: IPRewriter(pattern 1.0.0.1 1024-65535# - - 0 1)"
+              " -> ICMPError(2.0.0.2, unreachable, port) -> errs :: ICMPRewriter(rw)"
+              " -> IPClassifier(dst host 10.0.0.5) -> c :: Counter -> Discard;"
+              " rw[1] -> Discard;")
+    out = run_both_ways(config, "c.count", "rw.nmappings")
+    assert "c.count:\n5\n" in out and "rw.nmappings:\n1\n" in out
+
+
+def test_a_rewriter_another_element_reads_is_not_reconfigured():
+    result = check_graph(build_graph(parse_text(
+        "Idle -> rw :: IPRewriter(pattern 1.0.0.1 1024-65535 - - 0 1) -> Discard;"
+        "rw[1] -> Discard; Idle -> ICMPRewriter(rw) -> Discard;", "t.click", yaml=False)))
+    assert result.ok
+    r = Router(result.graph)
+    with pytest.raises(HandlerError, match="ICMPRewriter@.* read its state"):
+        r.reconfigure("rw", UDP_TIMEOUT=10.0)
 
 
 # ---- IPReassembler -------------------------------------------------------------------
