@@ -9,6 +9,7 @@ from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.argtypes.filenames import Filename
 from clickpy.argtypes.handler_calls import HandlerCall, HandlerCallArg
 from clickpy.compile import tiered
+from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.packet import (A_DST_IP, A_NH, A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc,
                             copy_bytes)
@@ -192,12 +193,7 @@ def ip_header_offset(buf, start, n, dlt):
 @njit(cache=True, _nrt=False)
 def _random(c):
     """xorshift32 in the state, 31 bits out (Click's click_random is random())."""
-    x = c[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    c[RNG] = x
-    return x >> 1
+    return xorshift32(c, RNG) >> 1
 
 
 @njit(cache=True, _nrt=False)

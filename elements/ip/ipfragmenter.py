@@ -8,6 +8,7 @@ from numba import njit
 from clickpy.args import Arg, ArgError, ArgType, Bool, Integer
 from clickpy.datapath.inet import (IP_DF, IP_MF, drain_events, event_log, in_cksum, log_event,
                                    log_pending)
+from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.kernel import drop
 from clickpy.packet import (A_NH, A_TH, HEADROOM, NANNO, SLOT_SIZE, create, rd16, rd32, take_back,
@@ -64,12 +65,7 @@ def _options_length(data, s, nh, hlen, q, qo):
 
 @njit(cache=True, _nrt=False)
 def _random16(c):
-    x = c[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    c[RNG] = x
-    return x & 0xFFFF
+    return xorshift32(c, RNG) & 0xFFFF
 
 
 @njit(cache=True, _nrt=False)

@@ -14,6 +14,7 @@ from numba import njit
 from clickpy.args import Arg, ArgError, ArgType, Bool, ParseContext, String
 from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.datapath.ipheader import parse_bool, unparse_bool
+from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import Element, Handler
 from elements.standard.randomsample import ONE, to_fixed, unparse_real2
 
@@ -58,12 +59,7 @@ def error_table(bit_error: int) -> np.ndarray:
 
 @njit(cache=True, _nrt=False)
 def _random(c):
-    x = c[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    c[RNG] = x
-    return x
+    return xorshift32(c, RNG)
 
 
 @njit(cache=True, _nrt=False)

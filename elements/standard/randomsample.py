@@ -8,6 +8,7 @@ from numba import njit
 
 from clickpy.args import Arg, ArgIssue, Bool, Real
 from clickpy.datapath.ipheader import parse_bool, unparse_bool
+from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import Element, Handler
 from clickpy.kernel import drop
 
@@ -20,13 +21,8 @@ PROB, ACTIVE, DROPS, NOUT, RNG = range(5)  # state words
 
 @njit(cache=True, _nrt=False)
 def _random(c):
-    """The next value of a 32-bit xorshift generator kept in c[RNG] (click_random's role)."""
-    x = c[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    c[RNG] = x
-    return x
+    """The next value of the generator kept in c[RNG] (click_random's role)."""
+    return xorshift32(c, RNG)
 
 
 @njit(cache=True, _nrt=False)

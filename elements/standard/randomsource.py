@@ -11,6 +11,7 @@ from numba import njit
 
 from clickpy.args import Arg, ArgIssue, Bool, Integer
 from clickpy.argtypes.handler_calls import HandlerCallArg
+from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import Element, Handler
 from clickpy.packet import A_TSTAMP, C_NOW, alloc
 from elements.standard.infinitesource import (ACTIVE, BURST, COUNT, LIMIT, MAX_PACKET, STOP,
@@ -26,12 +27,7 @@ MAX_LENGTH = 64 * 1024  # Click: "bad length" from here on
 @njit(cache=True, _nrt=False)
 def click_random(c):
     """A 31-bit random number, as click_random() (random()) gives, from a 32-bit xorshift."""
-    x = c[RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    c[RNG] = x
-    return x & 0x7FFFFFFF
+    return xorshift32(c, RNG) & 0x7FFFFFFF
 
 
 @njit(cache=True, _nrt=False)

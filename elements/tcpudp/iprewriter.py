@@ -19,6 +19,7 @@ from clickpy.argtypes.rewriter_specs import (AddressRange, DropSpec, InputSpecAr
                                              parse_input_spec, resolve_pattern,
                                              rewriter_port_counts, spec_outputs)
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset, update_in_cksum
+from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import IP_HEADER, Element, Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr16, wr32
@@ -286,12 +287,7 @@ def shrink(st, now, clear_all):
 
 @njit(cache=True, _nrt=False)
 def _random(prm, top):
-    x = prm[P_RNG]
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    prm[P_RNG] = x
-    return x % (top + 1)
+    return xorshift32(prm, P_RNG) % (top + 1)
 
 
 @njit(cache=True, _nrt=False)
