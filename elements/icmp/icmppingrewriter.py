@@ -15,10 +15,10 @@ from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
 from elements.tcpudp.iprewriter import (DST_ANNO, F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED, I_FOUT,
                                         I_KIND, KIND_ICMPPING, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
-                                        P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, REWRITER_REASONS,
-                                        IPRewriterBase, _apply_ip, build_state, change_expiry,
-                                        collect_garbage, echo_pair, find_entry, _ip, new_flow,
-                                        rewriter_args, _seconds, unparse_ports, update_csum)
+                                        P_T0, P_T1, REWRITER_REASONS, IPRewriterBase, _apply_ip,
+                                        build_state, change_expiry, collect_garbage, echo_pair,
+                                        find_entry, _ip, new_flow, rewriter_args, _seconds,
+                                        unparse_ports, update_csum)
 
 _KEYWORD_ARGS = (
     DST_ANNO,
@@ -119,15 +119,9 @@ class ICMPPingRewriter(IPRewriterBase):
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        reap = values.get("REAP_INTERVAL")
-        if values.get("REAP_TIME") is not None and (reap is None or reap == 15 * 60.0):
-            reap = values["REAP_TIME"]
         timeouts = {P_T0: _seconds(values.get("TIMEOUT"), 5 * 60),
-                    P_T1: _seconds(values.get("GUARANTEE"), 5),
-                    P_GC_INTERVAL: _seconds(reap, 15 * 60)}
-        st = build_state(values, n_inputs, n_outputs, KIND_ICMPPING, timeouts)
-        st[0][P_DST_ANNO] = values.get("DST_ANNO") is not False
-        return st
+                    P_T1: _seconds(values.get("GUARANTEE"), 5)}
+        return build_state(values, n_inputs, n_outputs, KIND_ICMPPING, timeouts)
 
     @classmethod
     def read_handler(cls, name, values, st):

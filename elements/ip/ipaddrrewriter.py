@@ -7,11 +7,10 @@ from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr32
 from elements.tcpudp.iprewriter import (F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD, KIND_IPADDRREWRITER,
-                                        NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_REPLY_SHIFT, P_T0,
-                                        P_T1, REWRITER_REASONS, IPRewriterBase, build_state,
-                                        change_expiry, collect_garbage, find_entry, new_flow,
-                                        rewriter_args, _seconds, set_reply_anno, table_lines,
-                                        update_csum)
+                                        NO_HEADER, P_REPLY_SHIFT, P_T0, P_T1, REWRITER_REASONS,
+                                        IPRewriterBase, build_state, change_expiry, collect_garbage,
+                                        find_entry, new_flow, rewriter_args, _seconds,
+                                        set_reply_anno, table_lines, update_csum)
 
 _KEYWORD_ARGS = (
     Arg("TIMEOUT", Seconds(), default=2 * 60 * 60.0,
@@ -94,15 +93,9 @@ class IPAddrRewriter(IPRewriterBase):
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        reap = values.get("REAP_INTERVAL")
-        if values.get("REAP_TIME") is not None and (reap is None or reap == 15 * 60.0):
-            reap = values["REAP_TIME"]
         timeouts = {P_T0: _seconds(values.get("TIMEOUT"), 2 * 60 * 60),
-                    P_T1: _seconds(values.get("GUARANTEE"), 5),
-                    P_GC_INTERVAL: _seconds(reap, 15 * 60)}
-        st = build_state(values, n_inputs, n_outputs, KIND_IPADDRREWRITER, timeouts)
-        st[0][P_DST_ANNO] = 1
-        return st
+                    P_T1: _seconds(values.get("GUARANTEE"), 5)}
+        return build_state(values, n_inputs, n_outputs, KIND_IPADDRREWRITER, timeouts)
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -647,8 +647,9 @@ def _mapper_patterns(values, name):
 
 
 def build_state(values, n_inputs, n_outputs, kind, timeouts):
-    """The state tuple for IPRewriter and TCPRewriter (kind 0), IPAddrRewriter (kind 1)
-    or UDPRewriter (KIND_UDPREWRITER).
+    """The state tuple for IPRewriter and TCPRewriter (kind 0), IPAddrRewriter (kind 1),
+    ICMPPingRewriter (KIND_ICMPPING) or UDPRewriter (KIND_UDPREWRITER); `timeouts` sets the
+    kind's own timeout words.
 
     A pattern named by an IPRewriterPatterns element (values["_patterns"], as
     the router passes them) is copied into this rewriter's pattern rows: Click
@@ -676,6 +677,10 @@ def build_state(values, n_inputs, n_outputs, kind, timeouts):
         _set_input(inp, pat, i, spec, values, mapper_rows, kind == KIND_IPADDRREWRITER)
     prm = np.zeros(NPRM, dtype=np.int64)
     prm[P_KIND], prm[P_CAP], prm[P_NOUT] = kind, cap, n_outputs
+    # The shared keywords (SHARED_KEYWORDS, DST_ANNO): Click reads REAP_TIME after
+    # REAP_INTERVAL; IPAddrRewriter, without DST_ANNO, always sets the annotation.
+    prm[P_GC_INTERVAL] = _seconds(last_given(values, "REAP_INTERVAL", "REAP_TIME"), 15 * 60)
+    prm[P_DST_ANNO] = values.get("DST_ANNO") is not False
     for word, value in timeouts.items():
         prm[word] = value
     prm[P_RNG] = 0x6C078965
@@ -955,9 +960,6 @@ class IPRewriter(IPRewriterBase):
             guarantee = v.get("TCP_GUARANTEE")
         udp = v.get("UDP_TIMEOUT")
         stream = v.get("UDP_STREAMING_TIMEOUT")
-        reap = v.get("REAP_INTERVAL")
-        if v.get("REAP_TIME") is not None and (reap is None or reap == 15 * 60.0):
-            reap = v["REAP_TIME"]
         timeouts = {
             P_T0: _seconds(v.get("TCP_NODATA_TIMEOUT"), 300),
             P_T1: _seconds(guarantee, 5),
@@ -966,11 +968,8 @@ class IPRewriter(IPRewriterBase):
             P_UDP_T0: _seconds(udp, 300),
             P_UDP_T1: _seconds(v.get("UDP_GUARANTEE"), 5),
             P_UDP_STREAM: _seconds(udp if stream is None else stream, 300),
-            P_GC_INTERVAL: _seconds(reap, 15 * 60),
         }
-        st = build_state(values, n_inputs, n_outputs, KIND_IPREWRITER, timeouts)
-        st[0][P_DST_ANNO] = v.get("DST_ANNO") is not False
-        return st
+        return build_state(values, n_inputs, n_outputs, KIND_IPREWRITER, timeouts)
 
     @classmethod
     def read_handler(cls, name, values, st):

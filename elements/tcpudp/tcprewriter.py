@@ -6,10 +6,10 @@ from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH
 from elements.tcpudp.iprewriter import (DST_ANNO, I_FOUT, I_KIND, KIND_IPREWRITER, K_NOCHANGE,
-                                        NOT_TCP_UDP, NO_HEADER, P_DST_ANNO, P_GC_INTERVAL, P_T0,
-                                        P_T1, P_TCP_DATA, P_TCP_DONE, REWRITER_REASONS, IPRewriter,
-                                        IPRewriterBase, build_state, iprewriter_push, last_given,
-                                        rewriter_args, _seconds, table_lines)
+                                        NOT_TCP_UDP, NO_HEADER, P_T0, P_T1, P_TCP_DATA, P_TCP_DONE,
+                                        REWRITER_REASONS, IPRewriter, IPRewriterBase, build_state,
+                                        iprewriter_push, last_given, rewriter_args, _seconds,
+                                        table_lines)
 
 _KEYWORD_ARGS = (
     DST_ANNO,
@@ -79,12 +79,9 @@ class TCPRewriter(IPRewriterBase):
             P_T1: _seconds(last_given(values, "TCP_GUARANTEE", "GUARANTEE"), 5),
             P_TCP_DATA: _seconds(last_given(values, "TIMEOUT", "TCP_TIMEOUT"), 24 * 60 * 60),
             P_TCP_DONE: _seconds(values.get("TCP_DONE_TIMEOUT"), 240),
-            P_GC_INTERVAL: _seconds(last_given(values, "REAP_INTERVAL", "REAP_TIME"), 900),
         }
         # IPRewriter's kind: every flow here is TCP, timed out as Click's TCPRewriter does.
-        st = build_state(values, n_inputs, n_outputs, KIND_IPREWRITER, timeouts)
-        st[0][P_DST_ANNO] = values.get("DST_ANNO") is not False
-        return st
+        return build_state(values, n_inputs, n_outputs, KIND_IPREWRITER, timeouts)
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -8,12 +8,11 @@ from clickpy.element import Handler
 from clickpy.kernel import drop
 from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
 from elements.tcpudp.iprewriter import (DST_ANNO, F_K0, F_OUT0, F_TFLAGS, F_UDPD, I_FOUT, I_KIND,
-                                        KIND_UDPREWRITER, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
-                                        P_DST_ANNO, P_GC_INTERVAL, P_T0, P_T1, P_UDP_STREAM,
-                                        P_UDP_T0, P_UDP_T1, REWRITER_REASONS, IPRewriterBase,
-                                        _apply_ip, build_state, change_expiry, collect_garbage,
-                                        find_entry, last_given, new_flow, rewriter_args, _seconds,
-                                        table_lines, update_csum)
+                                        KIND_UDPREWRITER, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER, P_T0,
+                                        P_T1, P_UDP_STREAM, P_UDP_T0, P_UDP_T1, REWRITER_REASONS,
+                                        IPRewriterBase, _apply_ip, build_state, change_expiry,
+                                        collect_garbage, find_entry, last_given, new_flow,
+                                        rewriter_args, _seconds, table_lines, update_csum)
 
 _KEYWORD_ARGS = (
     DST_ANNO,
@@ -109,11 +108,8 @@ class UDPRewriter(IPRewriterBase):
         stream = last_given(values, "UDP_STREAMING_TIMEOUT", "STREAMING_TIMEOUT")
         guarantee = _seconds(last_given(values, "UDP_GUARANTEE", "GUARANTEE"), 5)
         timeouts = {P_T0: timeout, P_T1: guarantee, P_UDP_T0: timeout, P_UDP_T1: guarantee,
-                    P_UDP_STREAM: timeout if stream is None else _seconds(stream, 0),
-                    P_GC_INTERVAL: _seconds(last_given(values, "REAP_INTERVAL", "REAP_TIME"), 900)}
-        st = build_state(values, n_inputs, n_outputs, KIND_UDPREWRITER, timeouts)
-        st[0][P_DST_ANNO] = values.get("DST_ANNO") is not False
-        return st
+                    P_UDP_STREAM: timeout if stream is None else _seconds(stream, 0)}
+        return build_state(values, n_inputs, n_outputs, KIND_UDPREWRITER, timeouts)
 
     @classmethod
     def read_handler(cls, name, values, st):
