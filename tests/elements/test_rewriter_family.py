@@ -214,7 +214,7 @@ def test_declarations():
     p = E["IPRewriterPatterns"]
     assert (p.port_count, p.info_only) == ("0/0", True)
     from clickpy.runtime.workers import NOT_SPLITTABLE      # --workers refuses them
-    assert {"UDPRewriter", "TCPRewriter"} <= set(NOT_SPLITTABLE)
+    assert {"UDPRewriter", "TCPRewriter", "ICMPPingRewriter", "ICMPRewriter"} <= set(NOT_SPLITTABLE)
 
 
 # ---- named patterns in the harness -----------------------------------------------------
