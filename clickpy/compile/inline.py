@@ -30,6 +30,13 @@ cold start of the router 28.7 and 29.1 s against 31.2 and 30.7
 Kernels compiled on their own, and any other numba code, are untouched.
 The tasks' compiled code is cached as before (the cache key includes this
 file, cache.py), so the cost is paid once per configuration.
+
+install() also skips numba's per-function optimisation of a task's own
+functions, which numba runs on each function as it is added, before
+linking: the module pipeline that follows runs the same function passes on
+them again, after inlining.  On the router (kernels cached, so only the
+tasks compiled), LLVM took 3.5-3.6 s instead of 4.1-5.2 s, alternating;
+the kernels, whose optimised IR is cached and sized for inlining, keep it.
 """
 from __future__ import annotations
 
@@ -45,6 +52,13 @@ TASK_MODULE = re.compile(r"clickpy_tasks_[0-9a-f]{24}")   # cache.load names the
 MAX_INSTRUCTIONS = 700
 MAX_COPIED = 2 * MAX_INSTRUCTIONS     # a function's inlined copies, all call sites together
 _installed = False
+
+
+def _is_task(module) -> bool:
+    """Whether the LLVM module holds a generated task (not a kernel specialized in a
+    task module: those are callees, optimised on their own like every kernel)."""
+    return any(TASK_MODULE.search(fn.name) and "__callee" not in fn.name
+               for fn in module.functions if not fn.is_declaration)
 
 
 def _wants_inlining(module) -> bool:
@@ -97,16 +111,26 @@ def _mark_always_inline(module) -> None:
 
 
 def install() -> None:
-    """Wrap numba's CPUCodeLibrary._optimize_final_module (once per process)."""
+    """Wrap numba's CPUCodeLibrary._optimize_final_module and _optimize_functions
+    (once per process)."""
     global _installed
     if _installed:
         return
     original = codegen.CPUCodeLibrary._optimize_final_module
+    optimize_functions = codegen.CPUCodeLibrary._optimize_functions
 
     def optimize_final_module(self):
         if _wants_inlining(self._final_module):
             _mark_always_inline(self._final_module)
         return original(self)
 
+    def optimize_task_functions(self, ll_module):
+        """Numba's per-function passes, except on a task's functions (the module
+        pipeline runs them)."""
+        if not _is_task(ll_module):
+            return optimize_functions(self, ll_module)
+        ll_module.data_layout = self._codegen._data_layout
+
     codegen.CPUCodeLibrary._optimize_final_module = optimize_final_module
+    codegen.CPUCodeLibrary._optimize_functions = optimize_task_functions
     _installed = True

@@ -84,3 +84,22 @@ def test_inlining_counts_the_copies_every_call_site_makes():
     inlined = {fn.name for fn in module.functions
                if any(b"alwaysinline" in a for a in fn.attributes)}
     assert inlined == {"small", "twice", "single", "mid", "leaf", "many"}
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="LLVM code exists only when compiled")
+def test_a_task_skips_per_function_passes_that_a_kernel_keeps():
+    """A generated task's functions go to the module pipeline unoptimised (it runs the same
+    passes after inlining); any other function is optimised as numba does, first."""
+    import llvmlite.binding as llvm
+    from numba.core.registry import cpu_target
+    from clickpy.compile import inline
+    inline.install()
+    body = ("(i64 %x) {\n  %p = alloca i64\n  store i64 %x, ptr %p\n"
+            "  %v = load i64, ptr %p\n  ret i64 %v\n}\n")
+    task = "_ZN38clickpy_tasks_0123456789abcdef012345675drainB2v1E"
+    kernel = "_ZN38clickpy_tasks_0123456789abcdef0123456717SIMPLE_ACTION_5__calleeE"
+    library = cpu_target.target_context.codegen().create_library("t")
+    for name, kept in ((task, True), (kernel, False), ("plain", False)):
+        module = llvm.parse_assembly(f"define i64 @{name}{body}")
+        library._optimize_functions(module)
+        assert ("alloca" in str(module.get_function(name))) is kept, name
