@@ -1,4 +1,8 @@
 """clickpy.compile.overheads: numba's flags compare as before, its messages come plain."""
+import functools
+
+import numba
+import numpy as np
 from numba.core import errors
 from numba.core.compiler import Flags
 
@@ -137,3 +141,42 @@ def test_a_refresh_runs_again_only_once_something_new_is_registered():
         assert ctx.get_function(_nothing, signature(types.none)) is not None
     finally:
         type(ctx).load_additional_registries = loader
+
+
+def _reduced(a):
+    return functools.reduce(lambda u, v: u + v, a)
+
+
+def _closure(x):
+    def add(y):
+        return y + x
+    return add(2)
+
+
+def _listed(n):
+    found = []
+    for i in range(n):
+        found.append(i * 2)
+    return np.array(found)
+
+
+def _plain(a, n):
+    total = 0
+    for i in range(n):
+        total += a[i]
+    return total
+
+
+def test_closures_are_inlined_only_where_a_function_has_some():
+    """InlineClosureLikes runs where it may change something (closures, list building,
+    functools.reduce: numba 0.68 compiles none of its calls) and still does its work
+    there; elsewhere it is skipped."""
+    from numba.core.compiler import run_frontend
+    overheads.install()
+    for f in (_reduced, _closure, _listed):
+        assert overheads.closure_like(run_frontend(f)), f.__name__
+    assert not overheads.closure_like(run_frontend(_plain))
+    a = np.arange(5)
+    assert numba.njit(_closure)(40) == 42
+    assert list(numba.njit(_listed)(3)) == [0, 2, 4]
+    assert numba.njit(_plain)(a, 5) == 10
