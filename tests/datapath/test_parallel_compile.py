@@ -75,8 +75,74 @@ def test_the_parent_takes_up_what_a_late_child_has_not_started(monkeypatch, tmp_
     here = []   # what this process compiled (a child's list is its own copy)
     timed = parallel._timed
     monkeypatch.setattr(parallel, "_timed", lambda f, sig: (here.append(f), timed(f, sig)))
-    monkeypatch.setattr(parallel, "_help", lambda calls: time.sleep(3))   # the child starts late
+    monkeypatch.setattr(parallel, "_help", lambda calls, claims: time.sleep(3))   # starts late
     assert parallel.compile_tasks(r.module, r.T, n_jobs=2) == 1
     assert sorted(f.__name__ for f in here) == sorted(f.__name__ for f in missing)
     r.run(idle_rounds=3)
     assert (r.read(a, "count"), r.read("b", "count")) == ("5", "3")
+
+
+KERNEL = '''
+from numba import njit
+
+
+@njit(cache=True, _nrt=False)
+def {name}(a, n):
+    return a[n] + 1
+'''
+
+
+def _fresh_kernel(tmp_path, monkeypatch):
+    """A kernel no process has compiled yet, in a module of its own (numba caches beside it)."""
+    import importlib
+    name = f"k{random.randrange(1 << 40)}"
+    (tmp_path / f"{name}.py").write_text(KERNEL.format(name=name))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    kernel = getattr(importlib.import_module(name), name)
+    return kernel, (numba.types.Array(numba.types.int64, 1, "C"), numba.types.int64)
+
+
+def _compiles(shadow):
+    """A list that grows by one each time this process compiles (not loads) shadow."""
+    from numba.core import event
+    seen = []
+
+    class Listener(event.Listener):
+        def on_start(self, e):
+            if e.data["dispatcher"] is shadow:
+                seen.append(1)
+
+        def on_end(self, e):
+            pass
+    event.register("numba:compile", Listener())
+    return seen
+
+
+@pytest.mark.skipif(numba.config.DISABLE_JIT, reason="nothing to compile when interpreted")
+@pytest.mark.parametrize("child_compiles", [True, False])
+def test_the_parent_waits_for_a_kernel_the_child_claimed(tmp_path, monkeypatch, child_compiles):
+    """A kernel the child claimed is loaded from the cache once the child compiled it, not
+    compiled twice; when the child gives up on it, the parent compiles it."""
+    kernel, sig = _fresh_kernel(tmp_path, monkeypatch)
+    shadow = callees.callee(kernel)
+    claims = parallel._Claims()
+    try:
+        assert claims.take(parallel._kernel_claim(kernel, sig))   # as the child does
+        pid = os.fork()
+        if pid == 0:
+            time.sleep(1)
+            if child_compiles:
+                shadow.compile(sig)
+            claims.take(parallel.HELPED)
+            os._exit(0)
+        seen = _compiles(shadow)
+        helper = parallel._Helper(pid, claims)
+        t = time.perf_counter()
+        with parallel._claiming([(kernel, sig)], helper):
+            shadow.compile(sig)             # as typing a task's call of the kernel does
+        assert time.perf_counter() - t >= 0.9
+        assert tuple(sig) in shadow.overloads and "compile" not in shadow.__dict__
+        assert len(seen) == (0 if child_compiles else 1)
+        assert helper.wait() == 0
+    finally:
+        claims.close()
