@@ -11,6 +11,7 @@ from clickpy.argtypes.handler_calls import HandlerCall, HandlerCallArg
 from clickpy.compile import tiered
 from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import IP_HEADER, Element, Handler
+from clickpy.fixedpoint import unparse_real2
 from clickpy.packet import (A_DST_IP, A_NH, A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc,
                             copy_bytes)
 from clickpy.pcap import (LINKTYPE_RAW, SMALL_FILE, PcapError, PcapWarning, read_pcap,
@@ -380,30 +381,6 @@ def _ns(seconds: float | None) -> int:
     return 0 if not seconds else round(seconds * 1e6) * 1000
 
 
-def unparse_real2(real: int, frac_bits: int) -> str:
-    """Click's cp_unparse_real2 (TeX's print_scaled), with its unsigned 32-bit arithmetic."""
-    m = 0xFFFFFFFF
-    out = str(real >> frac_bits)
-    one = 1 << frac_bits
-    real &= one - 1
-    if not real:
-        return out
-    out += "."
-    real = (10 * real + 5) & m
-    allowable = 10
-    rounder = 5
-    while rounder < (one >> 1):
-        rounder = (rounder * 10) & m
-    while True:
-        if allowable > one:
-            real = (real + (one >> 1) - rounder) & m
-        out += chr(ord("0") + (real >> frac_bits))
-        real = (10 * (real & (one - 1))) & m
-        allowable = (allowable * 10) & m
-        if not real > allowable:
-            return out
-
-
 class FromDump(Element):
     """Reads packets from a tcpdump file.
 
@@ -659,4 +636,4 @@ class FromDump(Element):
             raise KeyError(name)
 
 
-__all__ = ["FromDump", "ether_ip_header_offset", "ip_header_offset", "unparse_real2"]
+__all__ = ["FromDump", "ether_ip_header_offset", "ip_header_offset"]

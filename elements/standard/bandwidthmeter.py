@@ -12,7 +12,7 @@ from clickpy.args import Arg, ArgIssue, Bandwidth
 from clickpy.datapath import ewma
 from clickpy.element import Element, Handler
 from clickpy.packet import C_NOW
-from elements.devices.fromdump import unparse_real2
+from clickpy.fixedpoint import unparse_real2
 
 NOW, NMETERS = ewma.WORDS, ewma.WORDS + 1        # state words after the rate's
 MAX_RATE = ewma.M32 >> ewma.SCALE

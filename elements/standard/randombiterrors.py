@@ -16,7 +16,8 @@ from clickpy.argtypes.arg_warnings import ArgWarning
 from clickpy.datapath.ipheader import parse_bool, unparse_bool
 from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import Element, Handler
-from elements.standard.randomsample import ONE, to_fixed, unparse_real2
+from clickpy.fixedpoint import to_fixed, unparse_real2
+from elements.standard.randomsample import ONE, SAMPLING_SHIFT
 
 ON, KIND, RNG, PBIT = range(4)             # state words (st[0]); st[1]: P(<= i errors)
 CLEAR, SET, FLIP = 0, 1, 2                 # Click's kind numbers
@@ -99,7 +100,7 @@ class _Probability(ArgType):
         t = text.strip()
         if not _NUMBER.match(t):
             raise self.fail(text)
-        value = to_fixed(t)
+        value = to_fixed(t, SAMPLING_SHIFT)
         if value > ONE:
             raise ArgError("drop probability must be between 0 and 1",
                            "expected a probability such as 0.001")
@@ -164,7 +165,7 @@ class RandomBitErrors(Element):
     def read_handler(cls, name, values, st):
         c = st[0]
         if name == "p_bit_error":
-            return unparse_real2(int(c[PBIT]))
+            return unparse_real2(int(c[PBIT]), SAMPLING_SHIFT)
         if name == "error_kind":
             return KIND_NAMES[int(c[KIND])]
         if name == "active":

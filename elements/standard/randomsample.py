@@ -1,7 +1,6 @@
 """RandomSample: lets each packet through with a fixed probability."""
 import random
 import re
-from fractions import Fraction
 
 import numpy as np
 from numba import njit
@@ -10,6 +9,7 @@ from clickpy.args import Arg, ArgIssue, Bool, Real
 from clickpy.datapath.ipheader import parse_bool, unparse_bool
 from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import Element, Handler
+from clickpy.fixedpoint import to_fixed, unparse_real2
 from clickpy.kernel import drop
 
 SAMPLING_SHIFT = 28                 # Click: probabilities are 28-bit fixed point
@@ -32,36 +32,6 @@ def randomsample(P, s, st):
         return 0
     c[DROPS] += 1
     return 1 if c[NOUT] > 1 else drop(0)
-
-
-def to_fixed(x) -> int:
-    """Click's FixedPointArg(28): a probability as a 28-bit fixed-point number, rounded."""
-    f = Fraction(x) * ONE if not isinstance(x, str) else Fraction(x.strip()) * ONE
-    return int(f + Fraction(1, 2))
-
-
-def unparse_real2(real: int, frac_bits: int = SAMPLING_SHIFT) -> str:
-    """Click's cp_unparse_real2: the shortest decimal that reads back as the same fixed point."""
-    m32 = 0xFFFFFFFF
-    out = str(real >> frac_bits)
-    one = 1 << frac_bits
-    real &= one - 1
-    if not real:
-        return out
-    out += "."
-    real = (10 * real + 5) & m32
-    allowable = 10
-    rounder = 5
-    while rounder < (one >> 1):
-        rounder *= 10
-    while True:
-        if allowable > one:
-            real = (real + (one >> 1) - rounder) & m32
-        out += chr(ord("0") + (real >> frac_bits))
-        real = (10 * (real & (one - 1))) & m32
-        allowable = (allowable * 10) & m32
-        if not real > allowable:
-            return out
 
 
 class RandomSample(Element):
@@ -117,9 +87,9 @@ class RandomSample(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         if values.get("DROP") is not None:
-            prob = ONE - to_fixed(values["DROP"])
+            prob = ONE - to_fixed(values["DROP"], SAMPLING_SHIFT)
         else:
-            prob = to_fixed(cls.sampling_probability(values))
+            prob = to_fixed(cls.sampling_probability(values), SAMPLING_SHIFT)
         seed = random.getrandbits(32) or 1
         return (np.array([prob, bool(values.get("ACTIVE", True)), 0, n_outputs, seed],
                          dtype=np.int64),)
@@ -128,15 +98,16 @@ class RandomSample(Element):
     def read_handler(cls, name, values, st):
         c = st[0]
         if name == "sampling_prob":
-            return unparse_real2(int(c[PROB]))
+            return unparse_real2(int(c[PROB]), SAMPLING_SHIFT)
         if name == "drop_prob":
-            return unparse_real2(ONE - int(c[PROB]))
+            return unparse_real2(ONE - int(c[PROB]), SAMPLING_SHIFT)
         if name == "active":
             return unparse_bool(c[ACTIVE])
         if name == "drops":
             return str(int(c[DROPS]))
         if name == "config":
-            return f"SAMPLE {unparse_real2(int(c[PROB]))}, ACTIVE {unparse_bool(c[ACTIVE])}"
+            sample = unparse_real2(int(c[PROB]), SAMPLING_SHIFT)
+            return f"SAMPLE {sample}, ACTIVE {unparse_bool(c[ACTIVE])}"
         raise KeyError(name)
 
     @classmethod
@@ -147,7 +118,7 @@ class RandomSample(Element):
             return
         if name not in ("sampling_prob", "drop_prob"):
             raise KeyError(name)
-        p = to_fixed(text) if _NUMBER.match(text.strip()) else -1
+        p = to_fixed(text, SAMPLING_SHIFT) if _NUMBER.match(text.strip()) else -1
         if not 0 <= p <= ONE:
             raise ValueError(f"{name}: must be given a number between 0.0 and 1.0, "
                              f"not {text.strip()!r}")

@@ -489,15 +489,6 @@ def test_fromdump_damaged_files_warn_and_play_what_is_good(tmp_path):
             DumpHarness("FromDump", str(p))
 
 
-def test_unparse_real2_matches_click():
-    from elements.devices.fromdump import unparse_real2
-    assert unparse_real2(1 << 28, 28) == "1"
-    assert unparse_real2(1 << 27, 28) == "0.5"
-    assert unparse_real2(round(0.1 * (1 << 28)), 28) == "0.1"
-    assert unparse_real2(1, 28) == "0.000000004"
-    assert unparse_real2(3 << 27, 28) == "1.5"
-
-
 # ---- ToDump -------------------------------------------------------------------------------
 
 def dump(h: DumpHarness, frames, tstamps=None) -> list[int]:

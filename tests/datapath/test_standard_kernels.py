@@ -284,14 +284,6 @@ def test_randomsample_handlers_use_clicks_fixed_point_text():
         h.write("active", "sometimes")
 
 
-def test_randomsample_fixed_point_text_round_trips():
-    from elements.standard.randomsample import to_fixed, unparse_real2
-    for text in ("0.1", "0.3", "0.001", "0.999", "0.5", "0.123456"):
-        assert to_fixed(unparse_real2(to_fixed(text))) == to_fixed(text)
-    assert unparse_real2(to_fixed("0.1")) == "0.1"
-    assert unparse_real2(1 << 28) == "1"
-
-
 # ---- Unstrip, Truncate, Pad ----------------------------------------------------------------
 
 def test_unstrip_restores_stripped_bytes():
