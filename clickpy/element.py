@@ -266,6 +266,18 @@ class Element:
     # Where packets leave the configuration: "forwarded" (devices, dumps, host)
     # or "discarded" (Discard); None for everything else.
     sink: ClassVar[str | None] = None
+    # A Click Storage element (the queues): (array, word) of its state holding how
+    # many packets it holds, for elements that watch queue lengths (RED).
+    storage: ClassVar[tuple[int, int] | None] = None
+    # True when the element finds the nearest Storage elements with Click's flow-based
+    # router context (downstream of a push output 0, else upstream of input 0): the
+    # Router passes their names as values["_nearby_storage"] (clickpy.flowcontext).
+    nearby_storage: ClassVar[bool] = False
+    # True when, pulled, the element pulls again after each packet its simple_action
+    # does not return on the pulled output, until one is or upstream has none (Click's
+    # RED::pull); otherwise a pull that dropped its packet returns none, as Click's
+    # Element::pull does.
+    pulls_past_drops: ClassVar[bool] = False
 
     @classmethod
     def state(cls, values: dict[str, Any], n_inputs: int, n_outputs: int) -> tuple:

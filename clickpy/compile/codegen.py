@@ -183,6 +183,9 @@ class _Writer:
             out += [f"{body_ind}{STEP}if {x} >= 0:",
                     f"{body_ind}{STEP * 2}{target} = {x}",
                     f"{body_ind}{STEP * 2}break"]
+        elif cls.pulls_past_drops and cls.push is None and cls.simple_action is not None \
+                and PULL in ins:
+            out += self.pull_past_drops(i, port, target, body_ind)
         elif (cls.push is not None or cls.simple_action is not None) and PULL in ins:
             j = ins.index(PULL)
             u, up = self.plan.pull_prev[(name, j)]
@@ -210,6 +213,24 @@ class _Writer:
                         f"{ind2}else:"]
                 out += self.after_action(i, r, x, ind2 + STEP, skip_port=port)
         return out
+
+    def pull_past_drops(self, i: int, port: int, target: str, ind: str) -> list[str]:
+        """A pull through a simple_action element that pulls again after each packet it
+        does not return (Element.pulls_past_drops: RED), until one comes back on `port`
+        or upstream has none."""
+        name = self.plan.order[i]
+        j = self.g.nodes[name]["in_processing"].index(PULL)
+        u, up = self.plan.pull_prev[(name, j)]
+        x, r = self.fresh("x"), self.fresh("r")
+        out = [f"{ind}while True:"]
+        out += self.pull_from(self.plan.index[u], up, x, ind + STEP)
+        out += [f"{ind}{STEP}if {x} < 0:",
+                f"{ind}{STEP * 2}break",
+                f"{ind}{STEP}{r} = {self.action(i)}(P, {x}, S{i})",
+                f"{ind}{STEP}if {r} == {port}:",
+                f"{ind}{STEP * 2}{target} = {x}",
+                f"{ind}{STEP * 2}break"]
+        return out + self.after_action(i, r, x, ind + STEP, skip_port=port)
 
     def pull_through_keeper(self, i: int, port: int, target: str, ind: str) -> list[str]:
         """A pull through an element that keeps what it pulls (DelayShaper: a pull input,

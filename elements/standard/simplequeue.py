@@ -78,6 +78,7 @@ class SimpleQueue(Element):
     simple_action = enqueue
     pull = dequeue
     host_pending = queue_pending
+    storage = (1, LEN)
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

@@ -1,0 +1,1 @@
+"""Active queue management: elements that drop packets early to keep queues short."""
