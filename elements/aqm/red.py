@@ -14,7 +14,7 @@ from clickpy.packet import C_NOW
 
 # state words (st[0]); st[1:] are the queues' own length arrays, shared with them
 (MIN, MAX, MAXP, GENTLE, KILL, C1, C2, G1, G2, STAB, AVG, COUNT, RND, LASTJ, DROPS, NOUT,
- RNG, QWORD) = range(18)
+ RNG, EXPIRY, QWORD) = range(19)      # EXPIRY: AdaptiveRED's timer
 QUEUE_SCALE = 10                # the average has 10 bits of fraction (Click's QUEUE_SCALE)
 P_BITS = 16                     # MAX_P is fixed point with 16 bits of fraction
 M32 = 0xFFFFFFFF
@@ -102,19 +102,27 @@ def red(P, s, st):
     return 1 if c[NOUT] > 1 else drop(0)
 
 
+@njit(cache=True, _nrt=False)
+def set_slopes(c):
+    """The drop probability's slopes from the thresholds and MAX_P (Click's set_C1_and_C2)."""
+    lo, hi, max_p = c[MIN], c[MAX], c[MAXP]
+    if lo >= hi:
+        c[C1] = 0
+        c[C2] = 1
+    else:
+        c[C1] = max_p // (hi - lo)
+        c[C2] = (max_p * lo) // (hi - lo)
+    # Click divides by MAX_THRESH unchecked (0 stops it); then no average is in this range
+    c[G1] = ((1 << P_BITS) - max_p) // hi if hi else 0
+    c[G2] = ((1 << P_BITS) - 2 * max_p) & M32
+
+
 def set_parameters(c: np.ndarray, min_thresh: int, max_thresh: int, max_p: int,
                    gentle: bool) -> None:
-    """The thresholds and the slopes derived from them (Click's set_C1_and_C2), in c."""
+    """The thresholds and the slopes derived from them, in c."""
     c[MIN], c[MAX], c[MAXP], c[GENTLE] = min_thresh, max_thresh, max_p, gentle
     c[KILL] = 2 * max_thresh if gentle and max_p != 1 << P_BITS else max_thresh
-    if min_thresh >= max_thresh:
-        c[C1], c[C2] = 0, 1
-    else:
-        c[C1] = max_p // (max_thresh - min_thresh)
-        c[C2] = (max_p * min_thresh) // (max_thresh - min_thresh)
-    # Click divides by MAX_THRESH unchecked (0 stops it); then no average is in this range
-    c[G1] = ((1 << P_BITS) - max_p) // max_thresh if max_thresh else 0
-    c[G2] = ((1 << P_BITS) - 2 * max_p) & M32
+    getattr(set_slopes, "py_func", set_slopes)(c)      # plain Python: no compile to configure
 
 
 def parameter_problem(min_thresh: int, max_thresh: int, max_p: int) -> str | None:
@@ -174,9 +182,14 @@ class RED(Element):
     pulls_past_drops = True
 
     @classmethod
+    def parameters(cls, values) -> tuple[int, int, int, bool]:
+        """MIN_THRESH, MAX_THRESH, MAX_P (fixed point) and GENTLE as configured."""
+        return (values["MIN_THRESH"], values["MAX_THRESH"], to_fixed(values["MAX_P"], P_BITS),
+                values.get("GENTLE", True))
+
+    @classmethod
     def check_config(cls, values, ctx):
-        problem = parameter_problem(values["MIN_THRESH"], values["MAX_THRESH"],
-                                    to_fixed(values["MAX_P"], P_BITS))
+        problem = parameter_problem(*cls.parameters(values)[:3])
         issues = [ArgIssue(problem, None, "for example RED(5, 50, 0.02)")] if problem else []
         for name in values.get("QUEUES") or []:
             if ctx.element_names and name not in ctx.element_names:
@@ -208,12 +221,12 @@ class RED(Element):
             array, word = pcls.storage
             lengths.append(pst[array])
             c[QWORD + k] = word
-        set_parameters(c, values["MIN_THRESH"], values["MAX_THRESH"],
-                       to_fixed(values["MAX_P"], P_BITS), values.get("GENTLE", True))
+        set_parameters(c, *cls.parameters(values))
         c[STAB] = values.get("STABILITY", 4)
         c[COUNT] = -1
         c[NOUT] = n_outputs
         c[RNG] = random.getrandbits(32) or 1
+        c[EXPIRY] = -1
         return (c, *lengths)
 
     @classmethod
@@ -246,7 +259,7 @@ class RED(Element):
         """Click's reconfigure_keyword_handler: one parameter changes, the average stays."""
         c = st[0]
         words = {"min_thresh": MIN, "max_thresh": MAX, "max_p": MAXP}
-        if name not in words:
+        if name not in words or not any(h.name == name and h.write for h in cls.handlers):
             raise KeyError(name)
         new = {k: int(c[w]) for k, w in words.items()}
         try:

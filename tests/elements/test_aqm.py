@@ -1,5 +1,6 @@
-"""RED (Click's elements/aqm/red.{hh,cc}): ports, arguments, the queues it finds, the
-moving average, the drop decisions, handlers, and runs through the compiled router."""
+"""RED and AdaptiveRED (Click's elements/aqm/red.{hh,cc}, adaptivered.{hh,cc}): ports,
+arguments, the queues they find, the moving average, the drop decisions, AdaptiveRED's
+timer, handlers, and runs through the compiled router."""
 from __future__ import annotations
 
 import numpy as np
@@ -18,6 +19,7 @@ from clickpy.kernel import drop
 from clickpy.lang import parse_text
 from clickpy.packet import C_NOW
 from clickpy.runtime.router import HandlerError, Router
+from clickpy.fixedpoint import unparse_real2
 from elements.aqm import red as R
 from elements.standard.simplequeue import LEN
 
@@ -28,16 +30,16 @@ JIFFY = 20_000_000      # RED counts empty periods in 1/50 s
 class RedHarness(Harness):
     """A RED whose queues are Queue states this test sets the lengths of."""
 
-    def __init__(self, config: str, queues: int = 1, n_outputs: int = 1):
+    def __init__(self, config: str, queues: int = 1, n_outputs: int = 1, name: str = "RED"):
         queue = registry()["Queue"]
         self.queues = [queue.state({"CAPACITY": 1000}, 1, 1) for _ in range(queues)]
         names = [f"q{k}" for k in range(queues)]
-        values, issues = parse_args("RED", registry()["RED"].args, split_config(config),
-                                    ParseContext(), None)
+        self.cls = registry()[name]
+        values, issues = parse_args(name, self.cls.args, split_config(config), ParseContext(),
+                                    None)
         assert not [i for i in issues if i.severity == "error"], issues
-        values = dict(values, _nearby_storage=names,
-                      _peers={n: (queue, st) for n, st in zip(names, self.queues)})
-        self.cls, self.values = registry()["RED"], values
+        self.values = dict(values, _nearby_storage=names,
+                           _peers={n: (queue, st) for n, st in zip(names, self.queues)})
         self._setup(n_outputs)
 
     def _setup(self, n_outputs):
@@ -218,3 +220,60 @@ def test_handler_writes_through_the_router_and_compiled_and_interpreted_agree():
     drops, avg, length = [line for line in out.splitlines() if line and line[-1] != ":"]
     # the queue grows until the average passes 3 (12 packets in), then every packet drops
     assert (drops, avg, length) == ("288", "11.993", "12")
+
+
+# ---- AdaptiveRED ------------------------------------------------------------------------
+
+T0 = 1_700_000_000 * 10**9
+MS = 1_000_000
+
+
+def test_adaptivered_declarations_and_thresholds_from_the_target():
+    cls = registry()["AdaptiveRED"]
+    assert (cls.port_count, cls.processing, cls.family()) == ("1/1-2", "a/ah", "aqm")
+    assert [a.keyword for a in cls.args] == ["TARGET", "MAX_P", "QUEUES", "STABILITY"]
+    h = RedHarness("40, 0.1", name="AdaptiveRED")
+    assert (h.read("min_thresh"), h.read("max_thresh"), h.read("max_p")) == ("20", "60", "0.1")
+    assert int(h.st[0][R.KILL]) == 120                  # always gentle
+    h = RedHarness("4, 0.1", name="AdaptiveRED")        # a target under 10 counts as 10
+    assert (h.read("min_thresh"), h.read("max_thresh")) == ("5", "15")
+
+
+def test_adaptivered_timer_raises_or_lowers_max_p_every_half_second():
+    from elements.aqm.adaptivered import adaptivered_timer
+    h = RedHarness("20, 0.02", name="AdaptiveRED")      # thresholds 10 and 30; 1311/65536
+    emit = np.zeros(2, dtype=np.int64)
+
+    def tick(ms: int) -> int:
+        h.P[5][C_NOW] = T0 + ms * MS
+        assert adaptivered_timer(h.P, h.st, emit) == 0
+        return int(h.st[0][R.MAXP])
+
+    h.st[0][R.AVG] = 25 << 10                           # upper half of [10, 30]
+    assert tick(0) == tick(499) == 1311                 # first expiry 500 ms after start
+    assert tick(500) == 1311 + 327                      # + min(0.01, MAX_P / 4)
+    assert int(h.st[0][R.C1]) == 1638 // 20             # the slopes follow
+    assert tick(999) == 1638
+    assert tick(1000) == 1638 + 409
+    h.st[0][R.AVG] = 12 << 10                           # lower half
+    assert tick(1500) == (2047 * 58982) >> 16           # times 0.9
+    h.st[0][R.AVG] = 20 << 10                           # the middle: unchanged
+    assert tick(2000) == (2047 * 58982) >> 16
+    h.st[0][R.AVG] = 29 << 10
+    m = tick(2000)
+    for _ in range(4):                                  # 2 s late: four intervals caught up
+        m += min(655, m // 4)
+    assert tick(4000) == m
+    assert h.read("max_p") == unparse_real2(m, 16)
+
+
+def test_adaptivered_writes_max_p_only_and_runs_in_a_router():
+    r = router("InfiniteSource(LIMIT 50, BURST 1) -> a :: AdaptiveRED(20, 0.02)"
+               " -> q :: Queue(1000); q -> Idle;")
+    r.run(idle_rounds=3)
+    assert r.read("a", "queues") == "q\n" and int(r.read("q", "length")) + \
+        int(r.read("a", "drops")) == 50
+    r.write("a", "max_p", "0.05")
+    assert r.read("a", "max_p") == "0.05"
+    with pytest.raises(HandlerError):
+        r.write("a", "min_thresh", "3")
