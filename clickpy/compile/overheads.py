@@ -89,12 +89,11 @@ caches, alternating with the code before, on a noisy machine) in 21.0,
 """
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 
 import llvmlite.binding as llvm
-import functools
-
 from numba.core import base, caching, errors, ir, targetconfig, untyped_passes
 from numba.core.ir_utils import fixup_var_define_in_scope
 from numba.core.typing import context as typing_context
