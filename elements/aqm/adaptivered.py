@@ -1,7 +1,7 @@
 """AdaptiveRED: RED whose thresholds follow a target length and whose MAX_P adapts."""
 from numba import njit
 
-from clickpy.args import Arg, Integer, Real, SpaceList, Word
+from clickpy.args import Arg, Integer, Real
 from clickpy.element import Handler
 from clickpy.fixedpoint import to_fixed
 from clickpy.packet import C_NOW
@@ -57,8 +57,7 @@ class AdaptiveRED(RED):
             doc="the average queue length to keep"),
         Arg("MAX_P", Real(0.0, 1.0), required=True, positional=True,
             doc="initial drop probability at MAX_THRESH, between 0 and 1"),
-        Arg("QUEUES", SpaceList(Word()), doc="the Storage elements (Queues) whose lengths count"),
-        Arg("STABILITY", Integer(0, 16), default=4, doc="-log2 of the moving average's weight"),
+        *(a for a in RED.args if a.keyword in ("QUEUES", "STABILITY")),
     )
     # as in Click, only MAX_P is a keyword of the configuration to write
     handlers = tuple(Handler(h.name, h.read, h.name == "max_p", h.doc) if h.write else h
