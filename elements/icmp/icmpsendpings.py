@@ -14,6 +14,7 @@ writes them so, whatever Click's documentation says of network order.
 import ipaddress
 import math
 import sys
+import time
 
 import numpy as np
 from numba import njit
@@ -316,6 +317,17 @@ class ICMPPingSource(Element):
         payload[:len(data)] = np.frombuffer(data, dtype=np.uint8)
         sent = np.zeros(65536 if n_inputs > 0 else 1, dtype=np.int64)
         return (c, payload, sent, event_log(32, 3))
+
+    @classmethod
+    def wake_after(cls, values, st):
+        """Seconds to the next ping; None when the timer is off (replies, pulls or a
+        handler give the element work then)."""
+        expiry = int(st[0][EXPIRY])
+        if expiry == UNSCHEDULED:
+            return None
+        if expiry < 0:                           # scheduled by a handler: at the next round
+            return 0.0
+        return max(0.0, (expiry - time.time_ns()) / 1e9)
 
     @classmethod
     def read_handler(cls, name, values, st):

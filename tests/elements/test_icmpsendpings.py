@@ -3,6 +3,8 @@ declarations, arguments, the echo requests it makes, its timer, replies on its i
 its handlers, through the kernels and through the compiled router."""
 from __future__ import annotations
 
+import time
+
 import pytest
 from kernel_harness import Harness
 from scapy.layers.inet import ICMP, IP, UDP
@@ -145,6 +147,17 @@ def test_timer_interval_from_the_expiry_catch_up_and_limit_with_stop():
     assert len(h.timer(T0 + 450 * MS)) == 2          # late: 300 and 400 caught up; LIMIT
     assert h.read("count") == "4" and h.P[5][C_STOP] == 1
     assert h.timer(T0 + 10_000 * MS) == [] and h.P[5][C_STOP] == 1
+
+
+def test_an_idle_driver_sleeps_until_the_next_ping():
+    h = H("1.0.0.1, 2.0.0.2, INTERVAL 30, LIMIT 1")
+    assert h.cls.wake_after(h.values, h.st) == 0.0          # initialize's schedule pending
+    h.timer(time.time_ns())
+    assert 29 < h.cls.wake_after(h.values, h.st) <= 30
+    h.timer(time.time_ns() + 31 * 10**9)                     # the one ping: LIMIT reached
+    assert h.cls.wake_after(h.values, h.st) is None
+    off = H("1.0.0.1, 2.0.0.2, ACTIVE false")
+    assert off.cls.wake_after(off.values, off.st) is None
 
 
 def test_limit_zero_and_inactive_never_schedule():
