@@ -273,6 +273,10 @@ class Element:
     # router context (downstream of a push output 0, else upstream of input 0): the
     # Router passes their names as values["_nearby_storage"] (clickpy.flowcontext).
     nearby_storage: ClassVar[bool] = False
+    # True when the element's state depends on whether its outputs are push or pull (an
+    # agnostic source's timer runs only when pushing): the Router passes
+    # values["_out_processing"], a tuple of "push" / "pull", one per output.
+    knows_processing: ClassVar[bool] = False
     # True when, pulled, the element pulls again after each packet its simple_action
     # does not return on the pulled output, until one is or upstream has none (Click's
     # RED::pull); otherwise a pull that dropped its packet returns none, as Click's

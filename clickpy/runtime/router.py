@@ -61,6 +61,9 @@ class Router:
             self.values = [dict(v, **shared) for v in self.values]
         self.values = [dict(v, _nearby_storage=nearby_storage(graph, n)) if c.nearby_storage
                        else v for n, c, v in zip(self.names, self.classes, self.values)]
+        self.values = [dict(v, _out_processing=tuple(graph.nodes[n].get("out_processing") or ()))
+                       if c.knows_processing else v
+                       for n, c, v in zip(self.names, self.classes, self.values)]
         states, emits, problems = [()] * len(self.names), [], []
         # Elements that read others' state (Element.peers) are built after all the others.
         later = [bool(c.peers(v)) for c, v in zip(self.classes, self.values)]
