@@ -269,14 +269,6 @@ class Element:
     # A Click Storage element (the queues): (array, word) of its state holding how
     # many packets it holds, for elements that watch queue lengths (RED).
     storage: ClassVar[tuple[int, int] | None] = None
-    # True when the element finds the nearest Storage elements with Click's flow-based
-    # router context (downstream of a push output 0, else upstream of input 0): the
-    # Router passes their names as values["_nearby_storage"] (clickpy.flowcontext).
-    nearby_storage: ClassVar[bool] = False
-    # True when the element's state depends on whether its outputs are push or pull (an
-    # agnostic source's timer runs only when pushing): the Router passes
-    # values["_out_processing"], a tuple of "push" / "pull", one per output.
-    knows_processing: ClassVar[bool] = False
     # True when, pulled, the element pulls again after each packet its simple_action
     # does not return on the pulled output, until one is or upstream has none (Click's
     # RED::pull); otherwise a pull that dropped its packet returns none, as Click's
@@ -301,6 +293,14 @@ class Element:
         than a program interpreted per packet.
         """
         return None
+
+    @classmethod
+    def graph_values(cls, graph: Any, node: str) -> dict[str, Any]:
+        """What this element's state needs to know of the configuration around it, which
+        Click elements ask their router for (RED its nearest queues, with flow-based
+        router context; a source whether its output is push): the Router adds these to
+        values before state().  Keys start with "_"."""
+        return {}
 
     @classmethod
     def peers(cls, values: dict[str, Any]) -> list[str]:

@@ -22,7 +22,6 @@ from clickpy.compile.codegen import F_CLOCK, F_DRAIN, F_HOST_WORK, F_TASKS, F_TI
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
 from clickpy.element import IDLE_POLL, STANDARD_HANDLERS, Element
-from clickpy.flowcontext import nearby_storage
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
 from clickpy.runtime.account import FIRST_REASON, Account, account, columns
@@ -59,10 +58,7 @@ class Router:
         shared = {k: v for k, v in (("_mappers", mappers), ("_patterns", patterns)) if v}
         if shared:
             self.values = [dict(v, **shared) for v in self.values]
-        self.values = [dict(v, _nearby_storage=nearby_storage(graph, n)) if c.nearby_storage
-                       else v for n, c, v in zip(self.names, self.classes, self.values)]
-        self.values = [dict(v, _out_processing=tuple(graph.nodes[n].get("out_processing") or ()))
-                       if c.knows_processing else v
+        self.values = [dict(v, **c.graph_values(graph, n))
                        for n, c, v in zip(self.names, self.classes, self.values)]
         states, emits, problems = [()] * len(self.names), [], []
         # Elements that read others' state (Element.peers) are built after all the others.

@@ -9,6 +9,7 @@ from clickpy.args import (Arg, ArgError, ArgIssue, Bool, Integer, ParseContext, 
 from clickpy.datapath.xorshift import xorshift32
 from clickpy.element import Element, Handler
 from clickpy.fixedpoint import to_fixed, unparse_real2
+from clickpy.flowcontext import nearby_storage
 from clickpy.kernel import drop
 from clickpy.packet import C_NOW
 
@@ -178,7 +179,6 @@ class RED(Element):
     )
     drop_reasons = ("random early drop (average queue length)",)
     simple_action = red
-    nearby_storage = True
     pulls_past_drops = True
 
     @classmethod
@@ -196,6 +196,10 @@ class RED(Element):
                 issues.append(ArgIssue(f"QUEUES: no element named {name!r}", None,
                                        "name the Queues whose lengths RED watches"))
         return issues
+
+    @classmethod
+    def graph_values(cls, graph, node):
+        return {"_nearby_storage": nearby_storage(graph, node)}
 
     @classmethod
     def queue_names(cls, values) -> list[str]:

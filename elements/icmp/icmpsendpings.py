@@ -268,13 +268,19 @@ class ICMPPingSource(Element):
     )
     sets = {IP_HEADER: (0,), DST_IP: (0,)}
     new_packets = True
-    knows_processing = True
     drop_reasons = _REASONS
     max_emit = MAX_EMIT
     run_timer = ping_timer
     pull = ping_pull
     push = ping_push
     host_pending = ping_log_pending
+
+    @classmethod
+    def graph_values(cls, graph, node):
+        """Whether the output is push (the timer runs only then), and the element's name
+        for Click's messages."""
+        return {"_out_processing": tuple(graph.nodes[node].get("out_processing") or ()),
+                "_name": node}
 
     @classmethod
     def check_config(cls, values, ctx):
@@ -416,7 +422,13 @@ class ICMPPingSource(Element):
             raise KeyError(name)
 
     @classmethod
-    def reply_lines(cls, st) -> list[str]:
+    def speaker(cls, values) -> str:
+        """Who Click's messages say they are from: `name :: Class` (its declaration())."""
+        name = values.get("_name")
+        return f"{name} :: {cls.class_name}" if name else cls.class_name
+
+    @classmethod
+    def reply_lines(cls, values, st) -> list[str]:
         """Click's line for each reply recorded since the last call (VERBOSE)."""
         events, lost = drain_events(st[3], 3)
         lines = []
@@ -424,16 +436,16 @@ class ICMPPingSource(Element):
             seq, ttl, nbytes = packed & 0xFFFF, (packed >> 16) & 0xFF, packed >> 24
             if nbytes >= 2**31:
                 nbytes -= 2**32
-            lines.append(f"{cls.class_name}: {nbytes} bytes from "
+            lines.append(f"{cls.speaker(values)}: {nbytes} bytes from "
                          f"{ipaddress.IPv4Address(src)}: icmp_seq={seq} ttl={ttl} "
                          f"time={diff // 1000}.{diff % 1000:03d} ms")
         if lost:
-            lines.append(f"{cls.class_name}: {lost} more replies not shown")
+            lines.append(f"{cls.speaker(values)}: {lost} more replies not shown")
         return lines
 
     @classmethod
     def host_flush(cls, values, st, pool):
-        for line in cls.reply_lines(st):
+        for line in cls.reply_lines(values, st):
             print(line, file=sys.stderr)
 
     @classmethod
@@ -442,7 +454,7 @@ class ICMPPingSource(Element):
         if st[0][HAS_INPUT] and st[0][VERBOSE]:
             cls.host_flush(values, st, pool)
             for line in cls.summary_text(st[0]).splitlines():   # each line prefixed, as Click's
-                print(f"{cls.class_name}: {line}", file=sys.stderr)
+                print(f"{cls.speaker(values)}: {line}", file=sys.stderr)
 
 
 class ICMPSendPings(ICMPPingSource):

@@ -219,8 +219,8 @@ def test_verbose_reports_each_reply_as_click_does():
     assert not h.cls.host_pending(h.P, h.st)
     h.reply(echo_reply(1, data=b"abcdef"), tstamp=T0 + 1000 * MS + 12_345_678)
     assert h.cls.host_pending(h.P, h.st)
-    assert h.cls.reply_lines(h.st) == [
-        "ICMPSendPings: 6 bytes from 2.0.0.2: icmp_seq=1 ttl=61 time=12.345 ms"]
+    assert h.cls.reply_lines({"_name": "p"}, h.st) == [
+        "p :: ICMPSendPings: 6 bytes from 2.0.0.2: icmp_seq=1 ttl=61 time=12.345 ms"]
     assert not h.cls.host_pending(h.P, h.st)
     quiet = H("1.0.0.1, 2.0.0.2, VERBOSE false")
     quiet.timer(T0)
@@ -361,3 +361,14 @@ def test_compiled_and_interpreted_agree():
                    "s.summary:\n4 packets transmitted, 4 received, 0% packet loss\n"
                    "rtt min/avg/max/mdev = 0.000/0.000/0.000/0.000\n\n"
                    "c.byte_count:\n124\n\n")
+
+
+def test_verbose_lines_name_the_element_as_click_declares_it(capfd):
+    r = router("p :: ICMPSendPings(1.0.0.1, 2.0.0.2, INTERVAL 10ms, LIMIT 1)"
+               " -> ICMPPingResponder -> t :: Tee(2) -> p; t[1] -> Discard;")
+    for k in (0, 1, 2):
+        r.step(now_ns=T0 + k * 10 * MS)
+    r.close()
+    err = capfd.readouterr().err
+    assert "p :: ICMPSendPings: 0 bytes from 2.0.0.2: icmp_seq=1 ttl=255 time=" in err, err
+    assert "p :: ICMPSendPings: 1 packets transmitted, 1 received, 0% packet loss" in err, err
