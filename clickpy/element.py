@@ -258,6 +258,7 @@ class Element:
     pull: ClassVar[Any] = None
     run_task: ClassVar[Any] = None
     pull_choice: ClassVar[Any] = None
+    pull_gate: ClassVar[Any] = None
     task_budget: ClassVar[Any] = None
     run_timer: ClassVar[Any] = None
     host_pending: ClassVar[Any] = None
