@@ -63,6 +63,11 @@ class Suppressor(Element):
     pull_gate = suppressor_gate
 
     @classmethod
+    def port_handlers(cls, n_inputs, n_outputs):
+        return tuple(Handler(f"{PREFIX}{i}", write=True, doc=f"whether port {i} is active")
+                     for i in range(n_inputs))
+
+    @classmethod
     def state(cls, values, n_inputs, n_outputs):
         return (np.zeros(n_inputs, dtype=np.int64),)
 
