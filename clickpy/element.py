@@ -183,9 +183,16 @@ STANDARD_HANDLERS = (
 )
 
 
-def read_handler_names(cls: type["Element"]) -> set[str]:
+def element_handlers(cls: type["Element"], n_inputs: int = 0,
+                     n_outputs: int = 0) -> tuple[Handler, ...]:
+    """cls's own handlers, with those it adds for each of these ports (Element.port_handlers)."""
+    return tuple(cls.handlers) + tuple(cls.port_handlers(n_inputs, n_outputs))
+
+
+def read_handler_names(cls: type["Element"], n_inputs: int = 0, n_outputs: int = 0) -> set[str]:
     """The names of cls's read handlers, the standard ones included."""
-    return {h.name for h in STANDARD_HANDLERS + tuple(cls.handlers) if h.read}
+    return {h.name for h in STANDARD_HANDLERS + element_handlers(cls, n_inputs, n_outputs)
+            if h.read}
 
 
 # Packet annotations that checks track (Click's names in comments).
@@ -258,6 +265,7 @@ class Element:
     pull: ClassVar[Any] = None
     run_task: ClassVar[Any] = None
     pull_choice: ClassVar[Any] = None
+    pull_gate: ClassVar[Any] = None
     task_budget: ClassVar[Any] = None
     run_timer: ClassVar[Any] = None
     host_pending: ClassVar[Any] = None
@@ -313,6 +321,12 @@ class Element:
     def emits(cls, values: dict[str, Any], n_outputs: int) -> int:
         """max_emit for this configuration (Tee(N) emits N)."""
         return cls.max_emit
+
+    @classmethod
+    def port_handlers(cls, n_inputs: int, n_outputs: int) -> tuple[Handler, ...]:
+        """Handlers Click adds one per port (Suppressor's active0...activeN-1), beyond
+        `handlers`: scripts, ControlSocket and the `handlers` handler find them too."""
+        return ()
 
     @classmethod
     def read_handler(cls, name: str, values: dict[str, Any], st: tuple) -> str:

@@ -38,6 +38,16 @@ Two optional kernels let pull paths be scheduled and rate-limited:
         they may move now; 0 means not now.  A task asks once per round (one
         Click task scheduling); an element pulled at a rate is asked per pull.
 
+A pull through an element with a simple_action or push kernel pulls from the
+first pull input its flow code links to the pulled output (Click's
+Element::pull(port) pulls input(port): "#/#" links input i to output i only).
+One optional kernel may refuse the pull first:
+
+    pull_gate(P, port, st) -> int
+        Nonzero to pull from upstream for output `port` now; 0 to answer with
+        no packet, leaving upstream's packets where they are (Click's
+        Suppressor::pull on a suppressed port).
+
 One more for elements with a Click Timer (expiry, garbage collection):
 
     run_timer(P, st, emit) -> int

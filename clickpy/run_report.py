@@ -64,7 +64,9 @@ def expand(specs: list[Spec], graph: nx.MultiDiGraph) -> tuple[list[Spec], bool]
                              f"{name}.{handler}")
         named = True
         found += [(n, handler, param) for n in matched
-                  if handler in read_handler_names(graph.nodes[n]["element"])]
+                  if handler in read_handler_names(graph.nodes[n]["element"],
+                                                   graph.nodes[n].get("n_inputs", 0),
+                                                   graph.nodes[n].get("n_outputs", 0))]
     return found, named
 
 

@@ -37,8 +37,8 @@ from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
 ARGS = "T"
-KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "task_budget", "run_timer",
-         "host_pending")
+KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "pull_gate", "task_budget",
+         "run_timer", "host_pending")
 HOST_WORK_BITS = 62     # elements host_work can answer for; host_flush runs every round for more
 # run_rounds' slots in F, the table of addresses (and two words clock_gettime writes)
 F_TIMERS, F_DRAIN, F_HOST_WORK, F_CLOCK, F_CLOCK_SCRATCH, F_TASKS = 0, 1, 2, 3, 4, 6
@@ -48,6 +48,17 @@ STEP = "    "
 def last_column(cls) -> int:
     """The account column of the element's last drop reason (a bound for bad codes)."""
     return FIRST_REASON + max(len(cls.drop_reasons), 1) - 1
+
+
+def pulled_input(cls, ins: list[str], port: int) -> int:
+    """The input a pull on output `port` pulls from: the first pull input the flow code
+    links to it (Click's Element::pull pulls input(port); "#/#" links only those), else
+    the first pull input."""
+    flow = cls.flow()
+    for j, proc in enumerate(ins):
+        if proc == PULL and flow.flows(j, port):
+            return j
+    return ins.index(PULL)
 
 
 def kernel(cls, kind: str) -> str:
@@ -187,9 +198,12 @@ class _Writer:
                 and PULL in ins:
             out += self.pull_past_drops(i, port, target, body_ind)
         elif (cls.push is not None or cls.simple_action is not None) and PULL in ins:
-            j = ins.index(PULL)
+            j = pulled_input(cls, ins, port)
             u, up = self.plan.pull_prev[(name, j)]
             x = self.fresh("x")
+            if cls.pull_gate is not None:
+                out.append(f"{body_ind}if {kernel(cls, 'pull_gate')}(P, {port}, S{i}):")
+                body_ind += STEP
             out += self.pull_from(self.plan.index[u], up, x, body_ind)
             out.append(f"{body_ind}if {x} >= 0:")
             ind2 = body_ind + STEP

@@ -43,6 +43,15 @@ class Plan:
         return self.loop_edges | self.junction_edges
 
 
+def _pulls_several(cls, ins: list[str], outs: list[str]) -> bool:
+    """Whether a pull on some output could pull from several inputs: the flow code links
+    it to more than one pull input (not so for Suppressor's "#/#", input i to output i)."""
+    flow = cls.flow()
+    pulled = [j for j, proc in enumerate(ins) if proc == PULL]
+    return any(sum(flow.flows(j, o) for j in pulled) > 1
+               for o, proc in enumerate(outs) if proc == PULL)
+
+
 def make_plan(graph: nx.MultiDiGraph) -> Plan:
     order = config_order(graph)
     plan = Plan(order, {n: i for i, n in enumerate(order)})
@@ -63,7 +72,7 @@ def make_plan(graph: nx.MultiDiGraph) -> Plan:
         ins, outs = data["in_processing"], data["out_processing"]
         if cls.run_task is not None and outs and outs[0] == PUSH:
             plan.push_tasks.append(n)
-        if PULL in outs and ins.count(PULL) > 1 and cls.pull_choice is None:
+        if PULL in outs and _pulls_several(cls, ins, outs) and cls.pull_choice is None:
             problems.append(Diagnostic(f"{n} :: {cls.class_name} pulls from several inputs but has "
                                        "no pull_choice kernel", data["pos"], check="compile"))
         if PULL in ins and PULL not in outs:

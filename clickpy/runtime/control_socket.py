@@ -33,7 +33,7 @@ import socket
 import sys
 from typing import Callable
 
-from clickpy.element import STANDARD_HANDLERS
+from clickpy.element import STANDARD_HANDLERS, element_handlers
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ class Refused(Exception):
 
 
 def find_handler(full: str, names: list[str], index: dict[str, int],
-                 classes: list, private: bool = False) -> tuple[str, str, bool, bool]:
+                 classes: list, private: bool = False,
+                 graph=None) -> tuple[str, str, bool, bool]:
     """(element, handler, readable, writable) for a handler name, as Click's ControlSocket
     parses it; element is "" for the router's own handlers.  Refused if there is none.
     names: the elements in configuration order (`READ list`), index: name -> position,
@@ -87,7 +88,9 @@ def find_handler(full: str, names: list[str], index: dict[str, int],
             raise Refused(NO_ELEMENT, f"No element named '{element}'")
     cls = classes[index[element]]
     own = {h.name: h for h in STANDARD_HANDLERS}
-    own.update((h.name, h) for h in cls.handlers)
+    ports = graph.nodes[element] if graph is not None else {}
+    own.update((h.name, h) for h in element_handlers(cls, ports.get("n_inputs", 0),
+                                                     ports.get("n_outputs", 0)))
     h = own.get(handler)
     if h is None or (h.private and not private):
         raise Refused(NO_HANDLER, f"No handler named '{full}'")
@@ -103,7 +106,8 @@ class RouterHandlers:
 
     def find(self, full: str, private: bool = False) -> tuple[str, str, bool, bool]:
         router = self.router
-        return find_handler(full, router.names, router.plan.index, router.classes, private)
+        return find_handler(full, router.names, router.plan.index, router.classes, private,
+                            router.graph)
 
     def read(self, element: str, handler: str, param: str) -> str:
         return self._read(element, handler, param or None)

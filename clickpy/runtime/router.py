@@ -21,7 +21,7 @@ from clickpy.compile.arraytable import ENTRY, Layout, table
 from clickpy.compile.codegen import F_CLOCK, F_DRAIN, F_HOST_WORK, F_TASKS, F_TIMERS, generate
 from clickpy.compile.plan import PlanError, describe, make_plan
 from clickpy.diagnostics import Diagnostic
-from clickpy.element import IDLE_POLL, STANDARD_HANDLERS, Element
+from clickpy.element import IDLE_POLL, STANDARD_HANDLERS, Element, element_handlers
 from clickpy.packet import C_CREATED, C_NOSLOT, C_NOW, C_STOP, Pool
 from clickpy.runtime import loopqueue
 from clickpy.runtime.account import FIRST_REASON, Account, account, columns
@@ -393,8 +393,10 @@ class Router:
             return cls.class_name + "\n"
         if handler == "config":
             return (self.graph.nodes[self.names[i]].get("config") or "") + "\n"
-        own = {h.name for h in cls.handlers}     # a class's own config handler, say
-        listed = [h for h in STANDARD_HANDLERS if h.name not in own] + list(cls.handlers)
+        node = self.graph.nodes[self.names[i]]
+        mine = element_handlers(cls, node.get("n_inputs", 0), node.get("n_outputs", 0))
+        own = {h.name for h in mine}     # a class's own config handler, say
+        listed = [h for h in STANDARD_HANDLERS if h.name not in own] + list(mine)
         return "".join(f"{h.name}\t{'r' if h.read else ''}{'w' if h.write else ''}\n"
                        for h in listed)
 

@@ -121,7 +121,7 @@ class WorkersHandlers:
     def __init__(self, graph: nx.MultiDiGraph, links: list[Link], config_text: str | None,
                  own: dict[str, tuple]) -> None:
         from clickpy.runtime.workers import handler_text
-        self.links, self.own = links, own
+        self.links, self.own, self.graph = links, own, graph
         self.names = config_order(graph)
         self.index = {n: i for i, n in enumerate(self.names)}
         self.classes = [graph.nodes[n]["element"] for n in self.names]
@@ -129,7 +129,7 @@ class WorkersHandlers:
         self._root = root_reader_for(None, graph, config_text)
 
     def find(self, full: str) -> tuple[str, str, bool, bool]:
-        return find_handler(full, self.names, self.index, self.classes)
+        return find_handler(full, self.names, self.index, self.classes, graph=self.graph)
 
     def read(self, element: str, handler: str, param: str) -> str:
         if not element:
