@@ -13,7 +13,7 @@ import ipaddress
 
 from numba import njit
 
-from clickpy.packet import A_AGG, A_DST_IP, A_NH, fold, ones_sum
+from clickpy.packet import A_AGG, A_DST_IP, A_NH, fold, ones_sum, wr16, wr32
 
 # The drop reason of elements that need an IP header where the annotation points.
 NO_IP_HEADER = "missing or truncated IP header"
@@ -31,6 +31,23 @@ def update_cksum(csum, old_hw, new_hw):
     total = ((~csum) & 0xFFFF) + ((~old_hw) & 0xFFFF) + new_hw
     total = (total & 0xFFFF) + (total >> 16)
     return (~(total + (total >> 16))) & 0xFFFF
+
+
+@njit(cache=True, _nrt=False)
+def write_ip_header(data, s, h, length, ip_id, ttl, proto, src, dst):
+    """A plain IPv4 header at h (IHL 5, TOS 0, no fragment bits), checksum included, as
+    the elements that make packets (ICMPPingEncap, ICMPSendPings) write it."""
+    data[s, h] = 0x45
+    data[s, h + 1] = 0
+    wr16(data, s, h + 2, length)
+    wr16(data, s, h + 4, ip_id)
+    wr16(data, s, h + 6, 0)
+    data[s, h + 8] = ttl
+    data[s, h + 9] = proto
+    wr16(data, s, h + 10, 0)
+    wr32(data, s, h + 12, src)
+    wr32(data, s, h + 16, dst)
+    wr16(data, s, h + 10, in_cksum(data, s, h, 20))
 
 
 @njit(cache=True, _nrt=False)

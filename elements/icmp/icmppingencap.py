@@ -10,10 +10,10 @@ from numba import njit
 
 from clickpy.args import Arg, ArgError, Integer, IPAddress, ParseContext
 from clickpy.datapath.inet import in_cksum
-from clickpy.datapath.ipheader import ip_int
+from clickpy.datapath.ipheader import ip_int, write_ip_header
 from clickpy.element import DST_IP, IP_HEADER, Element, Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_DST_IP, A_NH, A_TH, fill_bytes, push_front, wr16, wr32
+from clickpy.packet import A_DST_IP, A_NH, A_TH, fill_bytes, push_front, wr16
 
 SRC, DST, TYPE, CODE, HLEN, SEQUENCED, ICMP_ID, IP_ID = range(8)  # state words
 ICMP_ECHO = 8
@@ -32,16 +32,7 @@ def icmp_ip_encap(P, s, st):
         return drop(0)
     h = head[s]
     n = length[s]
-    data[s, h] = 0x45
-    data[s, h + 1] = 0
-    wr16(data, s, h + 2, n)
-    wr16(data, s, h + 4, c[IP_ID])
-    wr16(data, s, h + 6, 0)
-    data[s, h + 8] = 255
-    data[s, h + 9] = 1
-    wr16(data, s, h + 10, 0)
-    wr32(data, s, h + 12, c[SRC])
-    wr32(data, s, h + 16, c[DST])
+    write_ip_header(data, s, h, n, c[IP_ID], 255, 1, c[SRC], c[DST])
     t = h + 20
     fill_bytes(data[s], t, 0, hl)
     data[s, t] = c[TYPE]
@@ -49,7 +40,6 @@ def icmp_ip_encap(P, s, st):
     if c[SEQUENCED]:
         wr16(data, s, t + 4, c[ICMP_ID])
         wr16(data, s, t + 6, c[IP_ID])
-    wr16(data, s, h + 10, in_cksum(data, s, h, 20))
     wr16(data, s, t + 2, in_cksum(data, s, t, n - 20))
     anno[s, A_DST_IP] = c[DST]
     anno[s, A_NH] = h

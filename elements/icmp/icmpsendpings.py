@@ -22,11 +22,11 @@ from numba import njit
 from clickpy.args import (Arg, ArgError, ArgIssue, Bool, Data, Integer, IPAddress, ParseContext,
                           Seconds)
 from clickpy.datapath.inet import drain_events, event_log, in_cksum, log_event, transport_offset
-from clickpy.datapath.ipheader import ip_int, parse_bool, unparse_bool
+from clickpy.datapath.ipheader import ip_int, parse_bool, unparse_bool, write_ip_header
 from clickpy.element import DST_IP, IP_HEADER, Element, Handler
 from clickpy.kernel import drop
 from clickpy.packet import (A_DST_IP, A_NH, A_TH, A_TSTAMP, C_NOW, C_STOP, SLOT_SIZE, copy_bytes,
-                            create, rd16, wr16, wr32)
+                            create, rd16, wr16)
 from clickpy.packet import HEADROOM as POOL_HEADROOM
 
 # State words of st[0].
@@ -70,17 +70,7 @@ def _make_ping(P, st):
     h = head[q]
     n = HDR + c[DLEN]
     ip_id = c[COUNT] % 0xFFFF + 1                  # never 0
-    data[q, h] = 0x45
-    data[q, h + 1] = 0
-    wr16(data, q, h + 2, n)
-    wr16(data, q, h + 4, ip_id)
-    wr16(data, q, h + 6, 0)
-    data[q, h + 8] = 200
-    data[q, h + 9] = 1
-    wr16(data, q, h + 10, 0)
-    wr32(data, q, h + 12, c[SRC])
-    wr32(data, q, h + 16, c[DST])
-    wr16(data, q, h + 10, in_cksum(data, q, h, 20))
+    write_ip_header(data, q, h, n, ip_id, 200, 1, c[SRC], c[DST])
     t = h + 20
     data[q, t] = 8
     data[q, t + 1] = 0
