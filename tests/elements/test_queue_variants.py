@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import pytest
 from kernel_harness import Harness
-from scapy.layers.inet import IP, UDP
-from scapy.layers.l2 import Ether
 
 from both_ways import run_both_ways
 from clickpy.check import check_graph
@@ -20,23 +18,11 @@ from clickpy.lang import parse_text
 from clickpy.packet import A_TSTAMP, C_NOW, release
 from clickpy.runtime.router import HandlerError, Router
 from element_args import ArgsAt
+from numbered_frames import data_arg, frame, ident
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 T0 = 1_700_000_000 * 10**9
 MS = 1_000_000
-
-
-def frame(k: int) -> bytes:
-    return bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2", id=k) / UDP(sport=1000 + k)
-                 / b"payload")
-
-
-def ident(data: bytes) -> int:
-    return Ether(data)[IP].id
-
-
-def data_arg(k: int) -> str:
-    return "\\<" + frame(k).hex() + ">"
 
 
 class H(Harness):
