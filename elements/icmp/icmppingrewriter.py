@@ -10,13 +10,12 @@ from numba import njit
 
 from clickpy.args import Arg, Seconds
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset, update_zero_in_cksum
-from clickpy.element import Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
+from clickpy.packet import rd16, rd32, wr16
 from elements.tcpudp.iprewriter import (DST_ANNO, F_K0, F_OUT0, F_PROTO, F_UDPD, F_USED, I_FOUT,
                                         I_KIND, KIND_ICMPPING, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER,
                                         P_T0, P_T1, REWRITER_REASONS, IPRewriterBase, _apply_ip,
-                                        build_state, change_expiry, collect_garbage, echo_pair,
+                                        build_state, change_expiry, rewriter_start, echo_pair,
                                         find_entry, _ip, new_flow, rewriter_args, _seconds,
                                         unparse_ports, update_csum)
 
@@ -39,16 +38,14 @@ def icmppingrewriter_push(P, port, s, st, emit):
     # Click's ICMPPingRewriter::push: echo requests without a mapping get one
     # from their input's spec; replies only follow a mapping.  Anything else,
     # and replies without a mapping, leave by a `pass` input's output or die.
-    data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
+    data, head, length = P[0], P[1], P[2]
     prm, inp, fl = st[0], st[1], st[3]
     emit[1] = s
-    end = head[s] + length[s]
-    nh = anno[s, A_NH]
-    if nh < 0 or nh + 20 > end:
+    nh, now = rewriter_start(P, s, st)
+    if nh < 0:
         emit[0] = drop(NO_HEADER)
         return 1
-    now = ctl[C_NOW] // 1000000
-    collect_garbage(st, now)
+    end = head[s] + length[s]
     th = transport_offset(P, s)
     kind = data[s, th] if 0 <= th < end else 0
     if (data[s, nh + 9] != 1 or (rd16(data, s, nh + 6) & IP_OFFMASK) or th < 0
@@ -110,10 +107,7 @@ class ICMPPingRewriter(IPRewriterBase):
     """
 
     args = rewriter_args(_KEYWORD_ARGS)
-    handlers = (
-        Handler("table", doc="the current mappings"),
-        Handler("mappings", doc="deprecated name of table"),
-    ) + IPRewriterBase.BASE_HANDLERS
+    handlers = IPRewriterBase.TABLE_HANDLERS + IPRewriterBase.BASE_HANDLERS
     drop_reasons = ICMPPING_REASONS
     push = icmppingrewriter_push
 

@@ -3,12 +3,11 @@ from numba import njit
 
 from clickpy.args import Arg, Seconds
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset
-from clickpy.element import Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_DST_IP, A_NH, C_NOW, rd16, rd32, wr32
+from clickpy.packet import A_DST_IP, rd16, rd32, wr32
 from elements.tcpudp.iprewriter import (F_IPD, F_K0, F_OUT0, F_REPLY, F_UDPD, KIND_IPADDRREWRITER,
                                         NO_HEADER, P_REPLY_SHIFT, P_T0, P_T1, REWRITER_REASONS,
-                                        IPRewriterBase, build_state, change_expiry, collect_garbage,
+                                        IPRewriterBase, build_state, change_expiry, rewriter_start,
                                         find_entry, new_flow, rewriter_args, _seconds,
                                         set_reply_anno, table_lines, update_csum)
 
@@ -25,16 +24,14 @@ def ipaddrrewriter_push(P, port, s, st, emit):
     # (forward direction), then by destination address (replies); any IP
     # protocol.  Forward packets get a new source address, replies their
     # original destination back; TCP and UDP checksums follow the change.
-    data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
+    data, head, length, anno = P[0], P[1], P[2], P[3]
     prm, fl = st[0], st[3]
     emit[1] = s
-    end = head[s] + length[s]
-    nh = anno[s, A_NH]
-    if nh < 0 or nh + 20 > end:
+    nh, now = rewriter_start(P, s, st)
+    if nh < 0:
         emit[0] = drop(NO_HEADER)
         return 1
-    now = ctl[C_NOW] // 1000000
-    collect_garbage(st, now)
+    end = head[s] + length[s]
     sa, da = rd32(data, s, nh + 12), rd32(data, s, nh + 16)
     e = find_entry(st, 0, sa, 0, 0, 0)
     if e < 0:
@@ -83,10 +80,7 @@ class IPAddrRewriter(IPRewriterBase):
 
     args = rewriter_args(_KEYWORD_ARGS, address_only=True)
     address_only = True
-    handlers = (
-        Handler("table", doc="the current mappings"),
-        Handler("mappings", doc="deprecated name of table"),
-    ) + IPRewriterBase.BASE_HANDLERS
+    handlers = IPRewriterBase.TABLE_HANDLERS + IPRewriterBase.BASE_HANDLERS
 
     drop_reasons = REWRITER_REASONS
     push = ipaddrrewriter_push

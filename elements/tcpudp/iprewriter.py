@@ -479,6 +479,19 @@ def collect_garbage(st, now):
 
 
 @njit(cache=True, _nrt=False)
+def rewriter_start(P, s, st):
+    """What every rewriter's push does first: (the IP header's offset, or -1 when the
+    packet does not hold a whole one; the clock in ms), and, for a packet with a header,
+    Click's garbage collection of the flow table at that clock."""
+    nh = P[3][s, A_NH]
+    if nh < 0 or nh + 20 > P[1][s] + P[2][s]:
+        return -1, 0
+    now = P[5][C_NOW] // 1000000
+    collect_garbage(st, now)
+    return nh, now
+
+
+@njit(cache=True, _nrt=False)
 def rewriter_timer(P, st, emit):
     """Click's gc timer, due or not, when no packet arrives: expired mappings go."""
     collect_garbage(st, P[5][C_NOW] // 1000000)
@@ -543,16 +556,14 @@ def _apply_ip(P, s, nh, st, f, d):
 
 @njit(cache=True, _nrt=False)
 def iprewriter_push(P, port, s, st, emit):
-    data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
+    data, head, length = P[0], P[1], P[2]
     prm, inp, fl = st[0], st[1], st[3]
     emit[1] = s
-    end = head[s] + length[s]
-    nh = anno[s, A_NH]
-    if nh < 0 or nh + 20 > end:
+    nh, now = rewriter_start(P, s, st)
+    if nh < 0:
         emit[0] = drop(NO_HEADER)
         return 1
-    now = ctl[C_NOW] // 1000000
-    collect_garbage(st, now)
+    end = head[s] + length[s]
     proto = np.int64(data[s, nh + 9])
     th = transport_offset(P, s)
     tlen = end - th
@@ -882,15 +893,20 @@ def last_given(values, *keywords):
 
 class IPRewriterBase(Element, abstract=True):
     """What every rewriter shares (Click's IPRewriterBase): one input per INPUTSPEC, the
-    flow table's handlers and its garbage collection.  A rewriter adds its arguments, its
-    push kernel, its state (build_state with its KIND and timeouts) and its table handlers,
-    put before BASE_HANDLERS."""
+    flow table's handlers (patternN per input among them) and its garbage collection
+    (rewriter_start, first in each push kernel).  A rewriter adds its arguments, its push
+    kernel, its state (build_state with its KIND and timeouts) and its table handlers
+    (TABLE_HANDLERS for one table), put before BASE_HANDLERS."""
 
     port_count = "1-/1-"
     processing = "h/h"
     requires = {IP_HEADER: None}
     run_timer = rewriter_timer
     address_only = False               # IPAddrRewriter: patterns change source addresses only
+    TABLE_HANDLERS = (      # those of the rewriters with one flow table
+        Handler("table", doc="the current mappings"),
+        Handler("mappings", doc="deprecated name of table"),
+    )
     BASE_HANDLERS = (
         Handler("nmappings", doc="number of mappings"),
         Handler("mapping_failures", doc="flows that could not be mapped"),
@@ -911,6 +927,12 @@ class IPRewriterBase(Element, abstract=True):
     @classmethod
     def wake_after(cls, values, st):
         return gc_wake_after(st)
+
+    @classmethod
+    def port_handlers(cls, n_inputs, n_outputs):
+        """Click's pattern0, pattern1, ...: each input's spec, read or replaced."""
+        return tuple(Handler(f"pattern{i}", write=True, doc=f"input {i}'s spec")
+                     for i in range(n_inputs))
 
     @classmethod
     def read_handler(cls, name, values, st):

@@ -64,9 +64,7 @@ class TCPRewriter(IPRewriterBase):
     """
 
     args = rewriter_args(_KEYWORD_ARGS)
-    handlers = (
-        Handler("table", doc="the mappings"),
-        Handler("mappings", doc="deprecated name of table"),
+    handlers = IPRewriterBase.TABLE_HANDLERS + (
         Handler("lookup", doc="read with 'SADDR SPORT DADDR DPORT': the rewritten flow"),
     ) + IPRewriterBase.BASE_HANDLERS
     drop_reasons = TCP_REASONS

@@ -4,14 +4,13 @@ from numba import njit
 
 from clickpy.args import Arg, Seconds
 from clickpy.datapath.inet import IP_OFFMASK, transport_offset
-from clickpy.element import Handler
 from clickpy.kernel import drop
-from clickpy.packet import A_NH, C_NOW, rd16, rd32, wr16
+from clickpy.packet import rd16, rd32, wr16
 from elements.tcpudp.iprewriter import (DST_ANNO, F_K0, F_OUT0, F_TFLAGS, F_UDPD, I_FOUT, I_KIND,
                                         KIND_UDPREWRITER, K_NOCHANGE, NOT_TCP_UDP, NO_HEADER, P_T0,
                                         P_T1, P_UDP_STREAM, P_UDP_T0, P_UDP_T1, REWRITER_REASONS,
                                         IPRewriterBase, _apply_ip, build_state, change_expiry,
-                                        collect_garbage, find_entry, last_given, new_flow,
+                                        rewriter_start, find_entry, last_given, new_flow,
                                         rewriter_args, _seconds, table_lines, update_csum)
 
 _KEYWORD_ARGS = (
@@ -34,16 +33,14 @@ UDP_REASONS = tuple(
 def udprewriter_push(P, port, s, st, emit):
     # Click's UDPRewriter::push and UDPFlow::apply: TCP, UDP and DCCP flows alike,
     # timed out as UDP flows (streaming after 3 packets, one of them a reply).
-    data, head, length, anno, ctl = P[0], P[1], P[2], P[3], P[5]
+    data, head, length = P[0], P[1], P[2]
     prm, inp, fl = st[0], st[1], st[3]
     emit[1] = s
-    end = head[s] + length[s]
-    nh = anno[s, A_NH]
-    if nh < 0 or nh + 20 > end:
+    nh, now = rewriter_start(P, s, st)
+    if nh < 0:
         emit[0] = drop(NO_HEADER)
         return 1
-    now = ctl[C_NOW] // 1000000
-    collect_garbage(st, now)
+    end = head[s] + length[s]
     proto = np.int64(data[s, nh + 9])
     th = transport_offset(P, s)
     tlen = end - th
@@ -95,10 +92,7 @@ class UDPRewriter(IPRewriterBase):
     """
 
     args = rewriter_args(_KEYWORD_ARGS)
-    handlers = (
-        Handler("table", doc="the mappings"),
-        Handler("mappings", doc="deprecated name of table"),
-    ) + IPRewriterBase.BASE_HANDLERS
+    handlers = IPRewriterBase.TABLE_HANDLERS + IPRewriterBase.BASE_HANDLERS
     drop_reasons = UDP_REASONS
     push = udprewriter_push
 

@@ -394,3 +394,25 @@ def test_the_new_elements_compiled_and_interpreted(tmp_path):
                          "tw.lookup 10.0.0.5 4000 2.0.0.2 80")
     assert "oc.count:\n3\n" in text and "bc.count:\n2\n" in text
     assert "tw.lookup 10.0.0.5 4000 2.0.0.2 80:\n1.0.0.1 5000 2.0.0.2 80" in text
+
+
+@pytest.mark.parametrize("cls", ["IPRewriter", "TCPRewriter", "UDPRewriter", "IPAddrRewriter",
+                                 "ICMPPingRewriter"])
+def test_every_rewriter_offers_a_pattern_handler_per_input_as_click_does(cls):
+    """pattern0...patternN-1 are found by name (ControlSocket, Scripts, `-h`) and listed by
+    `handlers`, one per input; a write through the Router replaces that input's spec."""
+    from clickpy.runtime.control_socket import Refused, RouterHandlers
+    spec = "pattern 1.0.0.1 - 0 1" if cls == "IPAddrRewriter" else "pattern 1.0.0.1 - - - 0 1"
+    result = check_graph(build_graph(parse_text(
+        f"Idle -> rw :: {cls}({spec}, drop) -> Discard; Idle -> [1]rw[1] -> Discard;",
+        "t.click", yaml=False)))
+    assert result.ok, [str(d) for d in result.errors]
+    r = Router(result.graph)
+    assert RouterHandlers(r).find("rw.pattern1") == ("rw", "pattern1", True, True)
+    with pytest.raises(Refused):
+        RouterHandlers(r).find("rw.pattern2")
+    listing = r.read("rw", "handlers").splitlines()
+    assert "pattern0\trw" in listing and "pattern1\trw" in listing
+    assert "table\tr" in listing or cls == "IPRewriter"
+    r.write("rw", "pattern1", spec.replace("1.0.0.1", "1.0.0.9"))
+    assert r.read("rw", "pattern1").startswith("1.0.0.9")
