@@ -180,3 +180,48 @@ def test_closures_are_inlined_only_where_a_function_has_some():
     assert numba.njit(_closure)(40) == 42
     assert list(numba.njit(_listed)(3)) == [0, 2, 4]
     assert numba.njit(_plain)(a, 5) == 10
+
+
+def _counting_up(n):
+    for i in range(n):
+        yield i
+
+
+def test_block_entry_lifetimes_are_computed_when_read_as_numba_computes_them():
+    """After a lazy post-processing run, a block's entry variables are computed when asked,
+    the same as numba's eager run; generators are still post-processed eagerly."""
+    from numba.core import postproc
+    from numba.core.compiler import run_frontend
+    overheads.install()
+    lazy, eager = run_frontend(_plain), run_frontend(_plain)
+    postproc.PostProcessor(lazy).run()
+    assert lazy._clickpy_entry_vars_due
+    postproc.PostProcessor.run.__wrapped__(postproc.PostProcessor(eager))
+    assert eager.block_entry_vars and sorted(lazy.blocks) == sorted(eager.blocks)
+    for offset in eager.blocks:
+        assert (lazy.get_block_entry_vars(lazy.blocks[offset])
+                == eager.get_block_entry_vars(eager.blocks[offset]))
+    assert not lazy._clickpy_entry_vars_due
+    generator = run_frontend(_counting_up)
+    postproc.PostProcessor(generator).run()
+    assert not generator._clickpy_entry_vars_due and generator.generator_info is not None
+    assert list(numba.njit(_counting_up)(3)) == [0, 1, 2]
+
+
+def test_whether_an_implementation_takes_loc_is_asked_once():
+    asked = []
+
+    def has_loc(fn):
+        asked.append(fn)
+        return "loc" in fn.__code__.co_varnames
+
+    remembered = overheads._remembered_has_loc(has_loc)
+
+    def with_loc(context, builder, sig, args, loc=None):
+        pass
+
+    def without(context, builder, sig, args):
+        pass
+    assert [remembered(f) for f in (with_loc, without, with_loc, without)] == [
+        True, False, True, False]
+    assert asked == [with_loc, without]

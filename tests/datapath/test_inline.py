@@ -103,3 +103,46 @@ def test_a_task_skips_per_function_passes_that_a_kernel_keeps():
         module = llvm.parse_assembly(f"define i64 @{name}{body}")
         library._optimize_functions(module)
         assert ("alloca" in str(module.get_function(name))) is kept, name
+
+
+def test_sizes_and_calls_read_from_the_text_match_llvm_s_instructions():
+    """_size and _calls read a function's IR text: they agree with walking its instructions
+    through llvmlite, with a switch's case lines, tail calls and quoted callee names."""
+    import llvmlite.binding as llvm
+    from clickpy.compile import inline
+    ir = """
+declare i64 @"odd.name$1"(i64)
+define i64 @g(i64 %x) {
+  ret i64 %x
+}
+define i64 @f(i64 %x, ptr %p) {
+entry:
+  switch i64 %x, label %a [
+    i64 0, label %b
+    i64 1, label %c
+  ]
+a:
+  %r = tail call i64 @g(i64 %x)
+  %s = call i64 @"odd.name$1"(i64 %r)
+  call void @llvm.donothing()
+  %i = call i64 %p(i64 %s)
+  ret i64 %i
+b:
+  %t = call i64 @g(i64 1)
+  ret i64 %t
+c:
+  ret i64 0
+}
+declare void @llvm.donothing()
+"""
+    llvm.initialize_native_target()
+    module = llvm.parse_assembly(ir)
+    fn = module.get_function("f")
+    functions = {f.name for f in module.functions}
+    walked = sum(1 for block in fn.blocks for _ in block.instructions)
+    named = [list(i.operands)[-1].name for block in fn.blocks for i in block.instructions
+             if i.opcode == "call"]
+    assert inline._size(str(fn)) == walked == 9
+    assert inline._calls(str(fn)) == {"g": 2, "odd.name$1": 1, "llvm.donothing": 1}
+    # the walk also names the argument %p, called indirectly: not a function
+    assert sorted(n for n in named if n in functions) == sorted(inline._calls(str(fn)).elements())
