@@ -304,6 +304,10 @@ def _run(args: argparse.Namespace) -> int:
             return status or flat_status
         finally:
             router.close()
+    if args.affinity:
+        from clickpy.runtime import affinity
+        router.compile()      # on every CPU; the run on one
+        affinity.pin(0)
     progress = None if args.quiet else _progress_printer()
     timer = run_report.RunTimer() if args.time else None
     started = time.monotonic()
@@ -552,6 +556,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="run on N processes, each FromDevice's input spread over them by "
                         "flow (PACKET_FANOUT), or with METHOD AFXDP by receive queue (the "
                         "interface needs N queues); default 1")
+    p.add_argument("-a", "--affinity", action="store_true",
+                   help="pin each worker to a CPU once compiled, as Click's -a: worker w on "
+                        "the w-th CPU this process may use (CPU w when all are allowed)")
     p.add_argument("--in", dest="inputs", action="append", default=[], metavar="DEV=FILE",
                    help="read device DEV's packets from a pcap file instead (repeatable)")
     p.add_argument("--out", dest="outputs", action="append", default=[], metavar="DEV=FILE",

@@ -31,7 +31,8 @@ def run_command(args, graph, handlers: list[tuple[str, str, str | None]], named:
     try:
         result = workers.run(graph, args.workers, batch=args.batch, duration=args.duration,
                              handlers=[s for s in handlers + [exit_handler] if s and s[0]],
-                             progress=progress, config_text=config_text)
+                             progress=progress, config_text=config_text,
+                             affinity=args.affinity)
     except workers.WorkersError as e:
         print(f"clickpy run: error: {e}", file=sys.stderr)
         return EXIT_ERRORS

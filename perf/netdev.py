@@ -16,6 +16,12 @@ Measured per forwarder:
   throughput         64-byte UDP frames from one sender core (PACKET_MMAP TX ring in a):
                      offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
 
+CPUs: the sender and the other peers (probes, catcher) are pinned to the last
+CPU this process may use, and clickpy runs with -a (worker w on the w-th CPU:
+one worker on the first), so that the scheduler neither stacks the sender on the
+forwarder's CPU nor moves either.  Linux's forwarding runs in the sender's
+softirq, on the sender's CPU.
+
 With --method AFPACKET AFXDP and --workers 1 2 (the defaults), clickpy
 forwards once per ring type and worker count (`clickpy run --workers N`);
 the throughput sender cycles FLOWS UDP flows (source ports), so the fanout
@@ -55,9 +61,16 @@ PROBE = udp_frame(mac(A), mac(R0), "10.0.1.2", "10.0.2.2", 60, dport=7777)
 PROBE_PPS = 200
 
 
+def sender_cpu() -> int:
+    """The CPU of the sender and the other peers: the last this process may use."""
+    return max(os.sched_getaffinity(0))
+
+
 def peer(topo, ns, *argv, **kw):
-    return topo.popen(ns, [sys.executable, "-m", "perf.netpeer", *argv], cwd=ROOT,
-                      stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, **kw)
+    p = topo.popen(ns, [sys.executable, "-m", "perf.netpeer", *argv], cwd=ROOT,
+                   stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, **kw)
+    os.sched_setaffinity(p.pid, {sender_cpu()})     # `ip netns exec` execs the peer itself
+    return p
 
 
 def hold_drop(topo, ns, dev):
@@ -164,7 +177,8 @@ def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1, method="AFPAC
     from nettools import Middlebox, ping
     readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
     box = Middlebox(topo, "r", ["configs/router.click", f"METHOD={method}", "--batch",
-                                str(batch), "--workers", str(workers), *readers], cwd=ROOT)
+                                str(batch), "--workers", str(workers), "-a", *readers],
+                    cwd=ROOT)
     pids = [box.p.pid] if workers == 1 else _children(box.p.pid)
     if nice:
         for pid in pids:

@@ -224,6 +224,34 @@ def test_run_x_and_t_with_workers(capsys):
     assert re.fullmatch(r"\d+\.\d{3}u \d+\.\d{3}s \d+:\d\d\.\d\d\n", out), out
 
 
+def test_run_a_pins_the_run_once_compiled(capsys, monkeypatch):
+    """Click's -a: the one process is worker 0, pinned after compiling (on every CPU)."""
+    from clickpy.runtime import affinity
+    from clickpy.runtime.router import Router
+    steps = []
+    compile_ = Router.compile
+    monkeypatch.setattr(Router, "compile", lambda r: steps.append("compile") or compile_(r))
+    monkeypatch.setattr(affinity, "pin", lambda w: steps.append(f"pin {w}") or 0)
+    code, out, err = run(capsys, "run", "--quiet", "-a", "-e", COUNTED, "-h", "c.count")
+    assert (code, out, steps[:2]) == (0, "5\n", ["compile", "pin 0"]), err
+    steps.clear()
+    code, out, err = run(capsys, "run", "--quiet", "-e", COUNTED, "-h", "c.count")
+    assert (code, out) == (0, "5\n") and "pin 0" not in steps, err     # not without -a
+
+
+def test_run_a_pins_each_worker_to_its_own_cpu(capsys, monkeypatch, tmp_path):
+    from clickpy.runtime import workers
+
+    def pin(w):          # in the worker process: leave a trace the test can read
+        (tmp_path / f"worker{w}").write_text(str(os.getpid()))
+        return w
+    monkeypatch.setattr(workers, "pin", pin)
+    code, _, err = run(capsys, "run", "--quiet", "-a", "--workers", "2", "-e", COUNTED)
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["worker0", "worker1"]
+    assert len({p.read_text() for p in tmp_path.iterdir()} | {str(os.getpid())}) == 3
+
+
 def control_client(path, p):
     """A connection to a running `clickpy run -u path` (retried until it listens) and a
     function that sends a command and returns its reply (status line, and DATA if any)."""

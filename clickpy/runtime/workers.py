@@ -49,6 +49,7 @@ import networkx as nx
 
 from clickpy.rings import af_xdp, fanout
 from clickpy.runtime.account import Account, combine
+from clickpy.runtime.affinity import pin
 from clickpy.runtime import stop_signals, worker_control
 from clickpy.runtime.router import HandlerError, Router
 
@@ -147,10 +148,10 @@ def _interrupt_once(signum, frame):
 
 def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: float | None,
             handlers: list[tuple[str, str, str | None]], every: float, channel,
-            go: int) -> None:
+            go: int, affinity: bool = False) -> None:
     """A worker process's life; never returns.  channel: the parent's way to this worker's
     handlers while it runs (worker_control), or None; go: a pipe's read end that reaches
-    its end when every worker is ready."""
+    its end when every worker is ready; affinity: pin worker i to its CPU (-a)."""
     status = 0
     stop_signals.catch(_interrupt_once)
     try:
@@ -159,6 +160,8 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
         worker_control.enter_worker(channel)
         router = Router(graph, batch=batch)
         router.compile()
+        if affinity:
+            pin(i)
         # The parent stops every worker when one ends: the signal may come as soon as it
         # has read "ready", before this one is out of send(), or as this one's run ends
         # on its own.  Either way the run is over, not failed.
@@ -194,11 +197,12 @@ def _worker(i: int, n: int, run_id: int, conn, graph, batch: int, duration: floa
 
 def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None = None,
         handlers: list[tuple[str, str, str | None]] = (), progress: Callable | None = None,
-        every: float = 0.5, config_text: str | None = None) -> Result:
+        every: float = 0.5, config_text: str | None = None, affinity: bool = False) -> Result:
     """Run the checked `graph` on n worker processes until duration, Ctrl-C, or a worker
     ends; the parent compiles first (raises PlanError as Router does).  The parent answers
     the configuration's ControlSockets for all the workers (worker_control); config_text is
-    the configuration as given, for their `config` handler."""
+    the configuration as given, for their `config` handler; affinity: pin worker i to
+    its CPU once compiled (clickpy.runtime.affinity)."""
     why = refusal(graph)
     if why:
         raise WorkersError(why)
@@ -248,7 +252,7 @@ def run(graph: nx.MultiDiGraph, n: int, batch: int = 64, duration: float | None 
                     if link is not None:
                         link.close()
                 _worker(i, n, run_id, w, graph, batch, duration, list(handlers), every, theirs,
-                        go)
+                        go, affinity)
             w.close()
             if control:
                 theirs.close()
