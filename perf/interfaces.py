@@ -73,6 +73,10 @@ def rows(repeats: list[dict]) -> Result:
                      f"{first['cpus']} CPUs: noisy on a shared machine; "
                      f"{first.get('queues', 1)} queue(s) per veth")
     res.notes.append(latency_note(res))
+    pinned = [n for n, r in first["runs"].items() if r.get("pinned")]
+    if pinned:
+        res.notes.append("the sender and its peers run on the last CPU; forwarders with a CPU "
+                         "each beside it are pinned (clickpy run -a): " + ", ".join(pinned))
     if len(repeats) > 1:
         losses = {n: [f[n]["loss_pct"] for f in each if n in f] for n in each[0]}
         res.notes.append("median loss per forwarder over the repeats (each repeat's, in "

@@ -17,9 +17,14 @@ Measured per forwarder:
                      offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
 
 CPUs: the sender and the other peers (probes, catcher) are pinned to the last
-CPU this process may use, and clickpy runs with -a (worker w on the w-th CPU:
-one worker on the first), so that the scheduler neither stacks the sender on the
-forwarder's CPU nor moves either.  Linux's forwarding runs in the sender's
+CPU this process may use.  When every worker can have a CPU of its own beside
+the sender's, clickpy runs with -a (worker w on the w-th CPU), so that the
+scheduler neither stacks the sender on a worker's CPU nor moves either: on 2
+CPUs, one worker (medians of 3, 2026-12-07: AFPACKET w1 696 kpps and AFXDP w1
+653 pinned at 21:10 UTC, 608 and 555 not pinned at 12:24; the forwarder waited
+0.04 s in 5 s for a CPU, against 0.16-0.25 s).  Two workers on 2 CPUs share one
+with the sender whatever is done; pinned, AFXDP w2 forwarded 315 kpps against
+557 left to the scheduler, so they are not pinned.  Linux's forwarding runs in the sender's
 softirq, on the sender's CPU.
 
 With --method AFPACKET AFXDP and --workers 1 2 (the defaults), clickpy
@@ -176,8 +181,9 @@ def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1, method="AFPAC
     sys.path.insert(0, os.path.join(ROOT, "tests", "netdev"))
     from nettools import Middlebox, ping
     readers = [f"-h{n}.kernel_drops" for n in device_readers("configs/router.click")]
+    pinned = ["-a"] if workers < len(os.sched_getaffinity(0)) else []   # CPUs to spare
     box = Middlebox(topo, "r", ["configs/router.click", f"METHOD={method}", "--batch",
-                                str(batch), "--workers", str(workers), "-a", *readers],
+                                str(batch), "--workers", str(workers), *pinned, *readers],
                     cwd=ROOT)
     pids = [box.p.pid] if workers == 1 else _children(box.p.pid)
     if nice:
@@ -198,7 +204,8 @@ def clickpy_forwarding(topo, seconds, batch=64, nice=0, workers=1, method="AFPAC
     finally:
         rc, out, err = box.stop()
     lines = out.splitlines()
-    return {"method": method, "workers": workers, "nice": nice, "low_rate": low,
+    return {"method": method, "workers": workers, "nice": nice, "pinned": bool(pinned),
+            "low_rate": low,
             "throughput": high,
             "account": [line.strip() for line in lines if "dropped" in line or "forwarded" in line
                         or "balance" in line or "BALANCE" in line],
