@@ -311,6 +311,12 @@ class Element:
         return {}
 
     @classmethod
+    def check_context(cls, values: dict[str, Any], classes: dict[str, Any]) -> list[ArgIssue]:
+        """Problems state() would find with what graph_values added to values, as ArgIssues,
+        for `clickpy check` (clickpy.check.context); classes maps element names to classes."""
+        return []
+
+    @classmethod
     def peers(cls, values: dict[str, Any]) -> list[str]:
         """Elements whose state this one's state() reads: the Router builds theirs first and
         passes values["_peers"][name] = (class, state).  Arrays taken from a peer's state

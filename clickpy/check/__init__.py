@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from clickpy.check import (arguments, classes, connections, cycles, frontend, ports,
+from clickpy.check import (arguments, classes, connections, context, cycles, frontend, ports,
                            preconditions, processing, reachability)
 from clickpy.diagnostics import Diagnostic
 
@@ -23,6 +23,7 @@ PASSES = (
     (arguments, False),
     (ports, False),
     (processing, True),
+    (context, True),
     (connections, True),
     (cycles, True),
     (reachability, True),

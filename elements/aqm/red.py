@@ -51,6 +51,17 @@ def queue_size(st):
     return n
 
 
+def queue_problems(names, storage_of) -> list[tuple[str, str]]:
+    """Why RED cannot watch the queues `names`, as (message, hint) pairs; storage_of(name):
+    that element's Element.storage, or None (not a Storage element, or no such element)."""
+    if not names:
+        return [("no nearby Queues", "put a Queue after a pushed RED (before a pulled one), "
+                 "or name them with QUEUES")]
+    return [(f"{name!r} is not a Storage element (a Queue)",
+             "QUEUES names the Queues whose lengths RED watches")
+            for name in names if storage_of(name) is None]
+
+
 @njit(cache=True, _nrt=False)
 def _random16(c):
     return (xorshift32(c, RNG) >> 5) & 0xFFFF
@@ -202,6 +213,11 @@ class RED(Element):
         return {"_nearby_storage": nearby_storage(graph, node)}
 
     @classmethod
+    def check_context(cls, values, classes):
+        return [ArgIssue(message, None, hint) for message, hint in queue_problems(
+            cls.queue_names(values), lambda name: getattr(classes.get(name), "storage", None))]
+
+    @classmethod
     def queue_names(cls, values) -> list[str]:
         return list(values.get("QUEUES") or values.get("_nearby_storage") or [])
 
@@ -212,16 +228,14 @@ class RED(Element):
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
         names = cls.queue_names(values)
-        if not names:
-            raise ValueError("no nearby Queues: put a Queue after a pushed RED (before a "
-                             "pulled one), or name them with QUEUES")
         peers = values.get("_peers") or {}
+        for message, hint in queue_problems(
+                names, lambda name: getattr(peers.get(name, (None,))[0], "storage", None)):
+            raise ValueError(f"{message}: {hint}")
         c = np.zeros(QWORD + len(names), dtype=np.int64)
         lengths = []
         for k, name in enumerate(names):
-            pcls, pst = peers.get(name, (None, ()))
-            if pcls is None or pcls.storage is None:
-                raise ValueError(f"{name!r} is not a Storage element (a Queue)")
+            pcls, pst = peers[name]
             array, word = pcls.storage
             lengths.append(pst[array])
             c[QWORD + k] = word

@@ -233,7 +233,7 @@ class ICMPPingSource(Element):
     args = (
         Arg("SRC", IPAddress(), required=True, positional=True, doc="source address"),
         Arg("DST", IPAddress(), required=True, positional=True, doc="destination address"),
-        Arg("INTERVAL", Seconds(), default=1.0, doc="time between pings (ms precision)"),
+        Arg("INTERVAL", Seconds(), doc="time between pings (ms precision; default 1 s)"),
         Arg("IDENTIFIER", Integer(0, 0xFFFF, name="unsigned short"), default=0,
             doc="ICMP identifier field, 0 to 65535"),
         Arg("DATA", Data(), default=b"", doc="extra data after the echo header"),
@@ -258,6 +258,7 @@ class ICMPPingSource(Element):
     )
     sets = {IP_HEADER: (0,), DST_IP: (0,)}
     new_packets = True
+    source = True           # its input, if any, takes replies: requests come from nothing
     drop_reasons = _REASONS
     max_emit = MAX_EMIT
     run_timer = ping_timer
@@ -286,6 +287,14 @@ class ICMPPingSource(Element):
             issues.append(ArgIssue("INTERVAL so small that it is zero", None,
                                    severity="warning"))
         return issues
+
+    @classmethod
+    def check_context(cls, values, classes):
+        if values.get("INTERVAL") is not None and "pull" in values.get("_out_processing", ()):
+            return [ArgIssue("element is pull, INTERVAL parameter will be ignored", None,
+                             "a pulled ICMPPingSource sends one request per pull",
+                             severity="warning")]
+        return []
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):

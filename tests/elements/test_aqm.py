@@ -105,15 +105,23 @@ def test_a_pulled_red_finds_the_queue_upstream_and_names_override_the_context():
     assert (r.read("r", "queues"), r.read("r2", "queues")) == ("q\n", "q\n")
 
 
-def test_no_queue_nearby_or_a_named_non_queue_is_a_configure_error():
-    for text, message in [
-            ("InfiniteSource(LIMIT 1) -> RED(5, 50, 0.02) -> Discard;", "no nearby Queues"),
+def test_no_queue_nearby_or_a_named_non_queue_is_found_by_check_and_at_configure():
+    """`clickpy check` finds them (clickpy.check.context), with the position and a hint; a
+    Router built from the graph anyway refuses it when configuring."""
+    for text, message, hint in [
+            ("InfiniteSource(LIMIT 1) -> RED(5, 50, 0.02) -> Discard;", "no nearby Queues",
+             "put a Queue after a pushed RED"),
             ("InfiniteSource(LIMIT 1) -> RED(5, 50, 0.02, QUEUES c) -> c :: Counter -> Discard;",
-             "'c' is not a Storage element")]:
+             "'c' is not a Storage element", "QUEUES names the Queues")]:
         result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
+        [error] = result.errors
+        assert message in error.message and hint in error.hint, error
+        assert (error.pos.file, error.pos.line, error.check) == ("t.click", 1, "context")
         with pytest.raises(PlanError, match=message) as e:
             Router(result.graph)
         assert "t.click:1" in str(e.value)
+    ok = "InfiniteSource(LIMIT 1) -> RED(5, 50, 0.02) -> Queue -> Discard;"
+    assert check_graph(build_graph(parse_text(ok, "t.click", yaml=False))).ok
 
 
 def test_the_average_follows_clicks_ewma_and_empty_periods_decay_it():

@@ -351,6 +351,19 @@ def test_pull_output_pings_on_each_pull_and_runs_no_timer():
     assert not any(key[0] == "s" for key in acc.drops) and acc.balanced
 
 
+def test_check_warns_as_click_of_an_interval_a_pulled_source_ignores():
+    """Click's configure(): "element is pull, INTERVAL parameter will be ignored" when the
+    output is pull and INTERVAL is given; and it is a source (what follows it is reached)."""
+    def found(text):
+        return [(d.pos.line, d.severity, d.message) for d in
+                check_graph(build_graph(parse_text(text, "t.click", yaml=False))).diagnostics]
+    assert found("p :: ICMPPingSource(1.0.0.1, 2.0.0.2, INTERVAL 2) -> Unqueue -> Discard;\n"
+                 "q :: ICMPPingSource(1.0.0.1, 2.0.0.2) -> Unqueue -> Discard;\n"
+                 "ICMPPingSource(1.0.0.1, 2.0.0.2, INTERVAL 2) -> Queue -> Discard;") == [
+        (1, "warning", "p :: ICMPPingSource: element is pull, INTERVAL parameter will be "
+                       "ignored")]
+
+
 def test_compiled_and_interpreted_agree():
     # Replies come back in the round the ping leaves (no queue): RTT 0, nothing in flight
     # when STOP ends the run, so the output is the same every time.
