@@ -265,6 +265,8 @@ class Element:
     pull: ClassVar[Any] = None
     run_task: ClassVar[Any] = None
     pull_choice: ClassVar[Any] = None
+    pull_held: ClassVar[Any] = None
+    pull_offer: ClassVar[Any] = None
     pull_gate: ClassVar[Any] = None
     task_budget: ClassVar[Any] = None
     run_timer: ClassVar[Any] = None

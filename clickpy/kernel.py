@@ -32,6 +32,13 @@ Two optional kernels let pull paths be scheduled and rate-limited:
         For elements that pull from several inputs (RoundRobinSched,
         PrioSched): which input to try on this attempt (0, 1, ...), -1 to stop.
         The compiler pulls from that input; the first packet found is the result.
+        Two more let such an element keep a pulled packet for a later pull
+        (DRRSched holds one per input until its deficit covers it):
+            pull_held(P, st, input) -> int: a packet it kept from that input
+                (given up now), used instead of pulling; or -1.
+            pull_offer(P, st, input, s) -> int: what it makes of packet s from
+                that input (-1: the input had none): s to return it, or -1
+                when it kept s or there was none; the next attempt follows.
     task_budget(P, st) -> int
         For sources and elements that pull at a rate or in bursts (Shaper,
         RatedUnqueue, Unqueue BURST, InfiniteSource BURST): how many packets

@@ -37,8 +37,8 @@ from clickpy.element import PULL, PUSH
 from clickpy.runtime.account import FIRST_REASON, UNCONNECTED
 
 ARGS = "T"
-KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "pull_gate", "task_budget",
-         "run_timer", "host_pending")
+KINDS = ("simple_action", "push", "pull", "run_task", "pull_choice", "pull_held", "pull_offer",
+         "pull_gate", "task_budget", "run_timer", "host_pending")
 HOST_WORK_BITS = 62     # elements host_work can answer for; host_flush runs every round for more
 # run_rounds' slots in F, the table of addresses (and two words clock_gettime writes)
 F_TIMERS, F_DRAIN, F_HOST_WORK, F_CLOCK, F_CLOCK_SCRATCH, F_TASKS = 0, 1, 2, 3, 4, 6
@@ -188,9 +188,16 @@ class _Writer:
                     f"{body_ind}{STEP}if {j} < 0:",
                     f"{body_ind}{STEP * 2}break",
                     f"{body_ind}{STEP}{x} = -1"]
+            pull_ind = body_ind + STEP
+            if cls.pull_held is not None:      # a packet it kept from that input comes first
+                out += [f"{pull_ind}{x} = {kernel(cls, 'pull_held')}(P, S{i}, {j})",
+                        f"{pull_ind}if {x} < 0:"]
+                pull_ind += STEP
             for n, (jj, (u, up)) in enumerate(sources):
-                out.append(f"{body_ind}{STEP}{'if' if n == 0 else 'elif'} {j} == {jj}:")
-                out += self.pull_from(self.plan.index[u], up, x, body_ind + STEP * 2)
+                out.append(f"{pull_ind}{'if' if n == 0 else 'elif'} {j} == {jj}:")
+                out += self.pull_from(self.plan.index[u], up, x, pull_ind + STEP)
+            if cls.pull_offer is not None:     # it may keep the packet, or take none
+                out.append(f"{body_ind}{STEP}{x} = {kernel(cls, 'pull_offer')}(P, S{i}, {j}, {x})")
             out += [f"{body_ind}{STEP}if {x} >= 0:",
                     f"{body_ind}{STEP * 2}{target} = {x}",
                     f"{body_ind}{STEP * 2}break"]
