@@ -284,6 +284,10 @@ class Element:
     # RED::pull); otherwise a pull that dropped its packet returns none, as Click's
     # Element::pull does.
     pulls_past_drops: ClassVar[bool] = False
+    # True when a pull-to-push element's task_budget is asked before each pull of its task,
+    # 1 to pull once more or 0 to stop, rather than once per round for a count
+    # (LinkUnqueue: whether the link has room depends on the packets it just took).
+    budget_each_pull: ClassVar[bool] = False
 
     @classmethod
     def state(cls, values: dict[str, Any], n_inputs: int, n_outputs: int) -> tuple:

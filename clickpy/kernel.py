@@ -43,7 +43,9 @@ Two optional kernels let pull paths be scheduled and rate-limited:
         For sources and elements that pull at a rate or in bursts (Shaper,
         RatedUnqueue, Unqueue BURST, InfiniteSource BURST): how many packets
         they may move now; 0 means not now.  A task asks once per round (one
-        Click task scheduling); an element pulled at a rate is asked per pull.
+        Click task scheduling); an element pulled at a rate is asked per pull,
+        and so is a pull-to-push element with budget_each_pull (LinkUnqueue),
+        whose answer is then 1 for one more pull or 0 to stop.
 
 A pull through an element with a simple_action or push kernel pulls from the
 first pull input its flow code links to the pulled output (Click's

@@ -325,10 +325,14 @@ class _Writer:
         port = self.g.nodes[name]["in_processing"].index(PULL)
         u, up = self.plan.pull_prev[(name, port)]
         body = ["    n = 0"]
-        if cls.task_budget is not None:
+        each_pull = cls.task_budget is not None and cls.budget_each_pull
+        if cls.task_budget is not None and not each_pull:
             body.append(f"    budget = min(budget, {kernel(cls, 'task_budget')}(P, S{i}))")
         body += self.share(name)
         body += ["    for _ in range(budget):"]
+        if each_pull:      # room for one more depends on the packets already taken
+            body += [f"        if {kernel(cls, 'task_budget')}(P, S{i}) <= 0:",
+                     "            break"]
         body += self.pull_from(self.plan.index[u], up, "s", "        ")
         body += ["        if s < 0:", "            break"]
         body += self.push_into(i, str(port), "s", "        ")
