@@ -22,6 +22,7 @@ from clickpy.runtime.router import HandlerError, Router
 from clickpy.fixedpoint import unparse_real2
 from elements.aqm import red as R
 from elements.standard.simplequeue import LEN
+from checked_router import router
 
 FRAME = bytes(Ether() / IP(src="10.0.0.1", dst="10.0.0.2") / UDP() / (b"x" * 18))
 JIFFY = 20_000_000      # RED counts empty periods in 1/50 s
@@ -56,12 +57,6 @@ class RedHarness(Harness):
     def decide(self, now_ns: int = 0) -> int:
         self.P[5][C_NOW] = now_ns
         return int(self.cls.simple_action(self.P, self.frame, self.st))
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 def errors(text: str) -> list[str]:

@@ -17,8 +17,8 @@ from clickpy.graph import build_graph
 from clickpy.kernel import drop
 from clickpy.lang import parse_text
 from clickpy.packet import A_DST_IP, A_NH, A_TH, A_TSTAMP, C_NOW, C_STOP
-from clickpy.runtime.router import Router
 from element_args import ArgsAt
+from checked_router import router
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 T0 = 1_700_000_000 * 10**9
@@ -54,12 +54,6 @@ def le(v: int) -> int:
 def echo_reply(seq: int, ident: int = 0, data: bytes = b"", ttl: int = 61):
     return (IP(src="2.0.0.2", dst="1.0.0.1", ttl=ttl)
             / ICMP(type=0, id=le(ident), seq=le(seq)) / data)
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 # ---- declarations and arguments ----------------------------------------------------------

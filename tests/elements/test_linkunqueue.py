@@ -9,15 +9,10 @@ from clickpy.check import check_graph
 from clickpy.graph import build_graph
 from clickpy.lang import parse_text
 from clickpy.runtime.router import HandlerError, Router
+from checked_router import router
 
 T0 = 1_700_000_000 * 10**9
 MS = 1_000_000
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 def timeline(r: Router, ms: int, start: int = 0) -> list[tuple[int, int, int]]:

@@ -22,8 +22,9 @@ from clickpy.graph import build_graph
 from clickpy.kernel import drop
 from clickpy.lang import parse_text
 from clickpy.packet import A_NH, A_PKTTYPE, A_TH, C_NOW, HEADROOM, release
-from clickpy.runtime.router import HandlerError, Router
+from clickpy.runtime.router import HandlerError
 from element_args import ArgsAt
+from checked_router import router
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 T0 = 1_700_000_000_000_000_000
@@ -48,12 +49,6 @@ class H(Harness):
         """A driver round at time t with no packet for this element (its host_pending)."""
         self.now(t)
         self.cls.host_pending(self.P, self.st)
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 @pytest.mark.parametrize("name, ports, processing, family", [

@@ -14,16 +14,14 @@ from scapy.layers.inet import IP, UDP
 from scapy.layers.l2 import Ether
 
 from both_ways import run_both_ways
-from clickpy.check import check_graph
 from clickpy.diagnostics import SourcePos
 from clickpy.element import registry
-from clickpy.graph import build_graph
 from clickpy.kernel import drop
-from clickpy.lang import parse_text
 from clickpy.packet import (A_FIRST_TSTAMP, A_TSTAMP, C_NOW, C_STOP, HEADROOM, SLOT_SIZE, alloc,
                             release)
-from clickpy.runtime.router import HandlerError, Router
+from clickpy.runtime.router import HandlerError
 from element_args import ArgsAt
+from checked_router import router
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 T0 = 1_700_000_000_000_000_000
@@ -42,12 +40,6 @@ class H(Harness):
     def timer(self) -> list[int]:
         n = int(self.cls.run_timer(self.P, self.st, self.emit))
         return [int(self.emit[2 * k + 1]) for k in range(n)]
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 @pytest.mark.parametrize("name, ports, processing", [

@@ -11,16 +11,14 @@ from scapy.layers.inet import ICMP, IP, UDP
 from scapy.layers.l2 import Ether
 
 from both_ways import run_both_ways
-from clickpy.check import check_graph
 from clickpy.diagnostics import SourcePos
 from clickpy.element import DST_IP, IP_HEADER, registry
-from clickpy.graph import build_graph
 from clickpy.kernel import drop
-from clickpy.lang import parse_text
 from clickpy.packet import (A_AGG, A_DST_IP, A_NH, A_PAINT, A_TH, A_USER, C_STOP, HEADROOM,
                             SLOT_SIZE, release)
-from clickpy.runtime.router import HandlerError, Router
+from clickpy.runtime.router import HandlerError
 from element_args import ArgsAt
+from checked_router import router
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 S = 1_000_000_000
@@ -31,12 +29,6 @@ def issues(name, text):
     """Every problem parsing or check_config found, warnings included."""
     values, found = A.parse(name, text)
     return found or registry()[name].check_config(values, None)
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 def ip_checksum_ok(raw: bytes) -> bool:

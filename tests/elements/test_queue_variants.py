@@ -16,9 +16,10 @@ from clickpy.graph import build_graph
 from clickpy.kernel import STOLEN, drop
 from clickpy.lang import parse_text
 from clickpy.packet import A_TSTAMP, C_NOW, release
-from clickpy.runtime.router import HandlerError, Router
+from clickpy.runtime.router import HandlerError
 from element_args import ArgsAt
 from numbered_frames import data_arg, frame, ident
+from checked_router import router
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 T0 = 1_700_000_000 * 10**9
@@ -38,12 +39,6 @@ class H(Harness):
         while (b := self.pull()) is not None:
             out.append(ident(b))
         return out
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 @pytest.mark.parametrize("name, ports, processing, family", [

@@ -7,33 +7,21 @@ import pytest
 from kernel_harness import Harness
 
 from both_ways import run_both_ways
-from clickpy.check import check_graph
 from clickpy.compile.codegen import pulled_input
 from clickpy.compile.plan import _pulls_several, make_plan
 from clickpy.diagnostics import SourcePos
 from clickpy.element import FlowCode, registry
-from clickpy.graph import build_graph
 from clickpy.kernel import drop
-from clickpy.lang import parse_text
 from clickpy.packet import C_NOW
 from clickpy.runtime.control_socket import Refused, RouterHandlers
-from clickpy.runtime.router import HandlerError, Router
+from clickpy.runtime.router import HandlerError
 from element_args import ArgsAt
 from numbered_frames import data_arg, frame, ident
+from checked_router import checked, router
 
 A = ArgsAt(SourcePos("t.click", 3, 10))
 T0 = 1_700_000_000 * 10**9
 MS = 1_000_000
-
-
-def checked(text: str):
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return result.graph
-
-
-def router(text: str) -> Router:
-    return Router(checked(text))
 
 
 # ---- declarations ------------------------------------------------------------------------

@@ -10,17 +10,11 @@ from clickpy.element import registry
 from clickpy.graph import build_graph
 from clickpy.lang import parse_text
 from clickpy.packet import C_NOW
-from clickpy.runtime.router import Router
 from elements.sched import timedunqueue as tu
+from checked_router import router
 
 T0 = 1_700_000_000 * 10**9
 MS = 1_000_000
-
-
-def router(text: str) -> Router:
-    result = check_graph(build_graph(parse_text(text, "t.click", yaml=False)))
-    assert result.ok, [str(d) for d in result.errors]
-    return Router(result.graph)
 
 
 @pytest.mark.parametrize("name, burst", [("TimedUnqueue", 1), ("Burster", 8)])
