@@ -98,6 +98,15 @@ class Pool:
         h = int(self.head[s])
         return self.data[s, h:h + int(self.length[s])].tobytes()
 
+    def release_pending(self, pending: np.ndarray, c: np.ndarray, word: int) -> int:
+        """Give back the slots a handler took out of an element (pending[:c[word]]), which
+        its host_flush then counts as dropped; returns how many."""
+        n = int(c[word])
+        for k in range(n):
+            release(self.arrays, int(pending[k]))
+        c[word] = 0
+        return n
+
 
 @njit(cache=True, _nrt=False)
 def alloc(P) -> int:

@@ -15,7 +15,7 @@ from numba import njit
 
 from clickpy.args import Arg, ArgError, ArgIssue, Bandwidth, ParseContext, Seconds
 from clickpy.element import Element, Handler
-from clickpy.packet import A_EXTRA_LENGTH, A_TSTAMP, C_NOW, release
+from clickpy.packet import A_EXTRA_LENGTH, A_TSTAMP, C_NOW
 from elements.standard.timedsource import interval_text, seconds_ns
 
 # state words (st[0]); st[1] the packets on the link, a ring, and st[3] when each is due;
@@ -145,11 +145,7 @@ class LinkUnqueue(Element):
 
     @classmethod
     def host_flush(cls, values, st, pool):
-        c, pending = st[0], st[2]
-        n = int(c[NPEND])
-        for k in range(n):
-            release(pool.arrays, int(pending[k]))
-        c[NPEND] = 0
+        n = pool.release_pending(st[2], st[0], NPEND)
         return {0: n} if n else None
 
     @classmethod

@@ -5,7 +5,6 @@ from numba import njit
 from clickpy.args import Arg, ArgError, Integer, ParseContext
 from clickpy.element import Element, Handler
 from clickpy.kernel import STOLEN, drop
-from clickpy.packet import release
 
 HEAD, LEN, HIGH, DROPS, CAP, NOUT, NPEND = range(7)  # control words
 
@@ -119,11 +118,7 @@ class SimpleQueue(Element):
 
     @classmethod
     def host_flush(cls, values, st, pool):
-        pending, c = st[2], st[1]
-        n = int(c[NPEND])
-        for k in range(n):
-            release(pool.arrays, int(pending[k]))
-        c[NPEND] = 0
+        n = pool.release_pending(st[2], st[1], NPEND)
         return {1: n} if n else None
 
     @classmethod
