@@ -5,7 +5,7 @@ Click pins thread t to CPU t.  Here worker w (the one process without
 is CPU w when every CPU is allowed; with more workers than CPUs they wrap
 around.  A forwarder that stays on its CPU is not moved away from the
 packets it has in cache, nor queued behind a process the scheduler put
-there: on this project's 2-CPU machine, a forwarder left free waited 3% of
+there: on this project's 2-CPU machine, a forwarder left free waited 3-5% of
 the time for a CPU (perf.netdev), pinned under 1%.
 
 Workers are pinned once their code is compiled: compiling uses every CPU
