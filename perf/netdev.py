@@ -24,8 +24,8 @@ CPUs, one worker (medians of 3, 2026-12-07: AFPACKET w1 696 kpps and AFXDP w1
 653 pinned at 21:10 UTC, 608 and 555 not pinned at 12:24; the forwarder waited
 0.04 s in 5 s for a CPU, against 0.16-0.25 s).  Two workers on 2 CPUs share one
 with the sender whatever is done; pinned, AFXDP w2 forwarded 315 kpps against
-557 left to the scheduler, so they are not pinned.  Linux's forwarding runs in the sender's
-softirq, on the sender's CPU.
+557 left to the scheduler, so they are not pinned.  Linux's forwarding runs in
+the sender's softirq, on the sender's CPU.
 
 With --method AFPACKET AFXDP and --workers 1 2 (the defaults), clickpy
 forwards once per ring type and worker count (`clickpy run --workers N`);
