@@ -183,16 +183,19 @@ STANDARD_HANDLERS = (
 )
 
 
-def element_handlers(cls: type["Element"], n_inputs: int = 0,
-                     n_outputs: int = 0) -> tuple[Handler, ...]:
-    """cls's own handlers, with those it adds for each of these ports (Element.port_handlers)."""
-    return tuple(cls.handlers) + tuple(cls.port_handlers(n_inputs, n_outputs))
+def element_handlers(cls: type["Element"], n_inputs: int = 0, n_outputs: int = 0,
+                     values: Mapping[str, Any] | None = None) -> tuple[Handler, ...]:
+    """cls's own handlers, with those it adds for each of these ports (Element.port_handlers)
+    and for this configuration (Element.config_handlers)."""
+    return (tuple(cls.handlers) + tuple(cls.port_handlers(n_inputs, n_outputs))
+            + tuple(cls.config_handlers(values or {})))
 
 
-def read_handler_names(cls: type["Element"], n_inputs: int = 0, n_outputs: int = 0) -> set[str]:
+def read_handler_names(cls: type["Element"], n_inputs: int = 0, n_outputs: int = 0,
+                       values: Mapping[str, Any] | None = None) -> set[str]:
     """The names of cls's read handlers, the standard ones included."""
-    return {h.name for h in STANDARD_HANDLERS + element_handlers(cls, n_inputs, n_outputs)
-            if h.read}
+    return {h.name for h in STANDARD_HANDLERS
+            + element_handlers(cls, n_inputs, n_outputs, values) if h.read}
 
 
 # Packet annotations that checks track (Click's names in comments).
@@ -333,6 +336,11 @@ class Element:
     def emits(cls, values: dict[str, Any], n_outputs: int) -> int:
         """max_emit for this configuration (Tee(N) emits N)."""
         return cls.max_emit
+
+    @classmethod
+    def config_handlers(cls, values: Mapping[str, Any]) -> tuple[Handler, ...]:
+        """Handlers this configuration adds (Script's `export VAR`), beyond `handlers`."""
+        return ()
 
     @classmethod
     def port_handlers(cls, n_inputs: int, n_outputs: int) -> tuple[Handler, ...]:

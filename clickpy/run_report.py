@@ -66,7 +66,8 @@ def expand(specs: list[Spec], graph: nx.MultiDiGraph) -> tuple[list[Spec], bool]
         found += [(n, handler, param) for n in matched
                   if handler in read_handler_names(graph.nodes[n]["element"],
                                                    graph.nodes[n].get("n_inputs", 0),
-                                                   graph.nodes[n].get("n_outputs", 0))]
+                                                   graph.nodes[n].get("n_outputs", 0),
+                                                   graph.nodes[n].get("values"))]
     return found, named
 
 

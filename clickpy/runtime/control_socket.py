@@ -90,7 +90,8 @@ def find_handler(full: str, names: list[str], index: dict[str, int],
     own = {h.name: h for h in STANDARD_HANDLERS}
     ports = graph.nodes[element] if graph is not None else {}
     own.update((h.name, h) for h in element_handlers(cls, ports.get("n_inputs", 0),
-                                                     ports.get("n_outputs", 0)))
+                                                     ports.get("n_outputs", 0),
+                                                     ports.get("values")))
     h = own.get(handler)
     if h is None or (h.private and not private):
         raise Refused(NO_HANDLER, f"No handler named '{full}'")

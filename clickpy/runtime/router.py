@@ -394,7 +394,8 @@ class Router:
         if handler == "config":
             return (self.graph.nodes[self.names[i]].get("config") or "") + "\n"
         node = self.graph.nodes[self.names[i]]
-        mine = element_handlers(cls, node.get("n_inputs", 0), node.get("n_outputs", 0))
+        mine = element_handlers(cls, node.get("n_inputs", 0), node.get("n_outputs", 0),
+                                node.get("values"))
         own = {h.name for h in mine}     # a class's own config handler, say
         listed = [h for h in STANDARD_HANDLERS if h.name not in own] + list(mine)
         return "".join(f"{h.name}\t{'r' if h.read else ''}{'w' if h.write else ''}\n"

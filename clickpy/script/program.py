@@ -14,7 +14,7 @@ from clickpy.script.text import parse_int, pop_word
 # Instruction codes.  INITIAL, WAIT_STEP and WAIT_TIME block (a script starts on one).
 (INITIAL, WAIT_STEP, WAIT_TIME, PRINT, PRINTN, PRINTQ, PRINTNQ, READ, READQ, WRITE, WRITEQ,
  SET, SETQ, INIT, INITQ, STOP, END, EXIT, LABEL, GOTO, RETURN, RETURNQ, ERROR,
- ERRORQ) = range(24)
+ ERRORQ, EXPORT, EXPORTQ) = range(26)
 _WAIT, _LOOP = 100, 101                 # pseudo-instructions: wait [TIME], loop
 # goto's pseudo-labels, as instruction positions (begin and loop: the first instruction)
 LABEL_EXIT, LABEL_END, LABEL_ERROR, LABEL_STOP, LABEL_BEGIN = -1, -2, -3, -4, 0
@@ -22,7 +22,8 @@ PSEUDO_LABELS = {"exit": LABEL_EXIT, "end": LABEL_END, "begin": LABEL_BEGIN,
                  "loop": LABEL_BEGIN, "error": LABEL_ERROR, "stop": LABEL_STOP}
 
 NAMES = {
-    "end": END, "error": ERROR, "errorq": ERRORQ, "exit": EXIT, "goto": GOTO, "init": INIT,
+    "end": END, "error": ERROR, "errorq": ERRORQ, "exit": EXIT, "export": EXPORT,
+    "exportq": EXPORTQ, "goto": GOTO, "init": INIT,
     "initq": INITQ, "label": LABEL, "loop": _LOOP, "pause": WAIT_STEP, "print": PRINT,
     "printn": PRINTN, "printq": PRINTQ, "printnq": PRINTNQ, "read": READ, "readq": READQ,
     "return": RETURN, "returnq": RETURNQ, "set": SET, "setq": SETQ, "stop": STOP,
@@ -50,6 +51,11 @@ class Program:
     insns: list[Insn] = field(default_factory=list)
     variables: list[str] = field(default_factory=list)   # in order of first use
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def exports(self) -> list[str]:
+        """Variables `export` and `exportq` make read handlers of, in order."""
+        return [i.var for i in self.insns if i.op in (EXPORT, EXPORTQ)]
 
     def add(self, insn: Insn) -> None:
         """Append; a script must start on a blocking instruction, so INITIAL comes first
@@ -110,7 +116,7 @@ def _add_instruction(p: Program, text: str) -> None:
     elif op in (WRITE, WRITEQ, READ, READQ, PRINT, PRINTN, PRINTQ, PRINTNQ, GOTO):
         p.add(Insn(op, text=rest))
         return
-    elif op in (RETURN, RETURNQ, INIT, INITQ, SET, SETQ):
+    elif op in (RETURN, RETURNQ, INIT, INITQ, EXPORT, EXPORTQ, SET, SETQ):
         if op in (RETURN, RETURNQ):
             rest = f"{RETURN_VARIABLE} {rest}"
         var, value = pop_word(rest)

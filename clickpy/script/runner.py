@@ -57,9 +57,10 @@ class ScriptRun:
         """Click's initialize: run init instructions, arm the first instruction."""
         self.router, self.name = router, name
         for insn in self.prog.insns:
-            if insn.op in (pg.INIT, pg.INITQ):
+            if insn.op in (pg.INIT, pg.INITQ, pg.EXPORT, pg.EXPORTQ):
                 value = expand(insn.text, self._expander)
-                self.vars[insn.var] = unquote_text(value) if insn.op == pg.INITQ else value
+                quoted = insn.op in (pg.INITQ, pg.EXPORTQ)
+                self.vars[insn.var] = unquote_text(value) if quoted else value
         first = self.prog.insns[0]
         self.started = self.kind in (PASSIVE, SIGNAL) or first.op == pg.WAIT_STEP
         if self.kind not in (PASSIVE, SIGNAL) and first.op == pg.INITIAL:

@@ -28,7 +28,8 @@ class Script(Element):
     """Scripts a router: sets variables, calls handlers, waits, stops the driver.
 
     Each argument is an instruction, as in Click: set/setq, init/initq,
-    print/printn/printq/printnq [>FILE | >>FILE] (text, or a read
+    export/exportq VAR [VALUE] (init, plus a read handler VAR giving the
+    variable's value), print/printn/printq/printnq [>FILE | >>FILE] (text, or a read
     handler's value when the argument starts with a letter, '@' or '_'),
     read/readq (to standard error as "name:\\nvalue"), write/writeq
     (status in $?), pause [COUNT], wait [TIME], wait_time, wait_step,
@@ -189,11 +190,21 @@ class Script(Element):
             run.finish()
 
     @classmethod
+    def config_handlers(cls, values):
+        """A read handler per `export VAR` or `exportq VAR`: VAR's value, as Click's."""
+        prog = program.parse(values.get("INSTRUCTIONS") or [],
+                             cls.script_type(values)[0] == DRIVER)
+        return tuple(Handler(var, doc="an exported script variable") for var in prog.exports)
+
+    @classmethod
     def read_handler(cls, name, values, st):
         handler, _, param = name.partition(" ")
+        run = cls._run(st)
+        if not param and handler in run.prog.exports:
+            return run.vars[handler]
         if handler not in OWN_READ and handler not in arithmetic.HANDLERS:
             raise KeyError(name)
-        return cls._run(st).read(handler, param)
+        return run.read(handler, param)
 
     @classmethod
     def write_handler(cls, name, text, values, st):

@@ -256,6 +256,21 @@ def test_init_runs_once_and_return_ends(capsys):
     assert r.read("s", "run") == "12"
 
 
+def test_export_makes_a_read_handler_of_a_variable():
+    """Click's export VAR VALUE: init, plus a read handler VAR with its current value;
+    exportq unquotes; other scripts, ControlSocket and the handlers list find them."""
+    r = router(IDLE + 's :: Script(TYPE PASSIVE, export n 10, exportq q "a b", '
+               'set n $(add $n 1), return $n);'
+               "t :: Script(TYPE PASSIVE, return $(s.n)-$(s.q))")
+    assert (r.read("s", "n"), r.read("s", "q")) == ("10", "a b")
+    assert r.read("s", "run") == "11" and r.read("s", "n") == "11"
+    assert r.read("t", "run") == "11-a b"
+    assert {"n\tr", "q\tr"} <= set(r.read("s", "handlers").splitlines())
+    assert RouterHandlers(r).find("s.n")[1:3] == ("n", True)
+    with pytest.raises(HandlerError):
+        r.read("s", "nope")
+
+
 def test_passive_run_handler_gets_its_arguments():
     r = router(IDLE + 's :: Script(TYPE PASSIVE, return "$# [$1] [$2] [$3] $args")')
     assert r.read("s", "run", "a  b") == '"2 [a] [b] [] a  b"'
