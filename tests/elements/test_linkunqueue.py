@@ -107,3 +107,13 @@ def test_compiled_and_interpreted_agree():
                         "l :: LinkUnqueue(2ms, 1MBps) -> c :: Counter -> Discard;"
                         "Script(wait 0.3s, stop)", "c.count", "l.size", "l.bandwidth")
     assert out == "c.count:\n20\n\nl.size:\n0\n\nl.bandwidth:\n1000000\n\n"
+
+
+def test_red_watches_the_link_as_a_storage_element():
+    """Click's LinkUnqueue is a Storage: RED named on it (QUEUES) reads the packets on it."""
+    r = router("InfiniteSource(LENGTH 100, LIMIT 3) -> q :: Queue -> "
+               "l :: LinkUnqueue(10ms, 100kBps) -> c :: Counter -> Discard;"
+               "Idle -> red :: RED(1, 2, 0.5, QUEUES l) -> Discard;")
+    assert r.read("red", "queues") == "l\n"
+    timeline(r, 3)
+    assert r.read("l", "size") == "3" and r.read("red", "stats").startswith("3 current queue")
