@@ -77,6 +77,15 @@ def rows(repeats: list[dict]) -> Result:
     if pinned:
         res.notes.append("the sender and its peers run on the last CPU; forwarders with a CPU "
                          "each beside it are pinned (clickpy run -a): " + ", ".join(pinned))
+    alone = sorted((r["transmit_alone"] for r in repeats if "transmit_alone" in r),
+                   key=lambda t: t["pps"])
+    if alone:
+        mid = alone[(len(alone) - 1) // 2]
+        res.notes.append(
+            f"transmit alone (r's PACKET_MMAP ring into b, on the pinned forwarder's CPU, no "
+            f"receive, no graph): {mid['pps'] / 1e3:.0f} kpps, {mid['cpu_us_per_pkt']} us of "
+            f"CPU a frame (median of {len(alone)}): the most a forwarder that sends through a "
+            "packet socket could forward on that core here")
     if len(repeats) > 1:
         losses = {n: [f[n]["loss_pct"] for f in each if n in f] for n in each[0]}
         res.notes.append("median loss per forwarder over the repeats (each repeat's, in "

@@ -6,15 +6,25 @@ In the same run and the same namespaces, r forwards first with clickpy
 AFPACKET rings with r's own stack kept out by a tcx drop on eth0's ingress,
 as FromDevice SNIFFER false does, and AFXDP sockets, whose XDP program keeps
 the frames from the stack anyway), then with Linux (addresses on r's
-interfaces, net.ipv4.ip_forward=1, static neighbour for b).  b drops
-everything at its tcx ingress after packet sockets have seen it, so the sink
-costs nothing; b0's receive counter (veth counts at transmit) measures what
-was forwarded.
+interfaces, net.ipv4.ip_forward=1, static neighbour for b).  b drops everything
+at its tcx ingress after packet sockets have seen it; b0's receive counter
+(veth counts at transmit) measures what was forwarded.  That is the cheapest
+sink a veth has (an XDP drop program on b0 costs more: veth then converts each
+frame for XDP; in a one-off test a one-core ring blaster reached 723-834 kpps
+into it against 944-998 into the tcx drop), but veth receives a frame on the
+CPU that transmits it: b's receive runs in the forwarder's send call (a third
+of the AFPACKET forwarder's CPU in a perf profile), and in the sender's
+softirq when Linux forwards.
 
 Measured per forwarder:
   low-rate latency   one-way, sender a -> catcher on b0, PROBE_PPS timestamped frames
   throughput         64-byte UDP frames from one sender core (PACKET_MMAP TX ring in a):
                      offered (a0 tx), forwarded (b0 rx), loss; latency probes run alongside
+and once per run:
+  transmit alone     r itself blasts into b from the forwarder's CPU, with the sender's
+                     ring: the most a forwarder sending through a packet socket could
+                     forward on that core (2026-12-08: 913 kpps, 1.09 us a frame, while
+                     the AFPACKET forwarder took 1.53 us a frame and the sender 1.30)
 
 CPUs: the sender and the other peers (probes, catcher) are pinned to the last
 CPU this process may use.  When every worker can have a CPU of its own beside
@@ -71,10 +81,16 @@ def sender_cpu() -> int:
     return max(os.sched_getaffinity(0))
 
 
-def peer(topo, ns, *argv, **kw):
+def forwarder_cpu() -> int:
+    """The CPU of a pinned one-worker forwarder (clickpy run -a: the first it may use)."""
+    return min(os.sched_getaffinity(0))
+
+
+def peer(topo, ns, *argv, cpu=None, **kw):
     p = topo.popen(ns, [sys.executable, "-m", "perf.netpeer", *argv], cwd=ROOT,
                    stdout=subprocess.PIPE, stdin=subprocess.PIPE, text=True, **kw)
-    os.sched_setaffinity(p.pid, {sender_cpu()})     # `ip netns exec` execs the peer itself
+    # `ip netns exec` execs the peer itself
+    os.sched_setaffinity(p.pid, {sender_cpu() if cpu is None else cpu})
     return p
 
 
@@ -151,6 +167,30 @@ def throughput(topo, seconds, forwarder_pids=(), slack=4.0):
                 (c1[0] - c0[0]) * 1e6 / max(got, 1), 2),
             "latency_median_us": statistics.median(lat) / 1e3 if lat else None,
             "latency_p99_us": percentile(lat, 0.99) / 1e3 if lat else None}
+
+
+def transmit_alone(topo, seconds):
+    """r itself blasts 64-byte frames from eth1 into b (dropping them, as in every run) with
+    the sender's PACKET_MMAP ring, on the forwarder's CPU: the most a forwarder that
+    transmits through a packet socket could forward on that core, before it receives or
+    runs its graph.  The rate and CPU per frame, as a dict."""
+    b_drop = hold_drop(topo, "b", "b0")
+    try:
+        frames = [udp_frame(mac(R1), mac(B), "10.0.1.2", "10.0.2.2", 60, sport=1024 + i, dport=9)
+                  for i in range(FLOWS)]
+        blaster = peer(topo, "r", "blast", "eth1", str(seconds), *(f.hex() for f in frames),
+                       cpu=forwarder_cpu())
+        assert blaster.stdout.readline().strip() == "ready"
+        b0 = topo.link_stats("b", "b0")
+        blaster.stdin.write("go\n")
+        blaster.stdin.flush()
+        blast = json.loads(blaster.communicate(timeout=seconds + 60)[0].strip().splitlines()[-1])
+        time.sleep(0.5)
+        got = topo.link_stats("b", "b0")["rx_packets"] - b0["rx_packets"]
+    finally:
+        release(b_drop)
+    return {"seconds": round(blast["seconds"], 2), "pps": round(got / blast["seconds"]),
+            "cpu_us_per_pkt": round(blast["cpu_s"] * 1e6 / max(got, 1), 2)}
 
 
 def _cpu(pids):
@@ -269,6 +309,7 @@ def run(methods=("AFPACKET", "AFXDP"), worker_counts=(1, 2), seconds=8.0, batch=
                     topo, seconds, batch, level, n, method, low_rate, slack)
         finally:
             release(r_drop)
+        results["transmit_alone"] = transmit_alone(topo, seconds)
         b_drop = hold_drop(topo, "b", "b0")
         # ---- Linux, same namespaces
         topo.run("r", ["ip", "addr", "add", "10.0.1.1/24", "dev", "eth0"])
@@ -322,6 +363,9 @@ def main(argv=None):
               f"{c['forwarder_waited_for_cpu_s']} s runnable but waiting for a CPU); sender CPU "
               f"per packet offered {c['sender_cpu_us_per_pkt']} us; "
               f"{c['forwarded_pps'] / max(k['forwarded_pps'], 1):.2f}x Linux's forwarding")
+    t = results["transmit_alone"]
+    print(f"transmit alone (r's packet socket ring into b, on the forwarder's CPU): "
+          f"{t['pps']:,} pps, {t['cpu_us_per_pkt']} us CPU per frame")
     print(f"Linux run: sender CPU per packet offered {k['sender_cpu_us_per_pkt']} us (includes "
           f"Linux's forwarding, done in the sender's softirq); load average "
           f"{results['load_before']} -> {results['load_after']} on {results['cpus']} CPUs; "

@@ -54,6 +54,19 @@ def test_repeats_give_each_forwarder_its_spread_and_the_median_repeats_extras():
     assert "clickpy AFXDP w1 50.00% (50.00, 50.00, 50.00)" in " ".join(res.notes)
 
 
+def test_the_transmit_alone_note_gives_the_median_repeat():
+    def run(pps, us):
+        return {"runs": {}, "linux": _figures(90_000), "seconds": 5.0, "queues": 1,
+                "load_before": "1", "load_after": "1", "cpus": 2,
+                "transmit_alone": {"seconds": 5.0, "pps": pps, "cpu_us_per_pkt": us}}
+    notes = " ".join(interfaces.rows([run(900_000, 1.1), run(700_000, 1.4),
+                                      run(950_000, 1.05)]).notes)
+    assert "transmit alone" in notes and "900 kpps, 1.1 us of CPU a frame (median of 3)" in notes
+    unmeasured = run(1, 1)
+    del unmeasured["transmit_alone"]
+    assert "transmit alone" not in " ".join(interfaces.rows([unmeasured]).notes)
+
+
 @pytest.mark.skipif(WHY_NOT is not None or os.geteuid() != 0,
                     reason=f"needs root and network namespaces ({WHY_NOT})")
 def test_quick_entry_measures_every_ring_type_and_linux(tmp_path):
@@ -65,5 +78,6 @@ def test_quick_entry_measures_every_ring_type_and_linux(tmp_path):
     assert entry["status"] == "ok", entry.get("reason")
     rows = {r["impl"]: r for r in entry["rows"]}
     assert set(rows) == {"clickpy AFPACKET w1", "clickpy AFXDP w1", "linux"}
+    assert any("transmit alone" in n for n in entry["notes"]), entry["notes"]
     assert all(r["median"] > 0 and r["unit"] == "kpps" for r in rows.values())
     assert took < 90, f"quick mode took {took:.0f} s"
