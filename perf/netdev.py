@@ -23,7 +23,7 @@ Measured per forwarder:
 and once per run:
   transmit alone     r itself blasts into b from the forwarder's CPU, with the sender's
                      ring: the most a forwarder sending through a packet socket could
-                     forward on that core (2026-12-08: 913 kpps, 1.09 us a frame, while
+                     forward on that core (2026-12-07: 913 kpps, 1.09 us a frame, while
                      the AFPACKET forwarder took 1.53 us a frame and the sender 1.30)
 
 CPUs: the sender and the other peers (probes, catcher) are pinned to the last
