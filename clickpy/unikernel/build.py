@@ -13,14 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import os
+import struct
 import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 
 from clickpy.diagnostics import ConfigError, Diagnostic
-from clickpy.unikernel.manifest import ImageSpec
+from clickpy.unikernel.manifest import ImageSpec, memory_mib
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class Built:
     size: int
     tasks_text: int
     seconds: float
+    memory_used: int = 0      # bytes of guest memory the image occupies (memory_end)
 
 
 def load_graph(spec: ImageSpec):
@@ -106,6 +109,34 @@ def section_size(path: str, name: str) -> int:
                if len(p) >= 2 and p[0].startswith(name) and p[1].isdigit())
 
 
+def memory_end(path: str) -> int:
+    """The address where the image's loaded segments end, .bss (arrays, stacks) included:
+    the guest memory it needs, as it is linked at 1 MiB and uses nothing above."""
+    with open(path, "rb") as f:
+        head = f.read(64)
+        phoff, = struct.unpack_from("<Q", head, 0x20)
+        phentsize, phnum = struct.unpack_from("<HH", head, 0x36)
+        f.seek(phoff)
+        table = f.read(phentsize * phnum)
+    end = 0
+    for k in range(phnum):
+        p_type, _, _, _, paddr, _, memsz = struct.unpack_from("<IIQQQQQ", table, k * phentsize)
+        if p_type == 1:                                             # PT_LOAD
+            end = max(end, paddr + memsz)
+    return end
+
+
+def too_little_memory(path: str, memory: str) -> str | None:
+    """Why `memory` (16M, 1G...) cannot hold the image at `path`, or None when it can."""
+    need, have = memory_end(path), memory_mib(memory) << 20
+    if need <= have:
+        return None
+    return (f"the image needs {math.ceil(need / 2 ** 20)} MiB of guest memory and is given "
+            f"{memory}: give it more (`memory: {math.ceil(need / 2 ** 22) * 4}M` in its "
+            "manifest, or `clickpy boot --memory`), or make its tables smaller "
+            "(IPRewriter's MAPPING_CAPACITY, Queue capacities, the manifest's pool)")
+
+
 def compile_runtime(folder: str) -> list[str]:
     objs = []
     for src in SOURCES:
@@ -152,6 +183,11 @@ def build(spec: ImageSpec, out: str) -> Built:
         _run(["ld", *LDFLAGS, "-T", os.path.join(RUNTIME, "link.ld"), "-o", out,
               *objs, os.path.join(tmp, "image.o"), tasks], tmp)
         firmware(tmp, out + ".bios")
+    why = too_little_memory(out, spec.memory)
+    if why:
+        for path in (out, out + ".bios"):       # an image that cannot boot is not left
+            os.remove(path)
+        raise BuildError(f"{spec.name}: {why}")
     with open(spec.config, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()
     meta = {"spec": spec.to_json(), "config_sha256": digest, "names": list(router.names),
@@ -159,4 +195,4 @@ def build(spec: ImageSpec, out: str) -> Built:
             "arrays": layout.describe(arrays)}
     with open(out + ".json", "w") as f:
         json.dump(meta, f, indent=1)
-    return Built(out, os.path.getsize(out), text, time.perf_counter() - t0)
+    return Built(out, os.path.getsize(out), text, time.perf_counter() - t0, memory_end(out))

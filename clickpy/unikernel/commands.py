@@ -42,7 +42,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     except BuildError as e:
         return _errors(e.diagnostics, str(e))
     print(f"{built.path}: {built.size} bytes (compiled tasks {built.tasks_text} bytes of code), "
-          f"devices {', '.join(spec.devices)}, memory {spec.memory}, "
+          f"devices {', '.join(spec.devices)}, memory {spec.memory} "
+          f"({built.memory_used / 2 ** 20:.1f} MiB used), "
           f"built in {built.seconds:.1f} s")
     return EXIT_OK
 

@@ -16,6 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
+from clickpy.unikernel.build import too_little_memory
 from clickpy.unikernel.manifest import memory_mib
 
 log = logging.getLogger(__name__)
@@ -175,6 +176,9 @@ def _boot(image: str, nics: dict[str, str], name: str | None, accel: str,
     missing = [d for d in devices if d not in nics]
     if missing:
         raise VMError(f"no tap for device {missing[0]!r}: add --nic {missing[0]}=TAP")
+    why = too_little_memory(image, memory or spec["memory"])
+    if why:
+        raise VMError(why)
     if shutil.which(QEMU) is None:
         raise VMError(f"{QEMU} is not installed (Debian: apt-get install qemu-system-x86)")
     name = name or spec["name"]

@@ -1,4 +1,7 @@
 """Pieces of `clickpy build` that need no VM: data runs, refusals, manifests."""
+import os
+import shutil
+
 import numpy as np
 import pytest
 
@@ -112,3 +115,30 @@ def test_build_refuses_host_only_elements_with_their_lines(tmp_path):
     assert "ToHost" in r.stderr and "cannot run inside a unikernel image" in r.stderr
     assert "hint:" in r.stderr and "Traceback" not in r.stderr
     assert not (tmp_path / "r.elf").exists()
+
+
+@pytest.mark.skipif(shutil.which("gcc") is None, reason="building an image needs gcc")
+def test_an_image_too_big_for_its_memory_is_refused_at_build_and_at_boot(tmp_path):
+    import subprocess
+    import sys
+
+    from clickpy.unikernel import build, vm
+    out = tmp_path / "wire.elf"
+    r = subprocess.run([sys.executable, "-m", "clickpy", "build", "vnf_images/wire.yaml", "-o",
+                        str(out)], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr
+    used = build.memory_end(str(out))
+    assert 1 << 20 < used < 16 << 20 and f"({used / 2 ** 20:.1f} MiB used)" in r.stdout
+    small = f"{(used >> 20) - 1}M"
+    why = build.too_little_memory(str(out), small)
+    assert f"needs {-(-used >> 20)} MiB of guest memory and is given {small}" in why
+    assert build.too_little_memory(str(out), "16M") is None
+    with pytest.raises(vm.VMError, match="needs .* MiB of guest memory"):
+        vm.boot(str(out), {"eth0": "t0", "eth1": "t1"}, memory=small)   # before QEMU starts
+    manifest_file = tmp_path / "wire.yaml"
+    manifest_file.write_text(f"config: {os.path.abspath('configs/wire.click')}\n"
+                             f"devices: [eth0, eth1]\nmemory: {small}\n")
+    r = subprocess.run([sys.executable, "-m", "clickpy", "build", str(manifest_file), "-o",
+                        str(tmp_path / "small.elf")], capture_output=True, text=True, timeout=600)
+    assert r.returncode == 1 and "memory:" in r.stderr and "Traceback" not in r.stderr
+    assert not (tmp_path / "small.elf").exists()
