@@ -72,7 +72,7 @@ def icmppingrewriter_push(P, port, s, st, emit):
     wr16(data, s, th + 4, fl[f, k + 3] if d == 0 else fl[f, k + 1])
     update_csum(data, s, th + 2, d, fl[f, F_UDPD])
     wr16(data, s, th + 2, update_zero_in_cksum(rd16(data, s, th + 2), data, s, th, end - th))
-    change_expiry(prm, fl, f, now, prm[P_T1])
+    change_expiry(st, f, now, prm[P_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 

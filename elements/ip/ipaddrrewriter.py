@@ -61,7 +61,7 @@ def ipaddrrewriter_push(P, port, s, st, emit):
             update_csum(data, s, th + 16, d, fl[f, F_UDPD])
         elif proto == 17 and tlen >= 8 and rd16(data, s, th + 6) != 0:
             update_csum(data, s, th + 6, d, fl[f, F_UDPD])
-    change_expiry(prm, fl, f, now, prm[P_T1])
+    change_expiry(st, f, now, prm[P_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 

@@ -72,7 +72,7 @@ def udprewriter_push(P, port, s, st, emit):
         fl[f, F_TFLAGS] |= 1
     if fl[f, F_TFLAGS] < 6:
         fl[f, F_TFLAGS] += 2
-    change_expiry(prm, fl, f, now, prm[P_T1])
+    change_expiry(st, f, now, prm[P_T1])
     emit[0] = fl[f, F_OUT0 + d]
     return 1
 
