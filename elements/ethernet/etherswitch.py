@@ -95,7 +95,11 @@ def ht_buckets(entries: int) -> np.ndarray:
 
 
 # ---- EtherSwitch ---------------------------------------------------------------
-TIMEOUT, NOUT, NFREE = range(3)     # control words
+# Control words; NO_EXPIRY_BEFORE: when the table is full, the time before which no
+# entry can have expired (the earliest stamp plus TIMEOUT at the last scan, lowered by
+# any stamp set since that is earlier), so that a flood of new addresses into a full
+# table scans it once, not once per packet.
+TIMEOUT, NOUT, NFREE, NO_EXPIRY_BEFORE = range(4)
 DEFAULT_ENTRIES = 4096              # addresses learned at most (Click: unlimited)
 SEC = 1_000_000_000
 
@@ -114,14 +118,21 @@ def _learn(st, src, port, ts):
     e = ht_find(buckets, ekey, src)
     if e < 0:
         if c[NFREE] == 0:           # full: forget what has expired by now
+            if ts < c[NO_EXPIRY_BEFORE]:
+                return              # nothing can have: this address is not learned
             limit = c[TIMEOUT] * SEC
+            earliest = -1
             for x in range(ekey.shape[0]):
-                if eport[x] >= 0 and not ts < estamp[x] + limit:
-                    ht_erase(buckets, ekey, ekey[x])
-                    eport[x] = -1
-                    efree[c[NFREE]] = x
-                    c[NFREE] += 1
+                if eport[x] >= 0:
+                    if not ts < estamp[x] + limit:
+                        ht_erase(buckets, ekey, ekey[x])
+                        eport[x] = -1
+                        efree[c[NFREE]] = x
+                        c[NFREE] += 1
+                    elif earliest < 0 or estamp[x] < earliest:
+                        earliest = estamp[x]
             if c[NFREE] == 0:
+                c[NO_EXPIRY_BEFORE] = earliest + limit
                 return              # still full: this address is not learned
         c[NFREE] -= 1
         e = efree[c[NFREE]]
@@ -129,6 +140,8 @@ def _learn(st, src, port, ts):
         ht_insert(buckets, ekey, e)
     eport[e] = port
     estamp[e] = ts
+    if ts + c[TIMEOUT] * SEC < c[NO_EXPIRY_BEFORE]:    # timestamps that go back in time
+        c[NO_EXPIRY_BEFORE] = ts + c[TIMEOUT] * SEC
 
 
 @njit(cache=True, _nrt=False)
@@ -217,7 +230,7 @@ class EtherSwitch(Element):
 
     @classmethod
     def state(cls, values, n_inputs, n_outputs):
-        c = np.zeros(3, dtype=np.int64)
+        c = np.zeros(4, dtype=np.int64)
         c[TIMEOUT] = min(int(values["TIMEOUT"] + 0.5), 0xFFFFFFFF)
         c[NOUT] = n_outputs
         c[NFREE] = DEFAULT_ENTRIES
@@ -245,4 +258,5 @@ class EtherSwitch(Element):
         if name != "timeout":
             raise KeyError(name)
         st[0][TIMEOUT] = _parse_timeout(text)
+        st[0][NO_EXPIRY_BEFORE] = 0         # a shorter timeout may expire entries sooner
         values["TIMEOUT"] = float(st[0][TIMEOUT])

@@ -444,6 +444,38 @@ def test_etherswitch_full_table_forgets_expired_addresses():
     assert h.read("table") == "02-00-00-00-00-0A 1\n"
 
 
+def test_etherswitch_full_table_is_scanned_again_only_when_an_entry_may_have_expired():
+    """A flood of new addresses into a full table costs one scan until the earliest entry
+    can expire (NO_EXPIRY_BEFORE), and learns as a scan per packet would, even when
+    timestamps go back in time."""
+    from elements.ethernet.etherswitch import NO_EXPIRY_BEFORE
+    h = EtherHarness("EtherSwitch", "TIMEOUT 5", n_inputs=2, n_outputs=2, slots=8)
+    entries = h.st[2].shape[0]
+
+    def source(i):
+        return b"\xff" * 6 + b"\x02\xff" + i.to_bytes(4, "big") + b"\x08\x00"
+
+    def send(f, t, port=0):
+        h.free(s for _, _, s in h.push_slots(f, port=port, tstamp=int(t * SEC)))
+
+    for i in range(entries):
+        send(source(i), 10 if i < entries // 2 else 12)
+    new = [frame(x, "ff:ff:ff:ff:ff:ff") for x in (A, B, C)]
+    send(new[0], 11, port=1)
+    assert h.st[0][NO_EXPIRY_BEFORE] == 15 * SEC and "02-00-00-00-00-0A" not in h.read("table")
+    send(new[0], 14.9, port=1)                                   # no scan: none expired
+    assert "02-00-00-00-00-0A" not in h.read("table")
+    send(source(0), 1)                                           # a stamp back in time:
+    assert h.st[0][NO_EXPIRY_BEFORE] == 6 * SEC                  # expires at 6 s
+    send(new[1], 7, port=1)
+    table = h.read("table")
+    assert "02-00-00-00-00-0B 1" in table and "02-FF-00-00-00-00" not in table
+    send(new[2], 15, port=1)                                     # the first half expired
+    assert "02-00-00-00-00-0C 1" in h.read("table")
+    h.write("timeout", "1")                                      # shorter: scan at once
+    assert h.st[0][NO_EXPIRY_BEFORE] == 0
+
+
 # ---- ARPResponder --------------------------------------------------------------------
 
 def arp_request(tpa, spa="10.0.0.9", sha=OTHER, pad=True, **kw) -> bytes:
